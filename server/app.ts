@@ -1,0 +1,108 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Db } from './db';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { scrubUrl } from './logger';
+import { createPassport } from './auth/passport';
+import { absoluteTimeout, createSessionStore, sessionMiddleware } from './auth/session';
+import { csrf, sameOriginOnly } from './auth/csrf';
+import { viewLocals } from './routes/locals';
+import { errorHandler, notFoundHandler } from './routes/errors';
+import { healthRoutes } from './routes/health';
+import { portalRoutes } from './routes/portal';
+import { deskRoutes } from './routes/desk';
+import { adminRoutes } from './routes/admin';
+import type { Mailer } from './mail/mailer';
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  log: Logger;
+  sessionSecret: string;
+  mailer: Mailer;
+}
+
+const ROOT = path.resolve(__dirname, '..');
+
+/**
+ * Builds the whole express app. It knows nothing of the port it will listen on and can be
+ * mounted under BASE_PATH by a host application (main.ts does exactly that).
+ */
+export function createApp(deps: AppDeps): Express {
+  const { db, config, log } = deps;
+  const app = express();
+  app.locals.deps = deps;
+  app.set('views', path.join(ROOT, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.disable('x-powered-by');
+  if (config.NODE_ENV === 'production') app.set('view cache', true);
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      serializers: {
+        req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: scrubUrl(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'same-origin' },
+      strictTransportSecurity: config.NODE_ENV === 'production',
+    }),
+  );
+
+  app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h', index: false }));
+  app.use(
+    '/static/vendor',
+    express.static(path.join(ROOT, 'node_modules', 'chart.js', 'dist'), { maxAge: '1d', index: false }),
+  );
+
+  app.use(healthRoutes(db));
+
+  // Everything below is dynamic and may be personal: never cached by browsers or proxies.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  const passport = createPassport(db, config.SCRYPT_COST, log);
+  app.use(sessionMiddleware(config, deps.sessionSecret, createSessionStore(db)));
+  app.use(absoluteTimeout(config));
+  app.use(passport.session());
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
+  app.use(sameOriginOnly());
+  app.use(csrf.csrfSynchronisedProtection);
+  app.use(viewLocals(config));
+
+  app.get('/', (_req, res) => res.redirect(302, `${config.BASE_PATH}/portal`));
+  app.use('/portal', portalRoutes(deps, passport));
+  app.use('/desk', deskRoutes(deps, passport));
+  app.use('/admin', adminRoutes(deps));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+  return app;
+}

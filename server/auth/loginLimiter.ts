@@ -1,0 +1,52 @@
+import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
+import type { Request } from 'express';
+import type { Db } from '../db';
+import type { Config } from '../config';
+import { DbRateLimitStore } from '../repositories/rateLimits';
+import { normalizeEmail } from '../repositories/principals';
+
+function submittedEmail(req: Request): string {
+  const body: unknown = req.body;
+  const email = body && typeof body === 'object' ? (body as Record<string, unknown>).email : undefined;
+  return typeof email === 'string' ? normalizeEmail(email).slice(0, 320) : '';
+}
+
+/** IPv6 clients are counted per /56 network, or one host could rotate addresses forever. */
+function clientKey(req: Request): string {
+  return req.ip ? ipKeyGenerator(req.ip) : 'unknown';
+}
+
+/**
+ * Two limits on sign-in posts: per address and account (stops guessing one password), and a
+ * looser one per address alone (stops spraying many accounts). Neither locks an account for
+ * everyone: a victim signing in from elsewhere is not blocked by an attacker's attempts.
+ */
+export function loginLimiters(
+  db: Db,
+  config: Config,
+  realm: string,
+  onLimited: (req: Request, res: import('express').Response) => void,
+): RateLimitRequestHandler[] {
+  const windowMs = config.LOGIN_RATE_WINDOW_MINUTES * 60_000;
+  const common = {
+    windowMs,
+    standardHeaders: 'draft-7' as const,
+    legacyHeaders: false,
+    handler: onLimited,
+    validate: { trustProxy: false, xForwardedForHeader: false },
+  };
+  return [
+    rateLimit({
+      ...common,
+      limit: config.LOGIN_RATE_LIMIT,
+      store: new DbRateLimitStore(db, `login-account:${realm}`),
+      keyGenerator: (req) => `${clientKey(req)}|${submittedEmail(req)}`,
+    }),
+    rateLimit({
+      ...common,
+      limit: config.LOGIN_RATE_LIMIT * 5,
+      store: new DbRateLimitStore(db, `login-ip:${realm}`),
+      keyGenerator: (req) => clientKey(req),
+    }),
+  ];
+}

@@ -1,0 +1,17 @@
+/**
+ * `next=` is honoured only when it is a path inside Portico: one leading slash, no scheme,
+ * no protocol-relative `//` or `/\`, no control characters.
+ */
+export function safeNextPath(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2000) return null;
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return null;
+  try {
+    const url = new URL(value, 'http://portico.invalid');
+    if (url.host !== 'portico.invalid') return null;
+    return url.pathname + url.search;
+  } catch {
+    return null;
+  }
+}

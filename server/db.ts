@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knex, { Knex } from 'knex';
+
+export type Db = Knex;
+
+interface SqliteConnection {
+  run(sql: string, cb: (err: Error | null) => void): void;
+}
+
+/**
+ * SQLite gets one connection per process: writers queue in the pool instead of
+ * failing with SQLITE_BUSY, and WAL lets other processes read meanwhile.
+ */
+export function knexConfig(databaseUrl: string): Knex.Config {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const filename = databaseUrl.slice('sqlite:'.length) || ':memory:';
+    if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+    return {
+      client: 'sqlite3',
+      connection: { filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
+          const pragmas = [
+            'PRAGMA journal_mode = WAL',
+            'PRAGMA foreign_keys = ON',
+            'PRAGMA busy_timeout = 5000',
+            'PRAGMA synchronous = NORMAL',
+          ];
+          const next = (i: number): void => {
+            const sql = pragmas[i];
+            if (sql === undefined) return done(null, conn);
+            conn.run(sql, (err) => (err ? done(err, conn) : next(i + 1)));
+          };
+          next(0);
+        },
+      },
+    };
+  }
+  return {
+    client: 'pg',
+    connection: databaseUrl,
+    pool: { min: 0, max: 10 },
+  };
+}
+
+export function createDb(databaseUrl: string): Db {
+  return knex(knexConfig(databaseUrl));
+}
+
+export function isSqlite(db: Db): boolean {
+  return db.client.config.client === 'sqlite3';
+}
+
+/** Timestamps are written as ISO strings so both engines sort and compare them alike. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'string' || typeof value === 'number') return new Date(value);
+  throw new TypeError(`not a timestamp: ${String(value)}`);
+}
+
+export function toBool(value: unknown): boolean {
+  return value === true || value === 1 || value === '1' || value === 't' || value === 'true';
+}
+
+/** COUNT(*) comes back as a string from pg and a number from SQLite. */
+export function toCount(row: Record<string, unknown> | undefined, key = 'count'): number {
+  return Number(row?.[key] ?? 0);
+}

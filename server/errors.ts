@@ -1,0 +1,50 @@
+/** Errors that carry their HTTP meaning; one middleware turns them into a page or JSON. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class BadRequest extends HttpError {
+  constructor(message = 'The request is not valid.') {
+    super(400, 'BadRequest', message);
+  }
+}
+
+export class Unauthorized extends HttpError {
+  constructor(message = 'Authentication required.') {
+    super(401, 'Unauthorized', message);
+  }
+}
+
+export class Forbidden extends HttpError {
+  constructor(message = 'You are not allowed to do that.') {
+    super(403, 'Forbidden', message);
+  }
+}
+
+export class NotFound extends HttpError {
+  constructor(message = 'Not found.') {
+    super(404, 'NotFound', message);
+  }
+}
+
+export class Conflict extends HttpError {
+  constructor(message = 'That already exists.') {
+    super(409, 'Conflict', message);
+  }
+}
+
+/** A rule of the domain was broken (422): the input is well-formed but not acceptable. */
+export class Invalid extends HttpError {
+  constructor(
+    message: string,
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(422, 'UnprocessableEntity', message);
+  }
+}

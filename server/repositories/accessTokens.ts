@@ -1,0 +1,56 @@
+import crypto from 'node:crypto';
+import type { Db } from '../db';
+import { nowIso, toDate } from '../db';
+
+/** 256 random bits; only the SHA-256 digest is stored, so a database leak reveals no usable token. */
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
+}
+
+export async function createAccessToken(db: Db, principalId: number, name: string): Promise<{ id: number; token: string }> {
+  const token = `ptc_${crypto.randomBytes(32).toString('base64url')}`;
+  const [row] = await db('access_tokens')
+    .insert({ principal_id: principalId, name, token_hash: hashToken(token), created_at: nowIso() })
+    .returning('id');
+  return { id: Number(typeof row === 'object' ? (row as { id: number }).id : row), token };
+}
+
+export interface AccessTokenInfo {
+  id: number;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export async function listAccessTokens(db: Db, principalId: number): Promise<AccessTokenInfo[]> {
+  const rows: Record<string, unknown>[] = await db('access_tokens')
+    .where({ principal_id: principalId })
+    .whereNull('revoked_at')
+    .orderBy('id');
+  return rows.map((r) => ({
+    id: Number(r.id),
+    name: String(r.name),
+    createdAt: toDate(r.created_at),
+    lastUsedAt: r.last_used_at == null ? null : toDate(r.last_used_at),
+  }));
+}
+
+/** The principal id a live token belongs to, or null; records the use. */
+export async function principalForToken(db: Db, token: string): Promise<number | null> {
+  const row: { id: number; principal_id: number; expires_at: unknown } | undefined = await db('access_tokens')
+    .where({ token_hash: hashToken(token) })
+    .whereNull('revoked_at')
+    .first('id', 'principal_id', 'expires_at');
+  if (!row) return null;
+  if (row.expires_at != null && toDate(row.expires_at).getTime() <= Date.now()) return null;
+  await db('access_tokens').where({ id: row.id }).update({ last_used_at: nowIso() });
+  return Number(row.principal_id);
+}
+
+export async function revokeAccessToken(db: Db, principalId: number, tokenId: number): Promise<boolean> {
+  const n = await db('access_tokens')
+    .where({ id: tokenId, principal_id: principalId })
+    .whereNull('revoked_at')
+    .update({ revoked_at: nowIso() });
+  return n > 0;
+}

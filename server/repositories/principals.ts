@@ -1,0 +1,80 @@
+import type { Db } from '../db';
+import { nowIso, toBool } from '../db';
+import { isPrincipalType, type Actor, type PrincipalType } from '../permissions/actor';
+
+export interface PrincipalRow {
+  id: number;
+  type: PrincipalType;
+  name: string;
+  email: string;
+  passwordHash: string;
+  companyId: number | null;
+  defaultRoleId: number | null;
+  disabled: boolean;
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function fromRow(row: Record<string, unknown>): PrincipalRow {
+  const type = String(row.type);
+  if (!isPrincipalType(type)) throw new Error(`principal ${String(row.id)} has unknown type ${type}`);
+  return {
+    id: Number(row.id),
+    type,
+    name: String(row.name),
+    email: String(row.email),
+    passwordHash: String(row.password_hash),
+    companyId: row.company_id == null ? null : Number(row.company_id),
+    defaultRoleId: row.default_role_id == null ? null : Number(row.default_role_id),
+    disabled: toBool(row.disabled),
+  };
+}
+
+export function toActor(p: PrincipalRow): Actor {
+  return { id: p.id, type: p.type, name: p.name, email: p.email, companyId: p.companyId, defaultRoleId: p.defaultRoleId };
+}
+
+export async function findPrincipalByEmail(db: Db, email: string): Promise<PrincipalRow | null> {
+  const row = await db('principals').where({ email_normalized: normalizeEmail(email) }).first();
+  return row ? fromRow(row) : null;
+}
+
+export async function findPrincipalById(db: Db, id: number): Promise<PrincipalRow | null> {
+  const row = await db('principals').where({ id }).first();
+  return row ? fromRow(row) : null;
+}
+
+export interface NewPrincipal {
+  type: PrincipalType;
+  name: string;
+  email: string;
+  passwordHash: string;
+  companyId?: number | null;
+  defaultRoleId?: number | null;
+}
+
+export async function insertPrincipal(db: Db, p: NewPrincipal): Promise<PrincipalRow> {
+  const now = nowIso();
+  const [row] = await db('principals')
+    .insert({
+      type: p.type,
+      name: p.name,
+      email: p.email.trim(),
+      email_normalized: normalizeEmail(p.email),
+      password_hash: p.passwordHash,
+      company_id: p.companyId ?? null,
+      default_role_id: p.defaultRoleId ?? null,
+      disabled: false,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('*');
+  return fromRow(row);
+}
+
+export async function emailTaken(db: Db, email: string): Promise<boolean> {
+  const row = await db('principals').where({ email_normalized: normalizeEmail(email) }).first('id');
+  return row !== undefined;
+}

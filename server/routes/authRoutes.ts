@@ -1,0 +1,69 @@
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import type { PassportStatic } from 'passport';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import { INVALID_LOGIN, strategyName } from '../auth/passport';
+import { loginLimiters } from '../auth/loginLimiter';
+import { safeNextPath } from '../auth/redirects';
+import { SESSION_COOKIE } from '../auth/session';
+import { canEnter, type Realm } from '../permissions';
+import { actorOf, appUrl } from './locals';
+
+const loginForm = z.object({
+  email: z.string().trim().max(320).default(''),
+  password: z.string().max(4096).default(''),
+  next: z.string().optional(),
+});
+
+const HOME: Record<Realm, string> = { portal: '/portal', desk: '/desk' };
+
+/**
+ * GET/POST <realm>/login and POST <realm>/logout. Every failure gets the same page,
+ * status and message; success regenerates the session (passport does at req.login).
+ */
+export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm): Router {
+  const router = Router();
+  const view = `${realm}/login`;
+
+  const renderLogin = (res: Response, status: number, email: string, next: string | null, error: string | null) =>
+    res.status(status).render(view, { title: 'Sign in', email, next, error });
+
+  router.get('/login', (req, res) => {
+    const next = safeNextPath(req.query.next);
+    if (canEnter(actorOf(req), realm)) return res.redirect(303, appUrl(res, next ?? HOME[realm]));
+    renderLogin(res, 200, '', next, null);
+  });
+
+  const limited = (req: Request, res: Response) => {
+    const form = loginForm.safeParse(req.body);
+    renderLogin(res, 429, form.success ? form.data.email : '', null, 'Too many sign-in attempts. Wait a few minutes and try again.');
+  };
+
+  router.post('/login', ...loginLimiters(deps.db, deps.config, realm, limited), (req: Request, res: Response, next: NextFunction) => {
+    const form = loginForm.safeParse(req.body ?? {});
+    const email = form.success ? form.data.email : '';
+    const nextPath = form.success ? safeNextPath(form.data.next) : null;
+    passport.authenticate(strategyName(realm), { session: false }, (err: unknown, user: Express.User | false) => {
+      if (err) return next(err);
+      if (!user) return renderLogin(res, 401, email, nextPath, INVALID_LOGIN);
+      req.login(user, (loginErr) => {
+        if (loginErr) return next(loginErr);
+        req.session.authenticatedAt = Date.now();
+        req.session.save((saveErr) => {
+          if (saveErr) return next(saveErr);
+          res.redirect(303, appUrl(res, nextPath ?? HOME[realm]));
+        });
+      });
+    })(req, res, next);
+  });
+
+  router.post('/logout', (req, res, next) => {
+    req.session.destroy((err) => {
+      if (err) return next(err);
+      res.clearCookie(SESSION_COOKIE, { path: deps.config.BASE_PATH || '/' });
+      res.redirect(303, appUrl(res, `/${realm}/login`));
+    });
+  });
+
+  return router;
+}

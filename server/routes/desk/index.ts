@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import type { PassportStatic } from 'passport';
+import type { AppDeps } from '../../app';
+import { authRoutes } from '../authRoutes';
+import { requireArea } from '../guards';
+import { deskHomeRoutes } from './home';
+
+export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
+  const router = Router();
+  router.use(authRoutes(deps, passport, 'desk'));
+  router.use(requireArea('desk', deps.config.BASE_PATH));
+  router.use(deskHomeRoutes(deps));
+  return router;
+}

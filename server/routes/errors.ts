@@ -1,0 +1,61 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { Logger } from '../logger';
+import { HttpError, Invalid, NotFound } from '../errors';
+
+function wantsJson(req: Request): boolean {
+  return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Sign-in required',
+  403: 'Not allowed',
+  404: 'Page not found',
+  409: 'Conflict',
+  413: 'Too large',
+  422: 'Cannot do that',
+  429: 'Too many attempts',
+  500: 'Something went wrong',
+};
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFound());
+
+/** Maps an error's status from libraries (body-parser, csrf-sync) that throw http-errors. */
+function statusOf(err: unknown): number {
+  if (err instanceof HttpError) return err.status;
+  if (err && typeof err === 'object') {
+    const s = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+    if (typeof s === 'number' && s >= 400 && s < 500) return s;
+  }
+  return 500;
+}
+
+/**
+ * One place turns errors into answers. Expected errors keep their message; anything else
+ * is logged and answered with a generic 500, never a stack trace.
+ */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const status = statusOf(err);
+    const expected = status < 500;
+    if (!expected) log.error({ err }, 'unhandled error');
+    const message = expected && err instanceof Error ? err.message : 'Something went wrong on our side. Please try again.';
+    if (res.headersSent) return;
+    res.status(status);
+    res.locals.url ??= (path: string) => path;
+    res.locals.viewer ??= null;
+    if (wantsJson(req)) {
+      const code = err instanceof HttpError ? err.code : status === 500 ? 'InternalServerError' : 'Error';
+      res.json({ Status: code, Message: message, ...(err instanceof Invalid ? { Fields: err.fields } : {}) });
+      return;
+    }
+    res.render('errors/error', { title: TITLES[status] ?? 'Error', status, message }, (renderErr, html) => {
+      if (renderErr) {
+        log.error({ err: renderErr }, 'error page failed to render');
+        res.type('text/plain').send(TITLES[status] ?? 'Error');
+        return;
+      }
+      res.send(html);
+    });
+  };
+}

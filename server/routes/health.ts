@@ -1,0 +1,15 @@
+import { Router } from 'express';
+import type { Db } from '../db';
+
+export function healthRoutes(db: Db): Router {
+  const router = Router();
+  router.get('/healthz', async (_req, res) => {
+    try {
+      await db.raw('select 1');
+      res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+    } catch {
+      res.status(503).set('Cache-Control', 'no-store').json({ status: 'unavailable' });
+    }
+  });
+  return router;
+}

@@ -1,0 +1,46 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Config } from '../config';
+import { csrf } from '../auth/csrf';
+import { canEnter, realmOf, type MaybeActor } from '../permissions';
+
+export function actorOf(req: Request): MaybeActor {
+  return req.user ?? null;
+}
+
+/** Path inside the app, prefixed with the mount point (BASE_PATH). */
+export function appUrl(res: Response, path: string): string {
+  return `${String(res.locals.basePath ?? '')}${path}`;
+}
+
+export function redirectTo(res: Response, path: string, status = 303): void {
+  res.redirect(status, appUrl(res, path));
+}
+
+/** The path the browser asked for, without the mount point, for `next=`. */
+export function requestedPath(req: Request, basePath: string): string {
+  const full = req.originalUrl;
+  return basePath && full.startsWith(basePath) ? full.slice(basePath.length) || '/' : full;
+}
+
+/**
+ * What every template may read: flags and names, never the actor's type itself.
+ */
+export function viewLocals(config: Config): RequestHandler {
+  return (req, res, next) => {
+    const actor = actorOf(req);
+    res.locals.basePath = config.BASE_PATH;
+    res.locals.url = (path: string) => `${config.BASE_PATH}${path}`;
+    res.locals.csrfToken = () => csrf.generateToken(req);
+    res.locals.viewer = actor
+      ? {
+          name: actor.name,
+          realm: realmOf(actor.type),
+          canDesk: canEnter(actor, 'desk'),
+          canAdmin: canEnter(actor, 'admin'),
+          canPortal: canEnter(actor, 'portal'),
+        }
+      : null;
+    res.locals.title = 'Portico';
+    next();
+  };
+}

@@ -1,0 +1,21 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { listRequests } from '../../repositories/requests';
+import { requesterRequestScope } from '../../permissions/policies/requests';
+import { actorOf } from '../locals';
+
+const query = z.object({
+  page: z.coerce.number().int().min(1).max(10_000).catch(1),
+  q: z.string().trim().max(200).catch(''),
+});
+
+export function portalHomeRoutes({ db }: AppDeps): Router {
+  const router = Router();
+  router.get('/', async (req, res) => {
+    const { page, q } = query.parse(req.query);
+    const result = await listRequests(db, requesterRequestScope(actorOf(req)), { page, pageSize: 25, search: q || undefined });
+    res.render('portal/home', { title: 'Your requests', result, q });
+  });
+  return router;
+}

@@ -1,0 +1,14 @@
+import { Router } from 'express';
+import type { PassportStatic } from 'passport';
+import type { AppDeps } from '../../app';
+import { authRoutes } from '../authRoutes';
+import { requireArea } from '../guards';
+import { portalHomeRoutes } from './home';
+
+export function portalRoutes(deps: AppDeps, passport: PassportStatic): Router {
+  const router = Router();
+  router.use(authRoutes(deps, passport, 'portal'));
+  router.use(requireArea('portal', deps.config.BASE_PATH));
+  router.use(portalHomeRoutes(deps));
+  return router;
+}

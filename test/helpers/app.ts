@@ -1,0 +1,91 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import supertest from 'supertest';
+import type { Express } from 'express';
+import { createApp, type AppDeps } from '../../server/app';
+import { loadConfig, type Config } from '../../server/config';
+import { REDACT_PATHS } from '../../server/logger';
+import { createMailer } from '../../server/mail/mailer';
+import { createTestDatabase, type TestDatabase } from './databases';
+
+export const TEST_SCRYPT_COST = 1024;
+
+export interface TestApp {
+  app: Express;
+  deps: AppDeps;
+  db: AppDeps['db'];
+  /** Every log line the app wrote, as raw JSON text. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** A fresh database and an app over it; env overrides the test configuration. */
+export async function createTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+  const testDb = database ?? (await createTestDatabase());
+  const config: Config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: testDb.url,
+    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
+    SCRYPT_COST: String(TEST_SCRYPT_COST),
+    LOG_LEVEL: 'info',
+    LOGIN_RATE_LIMIT: '1000',
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(chunk.toString());
+      cb();
+    },
+  });
+  const log = pino({ level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const deps: AppDeps = {
+    db: testDb.db,
+    config,
+    log,
+    sessionSecret: config.SESSION_SECRET ?? 'unused',
+    mailer: createMailer(testDb.db, log, undefined, config.MAIL_FROM),
+  };
+  const app = createApp(deps);
+  return { app, deps, db: testDb.db, logs, close: () => testDb.drop() };
+}
+
+/** The value of the hidden `_csrf` field of the last form in a page. */
+export function csrfFrom(html: string): string {
+  const all = [...html.matchAll(/name="_csrf" value="([^"]+)"/g)];
+  const last = all[all.length - 1];
+  if (!last?.[1]) throw new Error('no CSRF token in page');
+  return last[1];
+}
+
+export type Agent = ReturnType<typeof supertest.agent>;
+
+/** A signed-in browser-like agent (cookies kept), or throws if the sign-in fails. */
+export async function signIn(app: Express, realm: 'portal' | 'desk', email: string, password: string): Promise<Agent> {
+  const agent = supertest.agent(app);
+  const page = await agent.get(`/${realm}/login`).expect(200);
+  const res = await agent.post(`/${realm}/login`).type('form').send({ email, password, _csrf: csrfFrom(page.text) });
+  if (res.status !== 303) throw new Error(`sign-in of ${email} at ${realm} answered ${res.status}`);
+  return agent;
+}
+
+/** A token for forms, taken from any page the agent may load. */
+export async function csrfOf(agent: Agent, page: string): Promise<string> {
+  const res = await agent.get(page);
+  return csrfFrom(res.text);
+}
+
+/** Row counts of every table, to prove a refused request changed nothing. */
+export async function snapshot(db: AppDeps['db']): Promise<Record<string, unknown>> {
+  const tables = [
+    'principals', 'companies', 'projects', 'project_members', 'roles', 'role_permissions', 'requests', 'votes',
+    'comments', 'work_items', 'request_work_items', 'dashboards', 'dashboard_widgets', 'dashboard_grants',
+    'settings', 'audit_events', 'access_tokens', 'entity_permissions', 'mail_outbox',
+  ];
+  const out: Record<string, unknown> = {};
+  for (const t of tables) {
+    const rows = await db(t).select('*');
+    out[t] = JSON.stringify(rows);
+  }
+  return out;
+}

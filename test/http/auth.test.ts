@@ -1,0 +1,186 @@
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { createTestApp, csrfFrom, signIn, type TestApp } from '../helpers/app';
+import { buildCompany, buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
+import type { PrincipalRow } from '../../server/repositories/principals';
+import { SESSION_COOKIE } from '../../server/auth/session';
+
+function sessionCookie(res: supertest.Response): string | null {
+  const raw = res.headers['set-cookie'] as unknown;
+  const list: string[] = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
+  const found = list.find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  return found ? found.split(';')[0]! : null;
+}
+
+/** The login page without its per-session token, to compare two answers. */
+function withoutToken(html: string): string {
+  return html.replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf" value=""');
+}
+
+async function attempt(t: TestApp, realm: 'portal' | 'desk', email: string, password: string) {
+  const agent = supertest.agent(t.app);
+  const page = await agent.get(`/${realm}/login`);
+  return agent.post(`/${realm}/login`).type('form').send({ email, password, _csrf: csrfFrom(page.text) });
+}
+
+describe('sign-in and sessions', () => {
+  let t: TestApp;
+  let requester: PrincipalRow;
+  const staff: Record<string, PrincipalRow> = {};
+
+  before(async () => {
+    t = await createTestApp();
+    requester = await buildRequester(t.db, { company: await buildCompany(t.db) });
+    for (const type of ['administrator', 'user', 'observer', 'contributor'] as const) staff[type] = await buildStaff(t.db, type);
+  });
+  after(() => t.close());
+
+  it('signs a requester in at /portal/login and shows their name', async () => {
+    const agent = await signIn(t.app, 'portal', requester.email, PASSWORD);
+    const home = await agent.get('/portal').expect(200);
+    expect(home.text).to.contain(requester.name);
+  });
+
+  for (const type of ['administrator', 'user', 'observer', 'contributor'] as const) {
+    it(`signs a staff ${type} in at /desk/login`, async () => {
+      const agent = await signIn(t.app, 'desk', staff[type]!.email, PASSWORD);
+      const desk = await agent.get('/desk').expect(200);
+      expect(desk.text).to.contain(staff[type]!.name);
+    });
+  }
+
+  it('accepts the email in any letter case', async () => {
+    const res = await attempt(t, 'portal', requester.email.toUpperCase(), PASSWORD);
+    expect(res.status).to.equal(303);
+  });
+
+  it('answers a wrong realm, an unknown email and a wrong password identically', async () => {
+    const answers = [
+      await attempt(t, 'desk', requester.email, PASSWORD),
+      await attempt(t, 'portal', staff.user!.email, PASSWORD),
+      await attempt(t, 'portal', 'nobody@nowhere.test', PASSWORD),
+      await attempt(t, 'portal', requester.email, 'wrong password!'),
+    ];
+    for (const res of answers) {
+      expect(res.status).to.equal(401);
+      expect(res.text).to.contain('Invalid email or password.');
+    }
+    // Same page apart from the echoed email and the per-session token.
+    const normalized = answers.map((r) => withoutToken(r.text).replace(/value="[^"]*@[^"]*"/, 'value=""'));
+    const unknownAtDesk = await attempt(t, 'desk', 'nobody@nowhere.test', PASSWORD);
+    expect(normalized[0]).to.equal(withoutToken(unknownAtDesk.text).replace(/value="[^"]*@[^"]*"/, 'value=""'));
+    expect(new Set(normalized.slice(1)).size).to.equal(1);
+  });
+
+  it('issues a new session id at sign-in, and the old id is dead', async () => {
+    const agent = supertest.agent(t.app);
+    const page = await agent.get('/portal/login');
+    const before = sessionCookie(page);
+    expect(before, 'the login page starts a session for its CSRF token').to.be.a('string');
+    const res = await agent.post('/portal/login').type('form').send({ email: requester.email, password: PASSWORD, _csrf: csrfFrom(page.text) });
+    const after = sessionCookie(res);
+    expect(after).to.be.a('string').and.not.equal(before);
+    // The pre-login cookie does not carry the signed-in session.
+    await supertest(t.app).get('/portal').set('Cookie', before!).expect(302);
+    await supertest(t.app).get('/portal').set('Cookie', after!).expect(200);
+  });
+
+  it('kills the session at sign-out: the old cookie no longer works', async () => {
+    const agent = supertest.agent(t.app);
+    const page = await agent.get('/desk/login');
+    const login = await agent.post('/desk/login').type('form').send({ email: staff.user!.email, password: PASSWORD, _csrf: csrfFrom(page.text) });
+    const cookie = sessionCookie(login)!;
+    const desk = await agent.get('/desk').expect(200);
+    await agent.post('/desk/logout').type('form').send({ _csrf: csrfFrom(desk.text) }).expect(303);
+    const reuse = await supertest(t.app).get('/desk').set('Cookie', cookie);
+    expect(reuse.status).to.equal(302);
+    expect(reuse.headers.location).to.equal('/desk/login?next=%2Fdesk');
+  });
+
+  it('sets the session cookie HttpOnly and SameSite=Lax', async () => {
+    const res = await attempt(t, 'portal', requester.email, PASSWORD);
+    const raw = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(SESSION_COOKIE))!;
+    expect(raw).to.match(/HttpOnly/i);
+    expect(raw).to.match(/SameSite=Lax/i);
+  });
+
+  it('ignores an off-site next= and honours a local one', async () => {
+    for (const evil of ['https://evil.test', '//evil.test/x', '/\\evil.test', 'javascript:alert(1)', '/\r\nSet-Cookie:x']) {
+      const agent = supertest.agent(t.app);
+      const page = await agent.get(`/portal/login?next=${encodeURIComponent(evil)}`);
+      expect(page.text).not.to.contain('evil.test');
+      const res = await agent
+        .post('/portal/login')
+        .type('form')
+        .send({ email: requester.email, password: PASSWORD, next: evil, _csrf: csrfFrom(page.text) });
+      expect(res.status).to.equal(303);
+      expect(res.headers.location, evil).to.equal('/portal');
+    }
+    const agent = supertest.agent(t.app);
+    const page = await agent.get('/portal/login?next=%2Fportal%3Fq%3Dx');
+    const res = await agent.post('/portal/login').type('form').send({ email: requester.email, password: PASSWORD, next: '/portal?q=x', _csrf: csrfFrom(page.text) });
+    expect(res.headers.location).to.equal('/portal?q=x');
+  });
+
+  it('redirects an anonymous visitor to the realm login with next=', async () => {
+    const portal = await supertest(t.app).get('/portal?q=a').expect(302);
+    expect(portal.headers.location).to.equal('/portal/login?next=%2Fportal%3Fq%3Da');
+    const admin = await supertest(t.app).get('/admin/settings').expect(302);
+    expect(admin.headers.location).to.equal('/desk/login?next=%2Fadmin%2Fsettings');
+  });
+
+  it('refuses the wrong realm once signed in: requester on /desk and /admin, staff on /portal', async () => {
+    const customer = await signIn(t.app, 'portal', requester.email, PASSWORD);
+    await customer.get('/desk').expect(403);
+    await customer.get('/admin/settings').expect(403);
+    const agent = await signIn(t.app, 'desk', staff.user!.email, PASSWORD);
+    await agent.get('/portal').expect(403);
+    await agent.get('/admin/settings').expect(403);
+  });
+
+  it('never writes the password or the session id to the log', async () => {
+    const secret = 'a-very-secret-password-42';
+    const res = await attempt(t, 'portal', requester.email, secret);
+    expect(res.status).to.equal(401);
+    const ok = await attempt(t, 'portal', requester.email, PASSWORD);
+    const sid = decodeURIComponent(sessionCookie(ok)!.split('=')[1]!);
+    const all = t.logs.join('\n');
+    expect(all).to.contain('sign-in refused');
+    expect(all).not.to.contain(secret);
+    expect(all).not.to.contain(PASSWORD);
+    expect(all).not.to.contain(sid.slice(2, 30));
+  });
+
+  it('ends a disabled account’s session on its next request', async () => {
+    const person = await buildRequester(t.db);
+    const agent = await signIn(t.app, 'portal', person.email, PASSWORD);
+    await agent.get('/portal').expect(200);
+    await t.db('principals').where({ id: person.id }).update({ disabled: true });
+    await agent.get('/portal').expect(302);
+    const again = await attempt(t, 'portal', person.email, PASSWORD);
+    expect(again.status).to.equal(401);
+  });
+});
+
+describe('login rate limit', () => {
+  let t: TestApp;
+  let requester: PrincipalRow;
+  before(async () => {
+    t = await createTestApp({ LOGIN_RATE_LIMIT: '3' });
+    requester = await buildRequester(t.db);
+  });
+  after(() => t.close());
+
+  it('refuses further attempts with 429, even with the right password', async () => {
+    for (let i = 0; i < 3; i += 1) expect((await attempt(t, 'portal', requester.email, 'wrong password!')).status).to.equal(401);
+    const limited = await attempt(t, 'portal', requester.email, PASSWORD);
+    expect(limited.status).to.equal(429);
+    expect(limited.text).to.contain('Too many sign-in attempts');
+    await supertest(t.app).get('/portal').expect(302);
+  });
+
+  it('counts per account: another account from the same address can still sign in', async () => {
+    const other = await buildRequester(t.db);
+    expect((await attempt(t, 'portal', other.email, PASSWORD)).status).to.equal(303);
+  });
+});
