@@ -136,6 +136,8 @@ export async function seedDemo(db: Db, scryptCost: number): Promise<boolean> {
     await request({ requester: carol, company: globex, type: 'issue', title: 'Password reset email never arrives', description: 'Checked the spam folder too.', status: 'new', visibility: 'private' }, 3);
     const r6 = await request({ requester: carol, company: globex, type: 'idea', title: 'Let customers see service dashboards', description: 'We would love to see our own ticket figures.', status: 'open', visibility: 'public' }, 28);
     await request({ requester: carol, company: globex, type: 'question', title: 'Is there an API for reports?', description: 'We want to pull figures into our BI tool.', status: 'open', visibility: 'company' }, 6);
+    await request({ requester: bob, company: acme, type: 'issue', title: 'Portal is slow in the morning', description: 'Pages take 5 seconds between 8 and 9 am.', status: 'closed', visibility: 'public' }, 45);
+    await request({ requester: carol, company: globex, type: 'question', title: 'How do I change our invoice address?', description: 'We moved offices.', status: 'in_progress', visibility: 'private' }, 11);
     const r8 = await request({ requester: alice, company: acme, type: 'idea', title: 'Weekly email digest of my requests', description: 'One mail on Mondays would do.', status: 'new', visibility: 'public' }, 1);
 
     await trx('request_work_items').insert([

@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { hashToken } from '../../server/repositories/accessTokens';
+import { verifyPassword } from '../../server/auth/passwords';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function cli(script: string, args: string[], env: Record<string, string>) {
+  return run(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'server', 'cli', script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'silent', SCRYPT_COST: '1024', ...env },
+  });
+}
+
+describe('command-line tools', () => {
+  let tdb: TestDatabase;
+  before(async () => {
+    tdb = await createTestDatabase();
+  });
+  after(() => tdb.drop());
+
+  it('create-admin makes an administrator with the given password; create-token prints a working token alone on the last line', async () => {
+    const env = { DATABASE_URL: tdb.url, PORTICO_PASSWORD: 'a fine long password' };
+    const out = await cli('create-admin.ts', ['Boss@Example.test'], env);
+    expect(out.stdout).to.contain('Administrator Boss@Example.test created');
+    const row = await tdb.db('principals').where({ email_normalized: 'boss@example.test' }).first();
+    expect(row.type).to.equal('administrator');
+    expect(await verifyPassword('a fine long password', row.password_hash)).to.equal(true);
+
+    const tokenOut = await cli('create-token.ts', ['boss@example.test'], { DATABASE_URL: tdb.url });
+    const lines = tokenOut.stdout.trim().split('\n');
+    const token = lines[lines.length - 1]!;
+    expect(token).to.match(/^ptc_[A-Za-z0-9_-]{40,}$/);
+    const stored = await tdb.db('access_tokens').where({ principal_id: row.id }).first();
+    expect(stored.token_hash).to.equal(hashToken(token));
+    expect(JSON.stringify(await tdb.db('access_tokens').select('*'))).not.to.contain(token);
+  });
+
+  it('create-admin refuses a weak password and a taken email, writing nothing', async () => {
+    const before = await tdb.db('principals').count({ n: '*' }).first();
+    const weak = await cli('create-admin.ts', ['weak@example.test'], { DATABASE_URL: tdb.url, PORTICO_PASSWORD: 'short' }).catch((e: { stderr: string; code: number }) => e);
+    expect((weak as { code: number }).code).to.equal(1);
+    expect((weak as { stderr: string }).stderr).to.contain('at least 8 characters');
+    const taken = await cli('create-admin.ts', ['BOSS@example.test'], { DATABASE_URL: tdb.url, PORTICO_PASSWORD: 'a fine long password' }).catch((e: { stderr: string }) => e);
+    expect((taken as { stderr: string }).stderr).to.contain('already exists');
+    expect(await tdb.db('principals').count({ n: '*' }).first()).to.deep.equal(before);
+  });
+
+  it('create-token refuses a requester or unknown email', async () => {
+    const res = await cli('create-token.ts', ['nobody@example.test'], { DATABASE_URL: tdb.url }).catch((e: { code: number; stderr: string }) => e);
+    expect((res as { code: number }).code).to.equal(1);
+    expect((res as { stderr: string }).stderr).to.contain('no active staff account');
+  });
+});

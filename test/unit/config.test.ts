@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../server/config';
+
+describe('configuration', () => {
+  it('has the defaults of PRODUCT.md section 10', () => {
+    const c = loadConfig({});
+    expect(c.PORT).to.equal(3000);
+    expect(c.HOST).to.equal('127.0.0.1');
+    expect(c.DATABASE_URL).to.equal('sqlite:data/portico.sqlite');
+    expect(c.BASE_PATH).to.equal('');
+  });
+
+  it('names each bad variable in one message', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BASE_PATH: 'https://evil' }))
+      .to.throw(ConfigError)
+      .with.property('message')
+      .that.matches(/PORT/)
+      .and.matches(/DATABASE_URL: must start with postgres/)
+      .and.matches(/BASE_PATH/);
+  });
+
+  it('requires SESSION_SECRET in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(/SESSION_SECRET: is required/);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }).NODE_ENV).to.equal('production');
+  });
+
+  it('normalises BASE_PATH to a prefix without a trailing slash', () => {
+    expect(loadConfig({ BASE_PATH: '/support/' }).BASE_PATH).to.equal('/support');
+    expect(loadConfig({ BASE_PATH: '/' }).BASE_PATH).to.equal('');
+  });
+});
