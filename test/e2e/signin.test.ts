@@ -40,7 +40,7 @@ describe('in a real browser', function () {
     expect(await page.getByTestId('viewer-name').textContent()).to.equal(alice.name);
     // Typed markup is shown as text, never interpreted.
     expect(await page.getByRole('link', { name: 'Printer <b>on fire</b>' }).count()).to.equal(1);
-    const styled = await page.evaluate(() => getComputedStyle(document.body).fontFamily);
+    const styled = String(await page.evaluate('getComputedStyle(document.body).fontFamily'));
     expect(styled, 'the stylesheet loads under the CSP').to.contain('system-ui');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/portal\/login$/);

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { isRequester, type MaybeActor } from '../actor';
+import type { RequestTarget } from '../facts';
+import { staffEntityCan } from './projectEntities';
 
 export const REQUEST_VISIBILITIES = ['private', 'company', 'public'] as const;
 export type RequestVisibility = (typeof REQUEST_VISIBILITIES)[number];
@@ -43,4 +45,34 @@ export function requesterRequestScope(actor: MaybeActor, alias = 'requests') {
       );
     });
   };
+}
+
+/** What may be done to a request, by requesters and staff alike. */
+export const REQUEST_ACTIONS = ['view', 'vote', 'comment', 'internal_note', 'edit', 'delete', 'manage_access'] as const;
+export type RequestAction = (typeof REQUEST_ACTIONS)[number];
+
+/**
+ * Requesters: view, vote and comment on what they may see, nothing else, ever. Staff: the
+ * project-entity rules; an internal note is a comment only staff can write, and staff
+ * do not vote.
+ */
+export function canOnRequest(actor: MaybeActor, action: RequestAction, r: RequestTarget): boolean {
+  if (actor === null) return false;
+  if (isRequester(actor)) {
+    const sees = requesterCanSeeRequest(actor, {
+      requesterId: r.requesterId,
+      companyId: r.companyId,
+      visibility: r.visibility,
+      projectPortalEnabled: r.project.portalEnabled,
+    });
+    return sees && (action === 'view' || action === 'vote' || action === 'comment');
+  }
+  switch (action) {
+    case 'vote':
+      return false;
+    case 'internal_note':
+      return staffEntityCan(actor, 'comment', r.project, r.direct);
+    default:
+      return staffEntityCan(actor, action, r.project, r.direct);
+  }
 }

@@ -1,0 +1,53 @@
+import { isAdministrator, isRequester, isStaff, type MaybeActor } from '../actor';
+import type { DashboardCollectionTarget, DashboardTarget } from '../facts';
+
+export const DASHBOARD_ACTIONS = ['view', 'edit', 'delete', 'manage_grants'] as const;
+export type DashboardAction = (typeof DASHBOARD_ACTIONS)[number];
+
+/**
+ * The customer rules come first and are complete: a requester views a dashboard only
+ * while the portal toggle is on, only when it is not "Anyone can view and edit", and only
+ * with an individual grant; a requester never does anything else, whatever the grant says.
+ */
+function requesterCan(action: DashboardAction, d: DashboardTarget): boolean {
+  if (action !== 'view') return false;
+  return d.portalDashboards && d.restriction !== 'open' && d.grant !== null;
+}
+
+function staffCanView(actorId: number, administrator: boolean, d: DashboardTarget): boolean {
+  if (administrator || d.ownerId === actorId) return true;
+  if (d.restriction === 'open' || d.restriction === 'view_open') return true;
+  return d.grant !== null;
+}
+
+function staffCanEdit(actorId: number, administrator: boolean, d: DashboardTarget): boolean {
+  if (administrator || d.ownerId === actorId) return true;
+  if (d.restriction === 'open') return true;
+  return d.grant === 'edit';
+}
+
+export function canOnDashboard(actor: MaybeActor, action: DashboardAction, d: DashboardTarget): boolean {
+  if (actor === null) return false;
+  if (isRequester(actor)) return requesterCan(action, d);
+  if (!isStaff(actor)) return false;
+  const administrator = isAdministrator(actor);
+  if (action === 'view') return staffCanView(actor.id, administrator, d);
+  // Observers only ever view, whatever the restriction or their grant.
+  if (actor.type === 'observer') return false;
+  switch (action) {
+    case 'edit':
+    case 'manage_grants':
+      return staffCanEdit(actor.id, administrator, d);
+    case 'delete':
+      return administrator || d.ownerId === actor.id;
+  }
+}
+
+export const DASHBOARD_COLLECTION_ACTIONS = ['create'] as const;
+export type DashboardCollectionAction = (typeof DASHBOARD_COLLECTION_ACTIONS)[number];
+
+/** `dashboards.creators` decides who may make new boards; observers and requesters never do. */
+export function canOnDashboards(actor: MaybeActor, _action: DashboardCollectionAction, c: DashboardCollectionTarget): boolean {
+  if (!isStaff(actor) || actor.type === 'observer') return false;
+  return c.creators === 'all_staff' || isAdministrator(actor);
+}

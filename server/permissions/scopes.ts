@@ -1,0 +1,116 @@
+/**
+ * List filters that say, in SQL, exactly what the item policies say one item at a time.
+ * test/unit/permissions/scopes.property.test.ts proves the two agree on random worlds.
+ */
+import type { Knex } from 'knex';
+import { isAdministrator, isRequester, isStaff, type MaybeActor } from './actor';
+import { requesterRequestScope } from './policies/requests';
+
+export interface ScopeSettings {
+  /** `direct_access.enabled` */
+  directAccess: boolean;
+  /** `portal.dashboards` */
+  portalDashboards: boolean;
+}
+
+export type Scope = (qb: Knex.QueryBuilder) => void;
+
+const NOTHING: Scope = (qb) => void qb.whereRaw('1 = 0');
+const EVERYTHING: Scope = () => undefined;
+
+/** `<column> IN (projects the staff actor sees by membership or type)`. */
+function whereProjectVisible(qb: Knex.QueryBuilder, actor: MaybeActor, column: string): void {
+  if (!isStaff(actor)) return void qb.whereRaw('1 = 0');
+  void qb.where((w) => {
+    void w.whereIn(column, function memberOf(this: Knex.QueryBuilder) {
+      void this.select('project_id').from('project_members').where('principal_id', actor.id);
+    });
+    if (actor.type === 'observer' || actor.type === 'contributor') {
+      void w.orWhereIn(column, function publicProjects(this: Knex.QueryBuilder) {
+        void this.select('id').from('projects').where('is_private', false);
+      });
+    }
+  });
+}
+
+/** `<idColumn> IN (entities of that type directly granted to the actor)`. */
+function orWhereDirectlyGranted(qb: Knex.QueryBuilder, actor: MaybeActor, idColumn: string, entityType: EntityTypeMatch): void {
+  if (!isStaff(actor)) return;
+  void qb.orWhereExists(function granted(this: Knex.QueryBuilder) {
+    void this.select('ep.id')
+      .from('entity_permissions as ep')
+      .where('ep.principal_id', actor.id)
+      .andWhereRaw('ep.entity_id = ??', [idColumn]);
+    if (entityType.column) void this.andWhereRaw('ep.entity_type = ??', [entityType.column]);
+    else void this.andWhere('ep.entity_type', entityType.value);
+  });
+}
+
+/** A grant's entity type is either a fixed name or the item's own type column. */
+type EntityTypeMatch = { value: string; column?: undefined } | { column: string; value?: undefined };
+
+export function visibleRequests(actor: MaybeActor, s: ScopeSettings, alias = 'requests'): Scope {
+  if (actor === null) return NOTHING;
+  if (isRequester(actor)) return requesterRequestScope(actor, alias);
+  if (isAdministrator(actor)) return EVERYTHING;
+  return (qb) =>
+    void qb.where((w) => {
+      whereProjectVisible(w, actor, `${alias}.project_id`);
+      if (s.directAccess) orWhereDirectlyGranted(w, actor, `${alias}.id`, { value: 'request' });
+    });
+}
+
+/** Work items, releases and team iterations share the rule; only staff ever see them as such. */
+function visibleProjectEntities(actor: MaybeActor, s: ScopeSettings, alias: string, entityType: EntityTypeMatch): Scope {
+  if (!isStaff(actor)) return NOTHING;
+  if (isAdministrator(actor)) return EVERYTHING;
+  return (qb) =>
+    void qb.where((w) => {
+      whereProjectVisible(w, actor, `${alias}.project_id`);
+      if (s.directAccess) orWhereDirectlyGranted(w, actor, `${alias}.id`, entityType);
+    });
+}
+
+export function visibleWorkItems(actor: MaybeActor, s: ScopeSettings, alias = 'work_items'): Scope {
+  // A grant names the item's own type (epic, bug, ...), so it is matched against that column.
+  return visibleProjectEntities(actor, s, alias, { column: `${alias}.type` });
+}
+
+export function visibleReleases(actor: MaybeActor, s: ScopeSettings, alias = 'releases'): Scope {
+  return visibleProjectEntities(actor, s, alias, { value: 'release' });
+}
+
+export function visibleTeamIterations(actor: MaybeActor, s: ScopeSettings, alias = 'team_iterations'): Scope {
+  return visibleProjectEntities(actor, s, alias, { value: 'team_iteration' });
+}
+
+export function visibleDashboards(actor: MaybeActor, s: ScopeSettings, alias = 'dashboards'): Scope {
+  if (actor === null) return NOTHING;
+  const grantedTo = (qb: Knex.QueryBuilder, id: number) =>
+    void qb.whereExists(function granted(this: Knex.QueryBuilder) {
+      void this.select('g.id')
+        .from('dashboard_grants as g')
+        .where('g.principal_id', id)
+        .andWhereRaw('g.dashboard_id = ??', [`${alias}.id`]);
+    });
+  if (isRequester(actor)) {
+    if (!s.portalDashboards) return NOTHING;
+    return (qb) => {
+      void qb.whereNot(`${alias}.restriction`, 'open');
+      grantedTo(qb, actor.id);
+    };
+  }
+  if (isAdministrator(actor)) return EVERYTHING;
+  return (qb) =>
+    void qb.where((w) => {
+      void w.whereIn(`${alias}.restriction`, ['open', 'view_open']).orWhere(`${alias}.owner_id`, actor.id);
+      void w.orWhere((g) => grantedTo(g, actor.id));
+    });
+}
+
+/** Internal notes never reach a requester, in any list. */
+export function visibleComments(actor: MaybeActor, alias = 'comments'): Scope {
+  if (actor === null) return NOTHING;
+  if (isRequester(actor)) return (qb) => void qb.where(`${alias}.internal`, false);
+  return EVERYTHING;
+}

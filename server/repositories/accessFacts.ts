@@ -1,0 +1,134 @@
+/**
+ * Loads the facts that server/permissions decides on, for one actor and one entity, in
+ * a few indexed queries. The policies never query; these loaders never decide.
+ */
+import type { Db } from '../db';
+import { toBool } from '../db';
+import type { Actor, MaybeActor } from '../permissions/actor';
+import type {
+  DashboardTarget,
+  DirectAccess,
+  DirectMode,
+  EntityKind,
+  GrantLevel,
+  ProjectFacts,
+  RequestTarget,
+  Restriction,
+  RoleFlags,
+  WorkTarget,
+} from '../permissions/facts';
+import type { RequestVisibility } from '../permissions/policies/requests';
+import type { ScopeSettings } from '../permissions/scopes';
+import { readSettings } from './settings';
+
+type Row = Record<string, unknown>;
+
+function flagsOf(row: Row | undefined): RoleFlags | null {
+  if (!row) return null;
+  return { add: toBool(row.can_add), edit: toBool(row.can_edit), delete: toBool(row.can_delete), comment: toBool(row.can_comment) };
+}
+
+const NONE: RoleFlags = { add: false, edit: false, delete: false, comment: false };
+
+export async function loadScopeSettings(db: Db): Promise<ScopeSettings> {
+  const s = await readSettings(db);
+  return { directAccess: s['direct_access.enabled'], portalDashboards: s['portal.dashboards'] };
+}
+
+/** The project, the actor's membership role and default role, for one entity kind. */
+export async function loadProjectFacts(db: Db, actor: MaybeActor, projectId: number, kind: EntityKind): Promise<ProjectFacts | null> {
+  const project: Row | undefined = await db('projects').where({ id: projectId }).first('id', 'is_private', 'portal_enabled');
+  if (!project) return null;
+  let memberRole: RoleFlags | null = null;
+  let defaultRole: RoleFlags | null = null;
+  if (actor) {
+    const member: Row | undefined = await db('project_members').where({ project_id: projectId, principal_id: actor.id }).first('role_id');
+    if (member) {
+      const flags: Row | undefined = await db('role_permissions').where({ role_id: member.role_id, entity_kind: kind }).first();
+      memberRole = flagsOf(flags) ?? NONE;
+    }
+    if (actor.defaultRoleId !== null) {
+      const flags: Row | undefined = await db('role_permissions').where({ role_id: actor.defaultRoleId, entity_kind: kind }).first();
+      defaultRole = flagsOf(flags) ?? NONE;
+    }
+  }
+  return {
+    id: Number(project.id),
+    isPrivate: toBool(project.is_private),
+    portalEnabled: toBool(project.portal_enabled),
+    memberRole,
+    defaultRole,
+  };
+}
+
+export function modeOf(row: Row | undefined): DirectMode | null {
+  if (!row) return null;
+  if (toBool(row.can_grant)) return 'grant';
+  if (toBool(row.can_edit)) return 'edit';
+  if (toBool(row.can_comment)) return 'comment';
+  return toBool(row.can_view) ? 'view' : null;
+}
+
+async function loadDirect(db: Db, actor: MaybeActor, entityType: string, entityId: number, creatorId: number | null, enabled: boolean): Promise<DirectAccess> {
+  if (!actor) return { enabled, mode: null, creatorId };
+  const row: Row | undefined = await db('entity_permissions')
+    .where({ principal_id: actor.id, entity_type: entityType, entity_id: entityId })
+    .first('can_view', 'can_comment', 'can_edit', 'can_grant');
+  return { enabled, mode: modeOf(row), creatorId };
+}
+
+export async function loadRequestTarget(db: Db, actor: MaybeActor, requestId: number, s: ScopeSettings): Promise<RequestTarget | null> {
+  const row: Row | undefined = await db('requests').where({ id: requestId }).first('id', 'project_id', 'requester_id', 'company_id', 'visibility');
+  if (!row) return null;
+  const project = await loadProjectFacts(db, actor, Number(row.project_id), 'request');
+  if (!project) return null;
+  return {
+    kind: 'request',
+    id: Number(row.id),
+    requesterId: Number(row.requester_id),
+    companyId: row.company_id == null ? null : Number(row.company_id),
+    visibility: String(row.visibility) as RequestVisibility,
+    project,
+    // The requester who filed a request is its creator, but requesters never manage access.
+    direct: await loadDirect(db, actor, 'request', Number(row.id), null, s.directAccess),
+  };
+}
+
+const WORK_TABLES = { work_item: 'work_items', release: 'releases', team_iteration: 'team_iterations' } as const;
+
+export async function loadWorkTarget(
+  db: Db,
+  actor: MaybeActor,
+  kind: WorkTarget['kind'],
+  id: number,
+  s: ScopeSettings,
+): Promise<WorkTarget | null> {
+  const table = WORK_TABLES[kind];
+  const columns = kind === 'work_item' ? ['id', 'project_id', 'creator_id', 'type'] : ['id', 'project_id', 'creator_id'];
+  const row: Row | undefined = await db(table).where({ id }).first(columns);
+  if (!row) return null;
+  const project = await loadProjectFacts(db, actor, Number(row.project_id), kind);
+  if (!project) return null;
+  const entityType = kind === 'work_item' ? String(row.type) : kind;
+  const creatorId = row.creator_id == null ? null : Number(row.creator_id);
+  return { kind, id: Number(row.id), project, direct: await loadDirect(db, actor, entityType, Number(row.id), creatorId, s.directAccess) };
+}
+
+export async function loadDashboardTarget(db: Db, actor: MaybeActor, id: number, s: ScopeSettings): Promise<DashboardTarget | null> {
+  const row: Row | undefined = await db('dashboards').where({ id }).first('id', 'owner_id', 'restriction');
+  if (!row) return null;
+  let grant: GrantLevel | null = null;
+  if (actor) {
+    const g: Row | undefined = await db('dashboard_grants').where({ dashboard_id: id, principal_id: actor.id }).first('level');
+    if (g) grant = g.level === 'edit' ? 'edit' : 'view';
+  }
+  return {
+    kind: 'dashboard',
+    id: Number(row.id),
+    ownerId: Number(row.owner_id),
+    restriction: String(row.restriction) as Restriction,
+    grant,
+    portalDashboards: s.portalDashboards,
+  };
+}
+
