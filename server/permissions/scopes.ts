@@ -114,3 +114,8 @@ export function visibleComments(actor: MaybeActor, alias = 'comments'): Scope {
   if (isRequester(actor)) return (qb) => void qb.where(`${alias}.internal`, false);
   return EVERYTHING;
 }
+
+/** Principals who are customers (requesters), for counts such as "N customers will lose access". */
+export function customerPrincipals(alias = 'principals'): Scope {
+  return (qb) => void qb.where(`${alias}.type`, 'requester');
+}

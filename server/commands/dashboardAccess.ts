@@ -1,0 +1,95 @@
+import type { Db } from '../db';
+import { Invalid, NotFound } from '../errors';
+import { authorize, isRequester, type Actor, type GrantLevel, type Restriction } from '../permissions';
+import { loadDashboardTarget, loadScopeSettings } from '../repositories/accessFacts';
+import { recordAudit } from '../repositories/audit';
+import {
+  countRequesterGrants,
+  deleteGrant,
+  findGrant,
+  findGrantFor,
+  insertGrant,
+  updateGrantLevel,
+  updateRestriction,
+} from '../repositories/dashboards';
+import { findPrincipalByEmail, toActor } from '../repositories/principals';
+
+async function authorizeManage(db: Db, actor: Actor, dashboardId: number) {
+  const target = await loadDashboardTarget(db, actor, dashboardId, await loadScopeSettings(db));
+  if (!target) throw new NotFound();
+  authorize(actor, 'manage_grants', target);
+  return target;
+}
+
+export const CUSTOMER_EDIT_REFUSED = 'Customers can only be given view access to a dashboard.';
+export const CUSTOMER_ON_OPEN_REFUSED =
+  'Customers cannot be added while the dashboard is "Anyone can view and edit". Restrict it first.';
+
+/**
+ * Adds one person (or changes their level). A customer only ever gets `view`, and never
+ * on an `open` dashboard: such a request is refused and writes nothing.
+ */
+export async function grantDashboardAccess(db: Db, actor: Actor, dashboardId: number, email: string, level: GrantLevel): Promise<number> {
+  return db.transaction(async (trx) => {
+    const target = await authorizeManage(trx, actor, dashboardId);
+    const person = await findPrincipalByEmail(trx, email);
+    if (!person || person.disabled) throw new Invalid('No active person has that email address.', { email: 'unknown' });
+    if (isRequester(toActor(person))) {
+      if (level !== 'view') throw new Invalid(CUSTOMER_EDIT_REFUSED, { level: 'customers view only' });
+      if (target.restriction === 'open') throw new Invalid(CUSTOMER_ON_OPEN_REFUSED, { email: 'dashboard is open' });
+    }
+    const existing = await findGrantFor(trx, dashboardId, person.id);
+    if (existing && existing.level === level) return existing.id;
+    const id = existing ? existing.id : await insertGrant(trx, dashboardId, person.id, level, actor.id);
+    if (existing) await updateGrantLevel(trx, existing.id, level);
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: existing ? 'dashboard.grant_changed' : 'dashboard.grant_added',
+      targetType: 'dashboard',
+      targetId: dashboardId,
+      before: existing ? { principalId: person.id, level: existing.level } : null,
+      after: { principalId: person.id, level },
+    });
+    return id;
+  });
+}
+
+export async function revokeDashboardGrant(db: Db, actor: Actor, dashboardId: number, grantId: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await authorizeManage(trx, actor, dashboardId);
+    const grant = await findGrant(trx, dashboardId, grantId);
+    if (!grant) throw new NotFound();
+    await deleteGrant(trx, grantId);
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: 'dashboard.grant_removed',
+      targetType: 'dashboard',
+      targetId: dashboardId,
+      before: { principalId: grant.principalId, level: grant.level },
+      after: null,
+    });
+  });
+}
+
+/**
+ * Changes the restriction. Customer grants are kept when switching to `open` (they grant
+ * nothing there and come back to life if the dashboard is restricted again). Returns how
+ * many customers hold grants, for the "N customers will lose access" warning.
+ */
+export async function setDashboardRestriction(db: Db, actor: Actor, dashboardId: number, restriction: Restriction): Promise<number> {
+  return db.transaction(async (trx) => {
+    const target = await authorizeManage(trx, actor, dashboardId);
+    if (target.restriction !== restriction) {
+      await updateRestriction(trx, dashboardId, restriction);
+      await recordAudit(trx, {
+        actorId: actor.id,
+        action: 'dashboard.restriction_changed',
+        targetType: 'dashboard',
+        targetId: dashboardId,
+        before: { restriction: target.restriction },
+        after: { restriction },
+      });
+    }
+    return countRequesterGrants(trx, dashboardId);
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * Lists and items agree: on random worlds, every scope returns exactly the items that
+ * can(actor, 'view', item) allows, for every actor (and anonymous).
+ */
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
+import { worldArb, writeWorld } from '../../helpers/world';
+import { can, type MaybeActor } from '../../../server/permissions';
+import { visibleDashboards, visibleRequests, visibleWorkItems } from '../../../server/permissions/scopes';
+import {
+  loadDashboardTarget,
+  loadRequestTarget,
+  loadScopeSettings,
+  loadWorkTarget,
+} from '../../../server/repositories/accessFacts';
+import { findPrincipalById, toActor } from '../../../server/repositories/principals';
+
+const RUNS = Number(process.env.PORTICO_PROPERTY_RUNS ?? 40);
+
+describe('scopes agree with the item policies (fast-check)', function () {
+  this.timeout(180_000);
+  let tdb: TestDatabase;
+  before(async () => {
+    tdb = await createTestDatabase();
+  });
+  after(() => tdb.drop());
+
+  it('for random worlds, each list scope returns exactly what can(view) allows, for every actor', async () => {
+    const db = tdb.db;
+    await fc.assert(
+      fc.asyncProperty(worldArb, async (spec) => {
+        const world = await writeWorld(db, spec);
+        const settings = await loadScopeSettings(db);
+        const actors: MaybeActor[] = [null];
+        for (const id of world.principalIds) actors.push(toActor((await findPrincipalById(db, id))!));
+        for (const actor of actors) {
+          const label = actor ? `${actor.type} #${actor.id}` : 'anonymous';
+
+          const listedRequests = (await db('requests').modify(visibleRequests(actor, settings)).pluck('requests.id')).map(Number).sort((a, b) => a - b);
+          const allowedRequests: number[] = [];
+          for (const id of world.requestIds) {
+            const target = await loadRequestTarget(db, actor, id, settings);
+            if (target && can(actor, 'view', target)) allowedRequests.push(id);
+          }
+          expect(listedRequests, `requests for ${label}`).to.deep.equal(allowedRequests);
+
+          const listedItems = (await db('work_items').modify(visibleWorkItems(actor, settings)).pluck('work_items.id')).map(Number).sort((a, b) => a - b);
+          const allowedItems: number[] = [];
+          for (const id of world.workItemIds) {
+            const target = await loadWorkTarget(db, actor, 'work_item', id, settings);
+            if (target && can(actor, 'view', target)) allowedItems.push(id);
+          }
+          expect(listedItems, `work items for ${label}`).to.deep.equal(allowedItems);
+
+          const listedBoards = (await db('dashboards').modify(visibleDashboards(actor, settings)).pluck('dashboards.id')).map(Number).sort((a, b) => a - b);
+          const allowedBoards: number[] = [];
+          for (const id of world.dashboardIds) {
+            const target = await loadDashboardTarget(db, actor, id, settings);
+            if (!target) continue;
+            if (can(actor, 'view', target)) allowedBoards.push(id);
+            if (actor?.type === 'requester') {
+              expect(can(actor, 'edit', target) || can(actor, 'manage_grants', target) || can(actor, 'delete', target), `requester ${actor.id} changing dashboard ${id}`).to.equal(false);
+            }
+          }
+          expect(listedBoards, `dashboards for ${label}`).to.deep.equal(allowedBoards);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
