@@ -119,3 +119,8 @@ export function visibleComments(actor: MaybeActor, alias = 'comments'): Scope {
 export function customerPrincipals(alias = 'principals'): Scope {
   return (qb) => void qb.where(`${alias}.type`, 'requester');
 }
+
+/** Principals who are administrators (for the "at least one administrator" rule). */
+export function administratorPrincipals(alias = 'principals'): Scope {
+  return (qb) => void qb.where(`${alias}.type`, 'administrator');
+}

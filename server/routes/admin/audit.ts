@@ -1,0 +1,26 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { auditActions, listAuditEvents } from '../../repositories/auditLog';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(d)));
+const query = z.object({
+  action: z.string().trim().max(60).optional().catch(undefined),
+  target_type: z.string().trim().max(40).optional().catch(undefined),
+  actor: z.string().trim().max(320).optional().catch(undefined),
+  from: day.optional().catch(undefined),
+  to: day.optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+
+export function auditRoutes({ db }: AppDeps): Router {
+  const router = Router();
+  router.get('/audit', async (req, res) => {
+    const q = query.parse(req.query);
+    const filter = { action: q.action || undefined, targetType: q.target_type || undefined, actor: q.actor || undefined, from: q.from, to: q.to };
+    const [result, actions] = await Promise.all([listAuditEvents(db, filter, q.page, 50), auditActions(db)]);
+    const params = Object.fromEntries(Object.entries({ action: q.action, target_type: q.target_type, actor: q.actor, from: q.from, to: q.to }).filter(([, v]) => v));
+    res.render('admin/audit', { title: 'Audit log', result, actions, q, params });
+  });
+  return router;
+}

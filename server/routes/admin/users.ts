@@ -1,0 +1,104 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { Invalid, NotFound } from '../../errors';
+import { PRINCIPAL_TYPES, STAFF_TYPES, isRequester } from '../../permissions';
+import { findPrincipalById, toActor } from '../../repositories/principals';
+import { listMemberships, listPeople, listProjects, listRoles } from '../../repositories/people';
+import { changePrincipal, removeMembership, setMembership } from '../../commands/administerPeople';
+import { actorOf, redirectTo } from '../locals';
+
+const listQuery = z.object({
+  q: z.string().trim().max(200).catch(''),
+  type: z.enum(PRINCIPAL_TYPES).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+
+const idParam = z.coerce.number().int().positive().max(2 ** 31 - 1);
+const optionalId = z.union([z.literal('').transform(() => null), idParam]);
+
+const personForm = z.object({
+  type: z.enum(STAFF_TYPES).optional(),
+  default_role_id: optionalId.optional(),
+  disabled: z.enum(['true', 'false', 'on']).optional(),
+});
+
+const membershipForm = z.object({ project_id: idParam, role_id: idParam });
+
+function parseId(value: unknown): number {
+  const parsed = idParam.safeParse(value);
+  if (!parsed.success) throw new NotFound();
+  return parsed.data;
+}
+
+export function usersRoutes({ db }: AppDeps): Router {
+  const router = Router();
+
+  router.get('/users', async (req, res) => {
+    const q = listQuery.parse(req.query);
+    const result = await listPeople(db, { q: q.q || undefined, type: q.type, page: q.page, pageSize: 50 });
+    res.render('admin/users', { title: 'People', result, q: q.q, type: q.type ?? '', types: PRINCIPAL_TYPES });
+  });
+
+  const renderPerson = async (res: Response, id: number, status = 200, error: string | null = null) => {
+    const person = await findPrincipalById(db, id);
+    if (!person) throw new NotFound();
+    const [roles, projects, memberships] = await Promise.all([listRoles(db), listProjects(db), listMemberships(db, id)]);
+    res.status(status).render('admin/user', {
+      title: person.name,
+      person,
+      customer: isRequester(toActor(person)),
+      staffTypes: STAFF_TYPES,
+      roles,
+      projects,
+      memberships,
+      error,
+      saved: false,
+    });
+  };
+
+  /** Runs a change; a broken rule re-renders the page with its message and nothing written. */
+  const change = (fn: (req: Request, id: number) => Promise<void>) => async (req: Request, res: Response) => {
+    const id = parseId(req.params.id);
+    try {
+      await fn(req, id);
+    } catch (err) {
+      if (err instanceof Invalid) return renderPerson(res, id, 422, err.message);
+      throw err;
+    }
+    redirectTo(res, `/admin/users/${id}`);
+  };
+
+  router.get('/users/:id', async (req, res) => renderPerson(res, parseId(req.params.id)));
+
+  router.post(
+    '/users/:id',
+    change(async (req, id) => {
+      const form = personForm.safeParse(req.body ?? {});
+      if (!form.success) throw new Invalid('Choose a user type and role from the lists.');
+      await changePrincipal(db, actorOf(req)!, id, {
+        type: form.data.type,
+        defaultRoleId: form.data.default_role_id,
+        disabled: form.data.disabled === undefined ? undefined : form.data.disabled !== 'false',
+      });
+    }),
+  );
+
+  router.post(
+    '/users/:id/memberships',
+    change(async (req, id) => {
+      const form = membershipForm.safeParse(req.body ?? {});
+      if (!form.success) throw new Invalid('Choose a project and a role.');
+      await setMembership(db, actorOf(req)!, id, form.data.project_id, form.data.role_id);
+    }),
+  );
+
+  router.post(
+    '/users/:id/memberships/:projectId/delete',
+    change(async (req, id) => {
+      await removeMembership(db, actorOf(req)!, id, parseId(req.params.projectId));
+    }),
+  );
+
+  return router;
+}
