@@ -1,0 +1,144 @@
+/**
+ * Every route × every principal kind: the status code, and after each refusal the
+ * database unchanged. Extend ROUTES whenever a route is added.
+ */
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { createTestApp, csrfFrom, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
+import { buildCompany, buildProject, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
+
+type Kind = 'anonymous' | 'requester' | 'user' | 'observer' | 'contributor' | 'administrator';
+const KINDS: Kind[] = ['anonymous', 'requester', 'user', 'observer', 'contributor', 'administrator'];
+
+interface Route {
+  method: 'GET' | 'POST';
+  path: (ids: Ids) => string;
+  body?: (ids: Ids) => Record<string, string>;
+  /** Expected status per kind; 302 means "to the realm's login". */
+  expect: Record<Kind, number>;
+  /** True when the allowed kinds change the database (so only refusals are checked for "unchanged"). */
+  writes?: boolean;
+}
+
+interface Ids {
+  self: Record<Kind, number>;
+  otherUser: number;
+  project: number;
+  role: number;
+}
+
+const STAFF_OK = { anonymous: 302, requester: 403, user: 200, observer: 200, contributor: 200, administrator: 200 };
+const PORTAL_OK = { anonymous: 302, requester: 200, user: 403, observer: 403, contributor: 403, administrator: 403 };
+const ADMIN_ONLY = (ok: number) => ({ anonymous: 302, requester: 403, user: 403, observer: 403, contributor: 403, administrator: ok });
+const ANYONE = (code: number) => ({ anonymous: code, requester: code, user: code, observer: code, contributor: code, administrator: code });
+
+const ROUTES: Route[] = [
+  { method: 'GET', path: () => '/', expect: ANYONE(302) },
+  { method: 'GET', path: () => '/healthz', expect: ANYONE(200) },
+  { method: 'GET', path: () => '/portal/login', expect: { ...ANYONE(200), requester: 303 } },
+  { method: 'GET', path: () => '/desk/login', expect: { ...ANYONE(303), anonymous: 200, requester: 200 } },
+  { method: 'GET', path: () => '/portal', expect: PORTAL_OK },
+  { method: 'GET', path: () => '/desk', expect: STAFF_OK },
+  { method: 'GET', path: () => '/admin/settings', expect: ADMIN_ONLY(200) },
+  { method: 'POST', path: () => '/admin/settings', body: () => ({ 'portal.signup': 'false' }), expect: ADMIN_ONLY(303), writes: true },
+  { method: 'GET', path: () => '/admin/users', expect: ADMIN_ONLY(200) },
+  { method: 'GET', path: (i) => `/admin/users/${i.otherUser}`, expect: ADMIN_ONLY(200) },
+  { method: 'POST', path: (i) => `/admin/users/${i.otherUser}`, body: () => ({ type: 'administrator' }), expect: ADMIN_ONLY(303), writes: true },
+  { method: 'POST', path: (i) => `/admin/users/${i.otherUser}/memberships`, body: (i) => ({ project_id: String(i.project), role_id: String(i.role) }), expect: ADMIN_ONLY(303), writes: true },
+  { method: 'POST', path: (i) => `/admin/users/${i.otherUser}/memberships/${i.project}/delete`, body: () => ({}), expect: ADMIN_ONLY(303), writes: true },
+  { method: 'GET', path: () => '/admin/audit', expect: ADMIN_ONLY(200) },
+];
+
+/** Variants of a path that must be refused exactly like the path itself, or not found. */
+function variants(path: string): string[] {
+  return [path.toUpperCase(), `${path}/`, path.replace(/^\/(\w+)/, '/$1;x=1'), path.replace(/^\//, '//'), `/portal/%2e%2e${path}`, `/portal/..%2f..${path}`];
+}
+
+describe('refusal matrix: every route × every principal kind', function () {
+  this.timeout(60_000);
+  let t: TestApp;
+  const agents = {} as Record<Kind, Agent>;
+  const tokens = {} as Record<Kind, string>;
+  let ids: Ids;
+
+  before(async () => {
+    t = await createTestApp();
+    const company = await buildCompany(t.db);
+    const self = {} as Record<Kind, number>;
+    for (const kind of KINDS) {
+      if (kind === 'anonymous') {
+        agents[kind] = supertest.agent(t.app);
+        tokens[kind] = csrfFrom((await agents[kind].get('/portal/login')).text);
+        self[kind] = 0;
+        continue;
+      }
+      const person = kind === 'requester' ? await buildRequester(t.db, { company }) : await buildStaff(t.db, kind);
+      self[kind] = person.id;
+      agents[kind] = await signIn(t.app, kind === 'requester' ? 'portal' : 'desk', person.email, PASSWORD);
+      tokens[kind] = csrfFrom((await agents[kind].get(kind === 'requester' ? '/portal' : '/desk')).text);
+    }
+    ids = { self, otherUser: (await buildStaff(t.db, 'user')).id, project: await buildProject(t.db), role: await buildRole(t.db) };
+  });
+  after(() => t.close());
+
+  for (const route of ROUTES) {
+    for (const kind of KINDS) {
+      const expected = route.expect[kind];
+      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0 })} as ${kind} → ${expected}`, async () => {
+        const before = await snapshot(t.db);
+        const req = route.method === 'GET' ? agents[kind].get(route.path(ids)) : agents[kind].post(route.path(ids)).type('form').send({ ...(route.body?.(ids) ?? {}), _csrf: tokens[kind] });
+        const res = await req;
+        expect(res.status).to.equal(expected);
+        const refused = [302, 400, 401, 403, 404, 422, 429].includes(expected);
+        if (refused || !route.writes) expect(await snapshot(t.db), 'database unchanged').to.deep.equal(before);
+        if (expected === 302 && route.path(ids) !== '/') expect(res.headers.location).to.match(/^\/(portal|desk)\/login\?next=/);
+      });
+    }
+  }
+
+  it('odd path variants of admin and desk routes never reach the page for a requester', async () => {
+    const before = await snapshot(t.db);
+    for (const path of ['/admin/settings', '/admin/users', '/admin/audit', '/desk']) {
+      for (const v of variants(path)) {
+        const res = await agents.requester.get(v);
+        expect([403, 404], `${v} → ${res.status}`).to.include(res.status);
+        const post = await agents.requester.post(v).type('form').send({ 'portal.signup': 'false', type: 'administrator', _csrf: tokens.requester });
+        expect([403, 404], `POST ${v} → ${post.status}`).to.include(post.status);
+      }
+    }
+    expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
+  it('odd path variants of admin routes never reach the page for a non-admin staff user', async () => {
+    for (const path of ['/admin/settings', '/admin/users']) {
+      for (const v of variants(path)) {
+        const res = await agents.user.get(v);
+        expect([403, 404], `${v} → ${res.status}`).to.include(res.status);
+      }
+    }
+  });
+
+  it('the literal placeholder in a path is just a missing page', async () => {
+    await agents.administrator.get('/admin/users/:id').expect(404);
+    await agents.administrator.get('/admin/users/%3Aid').expect(404);
+  });
+
+  it('refuses the whole matrix the same way under concurrent load', async () => {
+    const before = await snapshot(t.db);
+    const calls: Promise<void>[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      for (const kind of ['anonymous', 'requester', 'user', 'observer', 'contributor'] as const) {
+        calls.push(
+          agents[kind]
+            .post('/admin/settings')
+            .type('form')
+            .send({ 'direct_access.enabled': 'true', _csrf: tokens[kind] })
+            .then((res) => void expect(res.status).to.equal(ADMIN_ONLY(303)[kind])),
+        );
+        calls.push(agents[kind].get('/admin/users').then((res) => void expect(res.status).to.equal(ADMIN_ONLY(200)[kind])));
+      }
+    }
+    await Promise.all(calls);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+});
