@@ -35,6 +35,12 @@ const schema = z
       .default(32768),
     SMTP_URL: z.string().url().optional(),
     MAIL_FROM: z.string().min(3).default('Portico <portico@localhost>'),
+    PUBLIC_URL: z
+      .string()
+      .url()
+      .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL')
+      .transform((v) => v.replace(/\/$/, ''))
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config';
 import { csrf } from '../auth/csrf';
+import { NotFound } from '../errors';
 import { canEnter, realmOf, type MaybeActor } from '../permissions';
 
 export function actorOf(req: Request): MaybeActor {
@@ -43,4 +44,16 @@ export function viewLocals(config: Config): RequestHandler {
     res.locals.title = 'Portico';
     next();
   };
+}
+
+/** Absolute address of Portico for links in mail: PUBLIC_URL, or what this request came to. */
+export function publicBaseUrl(req: Request, config: Config): string {
+  return config.PUBLIC_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}${config.BASE_PATH}`;
+}
+
+/** A positive database id from a path parameter; anything else is simply not found. */
+export function idParam(value: unknown): number {
+  const n = typeof value === 'string' && /^[1-9][0-9]{0,9}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n > 2 ** 31 - 1) throw new NotFound();
+  return n;
 }

@@ -4,11 +4,15 @@ import type { AppDeps } from '../../app';
 import { authRoutes } from '../authRoutes';
 import { requireArea } from '../guards';
 import { portalHomeRoutes } from './home';
+import { portalRequestRoutes } from './requests';
+import { portalIdeasRoutes } from './ideas';
 
 export function portalRoutes(deps: AppDeps, passport: PassportStatic): Router {
   const router = Router();
   router.use(authRoutes(deps, passport, 'portal'));
   router.use(requireArea('portal', deps.config.BASE_PATH));
   router.use(portalHomeRoutes(deps));
+  router.use(portalRequestRoutes(deps));
+  router.use(portalIdeasRoutes(deps));
   return router;
 }

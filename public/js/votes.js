@@ -1,0 +1,39 @@
+// Progressive enhancement: vote and withdraw without reloading the page. Without
+// JavaScript the same forms post and redirect back.
+(function () {
+  'use strict';
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute('data-vote-form')) return;
+    event.preventDefault();
+    var button = form.querySelector('button');
+    var token = form.querySelector('input[name="_csrf"]').value;
+    button.disabled = true;
+    fetch(form.action, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Accept': 'application/json', 'x-csrf-token': token, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: '_csrf=' + encodeURIComponent(token),
+    })
+      .then(function (res) {
+        if (!res.ok) throw new Error('vote failed');
+        return res.json();
+      })
+      .then(function (data) {
+        var count = form.querySelector('[data-votes]');
+        count.textContent = String(data.votes);
+        count.setAttribute('data-votes', String(data.votes));
+        button.classList.toggle('voted', data.voted);
+        button.setAttribute('aria-pressed', data.voted ? 'true' : 'false');
+        var label = button.getAttribute('aria-label') || '';
+        button.setAttribute('aria-label', data.voted ? label.replace(/^Vote for/, 'Withdraw your vote for') : label.replace(/^Withdraw your vote for/, 'Vote for'));
+        form.action = form.action.replace(/\/(vote|unvote)$/, data.voted ? '/unvote' : '/vote');
+      })
+      .catch(function () {
+        form.submit();
+      })
+      .finally(function () {
+        button.disabled = false;
+      });
+  });
+})();

@@ -1,0 +1,104 @@
+/**
+ * What people do to requests. Each change runs in one transaction after the permissions
+ * module allowed it; notifications go out after the commit and can never undo it.
+ */
+import type { Db } from '../db';
+import { Invalid, NotFound } from '../errors';
+import { authorize, can, type Actor, type RequestAction, type RequestTarget } from '../permissions';
+import { loadProjectFacts, loadRequestTarget, loadScopeSettings } from '../repositories/accessFacts';
+import type { Mailer } from '../mail/mailer';
+import {
+  addVote,
+  insertComment,
+  insertRequest,
+  removeVote,
+  touchRequest,
+  type RequestStatus,
+  type RequestType,
+} from '../repositories/requestDetails';
+import { principalRecipient, projectMemberRecipients, type Recipient } from '../repositories/recipients';
+import { notifyMany } from '../mail/notifications';
+
+/** Loads a request for an action and applies the 404/403 rule. */
+export async function authorizeRequest(db: Db, actor: Actor, requestId: number, action: RequestAction): Promise<RequestTarget> {
+  const target = await loadRequestTarget(db, actor, requestId, await loadScopeSettings(db));
+  if (!target) throw new NotFound();
+  authorize(actor, action, target);
+  return target;
+}
+
+export interface SubmitInput {
+  projectId: number;
+  type: RequestType;
+  title: string;
+  description: string;
+  visibility: 'private' | 'company' | 'public';
+}
+
+export async function submitRequest(db: Db, mailer: Mailer, actor: Actor, input: SubmitInput, baseUrl: string): Promise<number> {
+  const { id, members } = await db.transaction(async (trx) => {
+    const project = await loadProjectFacts(trx, actor, input.projectId, 'request');
+    if (!project || !can(actor, 'submit_request', { kind: 'project', project })) {
+      throw new Invalid('Choose one of the listed projects.', { project_id: 'unknown' });
+    }
+    if (input.visibility === 'company' && actor.companyId === null) {
+      throw new Invalid('You are not part of a company, so a request cannot be shared with one.', { visibility: 'no company' });
+    }
+    const newId = await insertRequest(trx, { ...input, requesterId: actor.id, companyId: actor.companyId });
+    return { id: newId, members: await projectMemberRecipients(trx, input.projectId) };
+  });
+  await notifyMany(mailer, members, `New request #${id}: ${input.title}`, `${actor.name} submitted a new ${input.type}.\n\n${input.title}\n\n${baseUrl}/desk/requests/${id}`);
+  return id;
+}
+
+export async function commentOnRequest(
+  db: Db,
+  mailer: Mailer,
+  actor: Actor,
+  requestId: number,
+  body: string,
+  internal: boolean,
+  baseUrl: string,
+): Promise<number> {
+  const { commentId, audience, recipients } = await db.transaction(async (trx) => {
+    const t = await authorizeRequest(trx, actor, requestId, internal ? 'internal_note' : 'comment');
+    const id = await insertComment(trx, { requestId, authorId: actor.id, body, internal });
+    await touchRequest(trx, requestId);
+    let to: Recipient[] = [];
+    // Customers are told about staff replies; staff are told about customer comments.
+    const fromStaff = can(actor, 'internal_note', t);
+    if (!internal) {
+      if (fromStaff) {
+        const requester = await principalRecipient(trx, t.requesterId);
+        to = requester ? [requester] : [];
+      } else to = await projectMemberRecipients(trx, t.project.id);
+    }
+    return { commentId: id, audience: fromStaff ? 'customer' : 'staff', recipients: to.filter((r) => r.email !== actor.email) };
+  });
+  if (!internal) {
+    const link = audience === 'customer' ? `${baseUrl}/portal/requests/${requestId}` : `${baseUrl}/desk/requests/${requestId}`;
+    await notifyMany(mailer, recipients, `New comment on request #${requestId}`, `${actor.name} wrote:\n\n${body}\n\n${link}`);
+  }
+  return commentId;
+}
+
+export async function voteOnRequest(db: Db, actor: Actor, requestId: number, vote: boolean): Promise<void> {
+  await db.transaction(async (trx) => {
+    await authorizeRequest(trx, actor, requestId, 'vote');
+    if (vote) await addVote(trx, requestId, actor.id);
+    else await removeVote(trx, requestId, actor.id);
+  });
+}
+
+export async function changeRequestStatus(db: Db, mailer: Mailer, actor: Actor, requestId: number, status: RequestStatus, baseUrl: string): Promise<void> {
+  const mail = await db.transaction(async (trx) => {
+    const t = await authorizeRequest(trx, actor, requestId, 'edit');
+    const current: { status: string; title: string } | undefined = await trx('requests').where({ id: requestId }).first('status', 'title');
+    if (!current || current.status === status) return null;
+    await touchRequest(trx, requestId, { status });
+    return { to: await principalRecipient(trx, t.requesterId), title: current.title };
+  });
+  if (mail?.to) {
+    await notifyMany(mailer, [mail.to], `Request #${requestId} is now ${status.replace('_', ' ')}`, `${mail.title}\n\nStatus: ${status.replace('_', ' ')}\n\n${baseUrl}/portal/requests/${requestId}`);
+  }
+}

@@ -1,0 +1,129 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { Invalid } from '../../errors';
+import { abilitiesFor } from '../../permissions';
+import { visibleComments } from '../../permissions/scopes';
+import {
+  findRequestDetail,
+  hasVoted,
+  listLinkedWorkItems,
+  listRequestComments,
+  portalProjects,
+  REQUEST_TYPES,
+} from '../../repositories/requestDetails';
+import { authorizeRequest, commentOnRequest, submitRequest, voteOnRequest } from '../../commands/requests';
+import { presentPortalRequest } from '../../presenters/requests';
+import { actorOf, idParam, publicBaseUrl, redirectTo } from '../locals';
+import { safeNextPath } from '../../auth/redirects';
+
+const requestForm = z.object({
+  project_id: z.coerce.number().int().positive({ message: 'Choose a project.' }),
+  type: z.enum(REQUEST_TYPES, { message: 'Choose issue, question or idea.' }),
+  title: z.string().trim().min(3, 'The title needs at least 3 characters.').max(300, 'The title can have at most 300 characters.'),
+  description: z.string().trim().max(20_000, 'The description can have at most 20,000 characters.').default(''),
+  visibility: z.enum(['private', 'company', 'public'], { message: 'Choose who can see the request.' }).optional(),
+});
+
+const commentForm = z.object({
+  body: z.string().trim().min(1, 'Write something first.').max(20_000, 'A comment can have at most 20,000 characters.'),
+});
+
+/** Ideas are public unless said otherwise; issues and questions private. */
+export function defaultVisibility(type: string): 'private' | 'public' {
+  return type === 'idea' ? 'public' : 'private';
+}
+
+function firstMessage(err: z.ZodError): string {
+  return err.issues[0]?.message ?? 'Check the form.';
+}
+
+export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
+  const router = Router();
+
+  const renderNew = async (res: Response, status: number, values: Record<string, unknown>, error: string | null) => {
+    res.status(status).render('portal/new-request', {
+      title: 'New request',
+      projects: await portalProjects(db),
+      types: REQUEST_TYPES,
+      values,
+      error,
+    });
+  };
+
+  router.get('/requests/new', async (req, res) => {
+    const type = typeof req.query.type === 'string' && (REQUEST_TYPES as readonly string[]).includes(req.query.type) ? req.query.type : 'issue';
+    await renderNew(res, 200, { type, visibility: defaultVisibility(type) }, null);
+  });
+
+  router.post('/requests', async (req, res) => {
+    const values = (req.body ?? {}) as Record<string, unknown>;
+    const form = requestForm.safeParse(values);
+    if (!form.success) return renderNew(res, 422, values, firstMessage(form.error));
+    try {
+      const id = await submitRequest(
+        db,
+        mailer,
+        actorOf(req)!,
+        { projectId: form.data.project_id, type: form.data.type, title: form.data.title, description: form.data.description, visibility: form.data.visibility ?? defaultVisibility(form.data.type) },
+        publicBaseUrl(req, config),
+      );
+      redirectTo(res, `/portal/requests/${id}`);
+    } catch (err) {
+      if (err instanceof Invalid) return renderNew(res, 422, values, err.message);
+      throw err;
+    }
+  });
+
+  const renderRequest = async (req: Request, res: Response, status = 200, error: string | null = null, draft = '') => {
+    const actor = actorOf(req)!;
+    const id = idParam(req.params.id);
+    const target = await authorizeRequest(db, actor, id, 'view');
+    const [detail, comments, linked, voted] = await Promise.all([
+      findRequestDetail(db, id),
+      listRequestComments(db, id, visibleComments(actor)),
+      listLinkedWorkItems(db, id),
+      hasVoted(db, id, actor.id),
+    ]);
+    if (!detail) return;
+    res.status(status).render('portal/request', {
+      title: detail.title,
+      request: presentPortalRequest(detail),
+      comments,
+      linked,
+      voted,
+      abilities: abilitiesFor(actor, target),
+      error,
+      draft,
+    });
+  };
+
+  router.get('/requests/:id', (req, res) => renderRequest(req, res));
+
+  router.post('/requests/:id/comments', async (req, res) => {
+    const id = idParam(req.params.id);
+    const form = commentForm.safeParse(req.body ?? {});
+    if (!form.success) {
+      await authorizeRequest(db, actorOf(req)!, id, 'comment');
+      return renderRequest(req, res, 422, firstMessage(form.error), String((req.body as Record<string, unknown> | undefined)?.body ?? ''));
+    }
+    await commentOnRequest(db, mailer, actorOf(req)!, id, form.data.body, false, publicBaseUrl(req, config));
+    redirectTo(res, `/portal/requests/${id}#comments`);
+  });
+
+  for (const [path, vote] of [['vote', true], ['unvote', false]] as const) {
+    router.post(`/requests/:id/${path}`, async (req, res) => {
+      const id = idParam(req.params.id);
+      await voteOnRequest(db, actorOf(req)!, id, vote);
+      if (req.accepts(['html', 'json']) === 'json') {
+        const detail = await findRequestDetail(db, id);
+        res.json({ id, voted: vote, votes: detail?.voteCount ?? 0 });
+        return;
+      }
+      const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next);
+      redirectTo(res, back ?? `/portal/requests/${id}`);
+    });
+  }
+
+  return router;
+}
