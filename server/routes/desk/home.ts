@@ -1,10 +1,49 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { AppDeps } from '../../app';
+import { visibleRequests } from '../../permissions/scopes';
+import { loadScopeSettings } from '../../repositories/accessFacts';
+import { countByStatus, listQueue, queueFilterOptions, QUEUE_SORTS, type QueueFilter, type QueueSort } from '../../repositories/queue';
+import { REQUEST_STATUSES, REQUEST_TYPES } from '../../repositories/requestDetails';
+import { actorOf } from '../locals';
 
-export function deskHomeRoutes(_deps: AppDeps): Router {
+const optionalId = z.coerce.number().int().positive().max(2 ** 31 - 1).optional().catch(undefined);
+const query = z.object({
+  status: z.enum(REQUEST_STATUSES).optional().catch(undefined),
+  type: z.enum(REQUEST_TYPES).optional().catch(undefined),
+  project: optionalId,
+  company: optionalId,
+  requester: optionalId,
+  assignee: z.union([z.literal('none'), z.coerce.number().int().positive().max(2 ** 31 - 1)]).optional().catch(undefined),
+  q: z.string().trim().max(200).optional().catch(undefined),
+  sort: z.enum(Object.keys(QUEUE_SORTS) as [QueueSort, ...QueueSort[]]).catch('activity'),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+
+export function deskHomeRoutes({ db }: AppDeps): Router {
   const router = Router();
-  router.get('/', (_req, res) => {
-    res.render('desk/home', { title: 'Desk' });
+  router.get('/', async (req, res) => {
+    const q = query.parse(req.query);
+    const scope = visibleRequests(actorOf(req), await loadScopeSettings(db));
+    const filter: QueueFilter = {
+      status: q.status,
+      type: q.type,
+      projectId: q.project,
+      companyId: q.company,
+      requesterId: q.requester,
+      assignee: q.assignee,
+      q: q.q || undefined,
+    };
+    const [result, counts, options] = await Promise.all([
+      listQueue(db, scope, filter, q.sort, q.page, 50),
+      countByStatus(db, scope, filter),
+      queueFilterOptions(db, scope),
+    ]);
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ status: q.status, type: q.type, project: q.project, company: q.company, requester: q.requester, assignee: q.assignee, q: q.q, sort: q.sort === 'activity' ? undefined : q.sort })) {
+      if (v !== undefined && v !== '') params[k] = String(v);
+    }
+    res.render('desk/queue', { title: 'Request queue', result, counts, options, q, params, statuses: REQUEST_STATUSES, types: REQUEST_TYPES, sorts: Object.keys(QUEUE_SORTS) });
   });
   return router;
 }

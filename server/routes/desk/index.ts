@@ -4,11 +4,15 @@ import type { AppDeps } from '../../app';
 import { authRoutes } from '../authRoutes';
 import { requireArea } from '../guards';
 import { deskHomeRoutes } from './home';
+import { deskRequestRoutes } from './requests';
+import { deskWorkItemRoutes } from './workItems';
 
 export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
   const router = Router();
   router.use(authRoutes(deps, passport, 'desk'));
   router.use(requireArea('desk', deps.config.BASE_PATH));
   router.use(deskHomeRoutes(deps));
+  router.use(deskRequestRoutes(deps));
+  router.use(deskWorkItemRoutes(deps));
   return router;
 }

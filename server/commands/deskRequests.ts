@@ -1,0 +1,45 @@
+/** Staff changes to a request beyond comments and status: assignment and work links. */
+import type { Db } from '../db';
+import { Invalid, NotFound } from '../errors';
+import { can, isStaff, type Actor } from '../permissions';
+import { loadRequestTarget, loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';
+import { findPrincipalById, toActor } from '../repositories/principals';
+import { touchRequest } from '../repositories/requestDetails';
+import { linkRequestToWorkItem, unlinkRequestFromWorkItem } from '../repositories/workItems';
+import { authorizeRequest } from './requests';
+
+/**
+ * Assigns to a staff member who may work on the request (checked as them, not trusted
+ * from the form), or unassigns with null.
+ */
+export async function assignRequest(db: Db, actor: Actor, requestId: number, assigneeId: number | null): Promise<void> {
+  await db.transaction(async (trx) => {
+    await authorizeRequest(trx, actor, requestId, 'edit');
+    if (assigneeId !== null) {
+      const person = await findPrincipalById(trx, assigneeId);
+      const assignee = person && !person.disabled ? toActor(person) : null;
+      const theirView = assignee ? await loadRequestTarget(trx, assignee, requestId, await loadScopeSettings(trx)) : null;
+      if (!assignee || !isStaff(assignee) || !theirView || !can(assignee, 'comment', theirView)) {
+        throw new Invalid('Choose a staff member who works on this request’s project.', { assignee_id: 'not allowed' });
+      }
+    }
+    await touchRequest(trx, requestId, { assignee_id: assigneeId });
+  });
+}
+
+export async function linkWorkItem(db: Db, actor: Actor, requestId: number, workItemId: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await authorizeRequest(trx, actor, requestId, 'edit');
+    const item = await loadWorkTarget(trx, actor, 'work_item', workItemId, await loadScopeSettings(trx));
+    if (!item || !can(actor, 'view', item)) throw new Invalid('Choose a work item you can see.', { work_item_id: 'unknown' });
+    if (await linkRequestToWorkItem(trx, requestId, workItemId)) await touchRequest(trx, requestId);
+  });
+}
+
+export async function unlinkWorkItem(db: Db, actor: Actor, requestId: number, workItemId: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await authorizeRequest(trx, actor, requestId, 'edit');
+    if (!(await unlinkRequestFromWorkItem(trx, requestId, workItemId))) throw new NotFound();
+    await touchRequest(trx, requestId);
+  });
+}

@@ -1,0 +1,133 @@
+import type { Db } from '../db';
+import { nowIso, toDate } from '../db';
+import type { Scope } from '../permissions/scopes';
+
+export const WORK_ITEM_TYPES = ['epic', 'feature', 'user_story', 'task', 'bug', 'portfolio_epic', 'impediment', 'build'] as const;
+export type WorkItemType = (typeof WORK_ITEM_TYPES)[number];
+export const WORK_ITEM_STATUSES = ['open', 'planned', 'in_progress', 'done', 'closed'] as const;
+
+export interface WorkItemRow {
+  id: number;
+  projectId: number;
+  projectName: string;
+  type: WorkItemType;
+  name: string;
+  description: string;
+  status: string;
+  parentId: number | null;
+  parentName: string | null;
+  ownerId: number | null;
+  ownerName: string | null;
+  creatorId: number | null;
+  updatedAt: Date;
+}
+
+function fromRow(r: Record<string, unknown>): WorkItemRow {
+  return {
+    id: Number(r.id),
+    projectId: Number(r.project_id),
+    projectName: String(r.project_name ?? ''),
+    type: String(r.type) as WorkItemType,
+    name: String(r.name),
+    description: String(r.description ?? ''),
+    status: String(r.status),
+    parentId: r.parent_id == null ? null : Number(r.parent_id),
+    parentName: r.parent_name == null ? null : String(r.parent_name),
+    ownerId: r.owner_id == null ? null : Number(r.owner_id),
+    ownerName: r.owner_name == null ? null : String(r.owner_name),
+    creatorId: r.creator_id == null ? null : Number(r.creator_id),
+    updatedAt: toDate(r.updated_at),
+  };
+}
+
+function detailQuery(db: Db) {
+  return db('work_items')
+    .join('projects as p', 'p.id', 'work_items.project_id')
+    .leftJoin('work_items as parent', 'parent.id', 'work_items.parent_id')
+    .leftJoin('principals as o', 'o.id', 'work_items.owner_id')
+    .select('work_items.*', 'p.name as project_name', 'parent.name as parent_name', 'o.name as owner_name');
+}
+
+export async function findWorkItem(db: Db, id: number): Promise<WorkItemRow | null> {
+  const row = await detailQuery(db).where('work_items.id', id).first();
+  return row ? fromRow(row) : null;
+}
+
+export async function listWorkItems(db: Db, scope: Scope, opts: { projectId?: number; parentId?: number; limit: number }): Promise<WorkItemRow[]> {
+  const q = detailQuery(db).modify(scope).orderBy('work_items.project_id').orderBy('work_items.name').limit(opts.limit);
+  if (opts.projectId) void q.where('work_items.project_id', opts.projectId);
+  if (opts.parentId) void q.where('work_items.parent_id', opts.parentId);
+  const rows: Record<string, unknown>[] = await q;
+  return rows.map(fromRow);
+}
+
+export interface WorkItemInput {
+  projectId: number;
+  type: WorkItemType;
+  name: string;
+  description: string;
+  status: string;
+  parentId: number | null;
+  ownerId: number | null;
+}
+
+export async function insertWorkItem(db: Db, w: WorkItemInput, creatorId: number): Promise<number> {
+  const now = nowIso();
+  const [row] = await db('work_items')
+    .insert({
+      project_id: w.projectId,
+      type: w.type,
+      name: w.name,
+      description: w.description,
+      status: w.status,
+      parent_id: w.parentId,
+      owner_id: w.ownerId,
+      creator_id: creatorId,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id');
+  return Number(typeof row === 'object' ? (row as { id: number }).id : row);
+}
+
+export async function updateWorkItem(db: Db, id: number, w: Omit<WorkItemInput, 'projectId' | 'type'>): Promise<void> {
+  await db('work_items').where({ id }).update({
+    name: w.name,
+    description: w.description,
+    status: w.status,
+    parent_id: w.parentId,
+    owner_id: w.ownerId,
+    updated_at: nowIso(),
+  });
+}
+
+/** The ids above an item, nearest first, to refuse a parent that would make a cycle. */
+export async function ancestorIds(db: Db, id: number): Promise<number[]> {
+  const out: number[] = [];
+  let current: number | null = id;
+  while (current !== null && out.length < 100) {
+    const row: { parent_id: number | null } | undefined = await db('work_items').where({ id: current }).first('parent_id');
+    current = row?.parent_id == null ? null : Number(row.parent_id);
+    if (current !== null) out.push(current);
+  }
+  return out;
+}
+
+export async function linkRequestToWorkItem(db: Db, requestId: number, workItemId: number): Promise<boolean> {
+  const inserted = await db('request_work_items')
+    .insert({ request_id: requestId, work_item_id: workItemId, created_at: nowIso() })
+    .onConflict(['request_id', 'work_item_id'])
+    .ignore()
+    .returning('request_id');
+  return inserted.length > 0;
+}
+
+export async function unlinkRequestFromWorkItem(db: Db, requestId: number, workItemId: number): Promise<boolean> {
+  const n: number = await db('request_work_items').where({ request_id: requestId, work_item_id: workItemId }).del();
+  return n > 0;
+}
+
+export async function linkedRequestCount(db: Db, workItemId: number): Promise<number> {
+  const row = await db('request_work_items').where({ work_item_id: workItemId }).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}

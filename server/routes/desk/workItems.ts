@@ -1,0 +1,118 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { Invalid } from '../../errors';
+import { abilitiesFor, can, type Actor } from '../../permissions';
+import { visibleWorkItems } from '../../permissions/scopes';
+import { loadProjectFacts, loadScopeSettings } from '../../repositories/accessFacts';
+import { listProjects } from '../../repositories/people';
+import { findWorkItem, linkedRequestCount, listWorkItems, WORK_ITEM_STATUSES, WORK_ITEM_TYPES } from '../../repositories/workItems';
+import { projectStaff } from '../../repositories/staffOptions';
+import { authorizeWorkItem, createWorkItem, editWorkItem } from '../../commands/workItems';
+import { actorOf, idParam, redirectTo } from '../locals';
+
+const optionalId = z.preprocess((v) => (v === undefined || v === '' ? null : v), z.coerce.number().int().positive().max(2 ** 31 - 1).nullable());
+const fields = {
+  name: z.string().trim().min(2, 'The name needs at least 2 characters.').max(300, 'At most 300 characters.'),
+  description: z.string().trim().max(20_000).default(''),
+  status: z.enum(WORK_ITEM_STATUSES, { message: 'Choose a status.' }),
+  parent_id: optionalId,
+  owner_id: optionalId,
+};
+const createForm = z.object({ project_id: z.coerce.number({ message: 'Choose a project.' }).int().positive(), type: z.enum(WORK_ITEM_TYPES, { message: 'Choose a type.' }), ...fields });
+const editForm = z.object(fields);
+
+function message(err: z.ZodError): string {
+  return err.issues[0]?.message ?? 'Check the form.';
+}
+
+/** Projects where the actor may add work items. */
+async function addableProjects(db: AppDeps['db'], actor: Actor) {
+  const out = [];
+  for (const p of await listProjects(db)) {
+    const facts = await loadProjectFacts(db, actor, p.id, 'work_item');
+    if (facts && can(actor, 'add', { kind: 'project', project: facts })) out.push(p);
+  }
+  return out;
+}
+
+export function deskWorkItemRoutes({ db }: AppDeps): Router {
+  const router = Router();
+
+  router.get('/work-items', async (req, res) => {
+    const actor = actorOf(req)!;
+    const items = await listWorkItems(db, visibleWorkItems(actor, await loadScopeSettings(db)), { limit: 500 });
+    res.render('desk/work-items', { title: 'Work items', items, canAdd: (await addableProjects(db, actor)).length > 0 });
+  });
+
+  const renderForm = async (req: Request, res: Response, status: number, values: Record<string, unknown>, error: string | null, itemId: number | null) => {
+    const actor = actorOf(req)!;
+    const projects = itemId === null ? await addableProjects(db, actor) : [];
+    const projectId = itemId === null ? Number(values.project_id ?? projects[0]?.id ?? 0) : Number(values.project_id);
+    const settings = await loadScopeSettings(db);
+    const parents = (await listWorkItems(db, visibleWorkItems(actor, settings), { limit: 500 })).filter((w) => w.id !== itemId && (itemId === null || w.projectId === projectId));
+    res.status(status).render('desk/work-item-form', {
+      title: itemId === null ? 'New work item' : 'Edit work item',
+      itemId,
+      values,
+      error,
+      projects,
+      parents,
+      owners: projectId ? await projectStaff(db, projectId) : [],
+      types: WORK_ITEM_TYPES,
+      statuses: WORK_ITEM_STATUSES,
+    });
+  };
+
+  router.get('/work-items/new', (req, res) => renderForm(req, res, 200, { status: 'open', type: 'user_story', project_id: req.query.project }, null, null));
+
+  router.post('/work-items', async (req, res) => {
+    const values = (req.body ?? {}) as Record<string, unknown>;
+    const form = createForm.safeParse(values);
+    if (!form.success) return renderForm(req, res, 422, values, message(form.error), null);
+    try {
+      const d = form.data;
+      const id = await createWorkItem(db, actorOf(req)!, { projectId: d.project_id, type: d.type, name: d.name, description: d.description, status: d.status, parentId: d.parent_id, ownerId: d.owner_id });
+      redirectTo(res, `/desk/work-items/${id}`);
+    } catch (err) {
+      if (err instanceof Invalid) return renderForm(req, res, 422, values, err.message, null);
+      throw err;
+    }
+  });
+
+  router.get('/work-items/:id', async (req, res) => {
+    const actor = actorOf(req)!;
+    const id = idParam(req.params.id);
+    const target = await authorizeWorkItem(db, actor, id, 'view');
+    const item = (await findWorkItem(db, id))!;
+    const settings = await loadScopeSettings(db);
+    const children = await listWorkItems(db, visibleWorkItems(actor, settings), { parentId: id, limit: 500 });
+    res.render('desk/work-item', { title: item.name, item, children, requests: await linkedRequestCount(db, id), abilities: abilitiesFor(actor, target) });
+  });
+
+  router.get('/work-items/:id/edit', async (req, res) => {
+    const id = idParam(req.params.id);
+    await authorizeWorkItem(db, actorOf(req)!, id, 'edit');
+    const item = (await findWorkItem(db, id))!;
+    await renderForm(req, res, 200, { ...item, project_id: item.projectId, parent_id: item.parentId ?? '', owner_id: item.ownerId ?? '' }, null, id);
+  });
+
+  router.post('/work-items/:id', async (req, res) => {
+    const id = idParam(req.params.id);
+    await authorizeWorkItem(db, actorOf(req)!, id, 'edit');
+    const item = (await findWorkItem(db, id))!;
+    const values = { ...((req.body ?? {}) as Record<string, unknown>), project_id: item.projectId, type: item.type };
+    const form = editForm.safeParse(req.body ?? {});
+    if (!form.success) return renderForm(req, res, 422, values, message(form.error), id);
+    try {
+      const d = form.data;
+      await editWorkItem(db, actorOf(req)!, id, { name: d.name, description: d.description, status: d.status, parentId: d.parent_id, ownerId: d.owner_id });
+      redirectTo(res, `/desk/work-items/${id}`);
+    } catch (err) {
+      if (err instanceof Invalid) return renderForm(req, res, 422, values, err.message, id);
+      throw err;
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,163 @@
+import { expect } from 'chai';
+import { createTestApp, csrfOf, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
+import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
+import type { PrincipalRow } from '../../server/repositories/principals';
+
+describe('staff desk', () => {
+  let t: TestApp;
+  let support: number;
+  let secret: number;
+  let acme: number;
+  let alice: PrincipalRow;
+  let member: PrincipalRow;
+  let outsider: PrincipalRow;
+  let asMember: Agent;
+  let asObserver: Agent;
+  let asOutsider: Agent;
+  let token: string;
+  const ids: Record<string, number> = {};
+
+  before(async () => {
+    t = await createTestApp();
+    acme = await buildCompany(t.db, 'Acme');
+    const globex = await buildCompany(t.db, 'Globex');
+    support = await buildProject(t.db, { name: 'Support' });
+    secret = await buildProject(t.db, { name: 'Secret', isPrivate: true, portalEnabled: false });
+    alice = await buildRequester(t.db, { company: acme });
+    const carol = await buildRequester(t.db, { company: globex });
+    member = await buildStaff(t.db, 'user');
+    outsider = await buildStaff(t.db, 'user');
+    const observer = await buildStaff(t.db, 'observer');
+    const full = await buildRole(t.db, { add: true, edit: true, delete: true, comment: true });
+    await addMember(t.db, support, member.id, full);
+    await addMember(t.db, secret, member.id, full);
+    ids.a = await buildRequest(t.db, { projectId: support, requester: alice, title: 'Printer jam', status: 'new' });
+    ids.b = await buildRequest(t.db, { projectId: support, requester: carol, title: 'Login broken', status: 'open', type: 'question' });
+    ids.c = await buildRequest(t.db, { projectId: secret, requester: alice, title: 'Secret matter', status: 'open' });
+    asMember = await signIn(t.app, 'desk', member.email, PASSWORD);
+    asObserver = await signIn(t.app, 'desk', observer.email, PASSWORD);
+    asOutsider = await signIn(t.app, 'desk', outsider.email, PASSWORD);
+    token = await csrfOf(asMember, '/desk');
+  });
+  after(() => t.close());
+
+  it('the queue filters, searches and counts per status within what the viewer may see', async () => {
+    const all = await asMember.get('/desk').expect(200);
+    expect(all.text).to.contain('Printer jam').and.contain('Login broken').and.contain('Secret matter');
+    expect(all.text).to.contain('data-count="open">2<').and.contain('data-count="new">1<');
+    const open = await asMember.get('/desk?status=open').expect(200);
+    expect(open.text).to.contain('Login broken').and.not.contain('Printer jam');
+    const byCompany = await asMember.get(`/desk?company=${acme}`).expect(200);
+    expect(byCompany.text).to.contain('Printer jam').and.not.contain('Login broken');
+    const byType = await asMember.get('/desk?type=question').expect(200);
+    expect(byType.text).to.contain('Login broken').and.not.contain('Printer jam');
+    const search = await asMember.get('/desk?q=PRINTER').expect(200);
+    expect(search.text).to.contain('Printer jam').and.not.contain('Login broken');
+    const byId = await asMember.get(`/desk?q=%23${ids.b}`).expect(200);
+    expect(byId.text).to.contain('Login broken').and.not.contain('Printer jam');
+    const observer = await asObserver.get('/desk').expect(200);
+    expect(observer.text).to.contain('Printer jam').and.not.contain('Secret matter');
+    expect(observer.text).to.contain('data-count="open">1<');
+    const outsiderQueue = await asOutsider.get('/desk').expect(200);
+    expect(outsiderQueue.text).not.to.contain('Printer jam').and.not.contain('Secret matter');
+  });
+
+  it('a reply is mailed to the requester, an internal note is not and stays off the portal', async () => {
+    await asMember.post(`/desk/requests/${ids.a}/comments`).type('form').send({ body: 'We are on it', _csrf: token }).expect(303);
+    await asMember.post(`/desk/requests/${ids.a}/comments`).type('form').send({ body: 'Internal: toner supplier issue', internal: 'true', _csrf: token }).expect(303);
+    const mails = await t.db('mail_outbox').where({ to_address: alice.email });
+    expect(mails.map((m: { text_body: string }) => m.text_body).join('\n')).to.contain('We are on it').and.not.contain('toner');
+    const page = await asMember.get(`/desk/requests/${ids.a}`).expect(200);
+    expect(page.text).to.contain('Internal: toner supplier issue').and.contain('data-internal');
+    const portal = await signIn(t.app, 'portal', alice.email, PASSWORD);
+    const customerView = await portal.get(`/portal/requests/${ids.a}`).expect(200);
+    expect(customerView.text).to.contain('We are on it').and.not.contain('toner');
+  });
+
+  it('status changes are mailed to the requester; a bad status is refused with a message', async () => {
+    await asMember.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'in_progress', _csrf: token }).expect(303);
+    expect((await t.db('requests').where({ id: ids.a }).first()).status).to.equal('in_progress');
+    const mail = await t.db('mail_outbox').where({ to_address: alice.email }).andWhere('subject', 'like', '%in progress%');
+    expect(mail).to.have.length(1);
+    const before = await snapshot(t.db);
+    const bad = await asMember.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'deleted', _csrf: token }).expect(422);
+    expect(bad.text).to.contain('Choose a status from the list.');
+    expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
+  it('assigns only to staff who work on the project (ids in the form are checked)', async () => {
+    const before = await snapshot(t.db);
+    await asMember.post(`/desk/requests/${ids.a}/assign`).type('form').send({ assignee_id: String(outsider.id), _csrf: token }).expect(422);
+    await asMember.post(`/desk/requests/${ids.a}/assign`).type('form').send({ assignee_id: String(alice.id), _csrf: token }).expect(422);
+    await asMember.post(`/desk/requests/${ids.a}/assign`).type('form').send({ assignee_id: '999999', _csrf: token }).expect(422);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    await asMember.post(`/desk/requests/${ids.a}/assign`).type('form').send({ assignee_id: String(member.id), _csrf: token }).expect(303);
+    expect((await t.db('requests').where({ id: ids.a }).first()).assignee_id).to.equal(member.id);
+    const mine = await asMember.get(`/desk?assignee=${member.id}`).expect(200);
+    expect(mine.text).to.contain('Printer jam').and.not.contain('Login broken');
+  });
+
+  it('creates work items, refuses a parent cycle, and links and unlinks them to requests', async () => {
+    const created = await asMember
+      .post('/desk/work-items')
+      .type('form')
+      .send({ project_id: String(support), type: 'epic', name: 'Printing', status: 'open', _csrf: token })
+      .expect(303);
+    const epic = Number(/(\d+)$/.exec(created.headers.location!)![1]);
+    const child = await asMember
+      .post('/desk/work-items')
+      .type('form')
+      .send({ project_id: String(support), type: 'bug', name: 'Jam sensor', status: 'open', parent_id: String(epic), _csrf: token })
+      .expect(303);
+    const bug = Number(/(\d+)$/.exec(child.headers.location!)![1]);
+    const before = await snapshot(t.db);
+    const cycle = await asMember.post(`/desk/work-items/${epic}`).type('form').send({ name: 'Printing', status: 'open', parent_id: String(bug), _csrf: token }).expect(422);
+    expect(cycle.text).to.contain('cannot be placed under itself');
+    await asMember.post('/desk/work-items').type('form').send({ project_id: String(support), type: 'nonsense', name: 'X', status: 'open', _csrf: token }).expect(422);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    const epicPage = await asMember.get(`/desk/work-items/${epic}`).expect(200);
+    expect(epicPage.text).to.contain('Jam sensor');
+
+    await asMember.post(`/desk/requests/${ids.a}/links`).type('form').send({ work_item_id: String(bug), _csrf: token }).expect(303);
+    const portal = await signIn(t.app, 'portal', alice.email, PASSWORD);
+    expect((await portal.get(`/portal/requests/${ids.a}`)).text).to.contain('Jam sensor');
+    await asMember.post(`/desk/requests/${ids.a}/links/${bug}/delete`).type('form').send({ _csrf: token }).expect(303);
+    expect((await portal.get(`/portal/requests/${ids.a}`)).text).not.to.contain('Jam sensor');
+  });
+
+  it('an observer views but every change is 403 and writes nothing', async () => {
+    const obsToken = await csrfOf(asObserver, '/desk');
+    await asObserver.get(`/desk/requests/${ids.a}`).expect(200);
+    const before = await snapshot(t.db);
+    await asObserver.post(`/desk/requests/${ids.a}/comments`).type('form').send({ body: 'hi', _csrf: obsToken }).expect(403);
+    await asObserver.post(`/desk/requests/${ids.a}/comments`).type('form').send({ body: 'hi', internal: 'true', _csrf: obsToken }).expect(403);
+    await asObserver.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'closed', _csrf: obsToken }).expect(403);
+    await asObserver.post(`/desk/requests/${ids.a}/assign`).type('form').send({ assignee_id: '', _csrf: obsToken }).expect(403);
+    await asObserver.post('/desk/work-items').type('form').send({ project_id: String(support), type: 'bug', name: 'Obs', status: 'open', _csrf: obsToken }).expect(403);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
+  it('a user outside the project gets 404 on its requests and every action on them; nothing changes', async () => {
+    const tok = await csrfOf(asOutsider, '/desk');
+    const before = await snapshot(t.db);
+    for (const id of [ids.a, ids.c]) {
+      await asOutsider.get(`/desk/requests/${id}`).expect(404);
+      await asOutsider.post(`/desk/requests/${id}/comments`).type('form').send({ body: 'x', _csrf: tok }).expect(404);
+      await asOutsider.post(`/desk/requests/${id}/status`).type('form').send({ status: 'closed', _csrf: tok }).expect(404);
+      await asOutsider.post(`/desk/requests/${id}/assign`).type('form').send({ assignee_id: String(outsider.id), _csrf: tok }).expect(404);
+      await asOutsider.post(`/desk/requests/${id}/links`).type('form').send({ work_item_id: '1', _csrf: tok }).expect(404);
+    }
+    await asObserver.get(`/desk/requests/${ids.c}`).expect(404);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
+  it('a requester gets 403 on every desk route and nothing changes', async () => {
+    const portal = await signIn(t.app, 'portal', alice.email, PASSWORD);
+    const tok = await csrfOf(portal, '/portal');
+    const before = await snapshot(t.db);
+    for (const path of ['/desk', `/desk/requests/${ids.a}`, '/desk/work-items', '/desk/work-items/new']) await portal.get(path).expect(403);
+    await portal.post(`/desk/requests/${ids.a}/comments`).type('form').send({ body: 'x', internal: 'true', _csrf: tok }).expect(403);
+    await portal.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'closed', _csrf: tok }).expect(403);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+});
