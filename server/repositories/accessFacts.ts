@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db';
 import { toBool } from '../db';
-import type { Actor, MaybeActor } from '../permissions/actor';
+import type { MaybeActor } from '../permissions/actor';
 import type {
   DashboardTarget,
   DirectAccess,
