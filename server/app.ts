@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
   app.use(sameOriginOnly());
   app.use(csrf.csrfSynchronisedProtection);
-  app.use(viewLocals(config));
+  app.use(viewLocals(config, db));
 
   app.get('/', (_req, res) => res.redirect(302, `${config.BASE_PATH}/portal`));
   app.use('/portal', portalRoutes(deps, passport));

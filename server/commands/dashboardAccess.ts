@@ -4,6 +4,7 @@ import { authorize, isRequester, type Actor, type GrantLevel, type Restriction }
 import { loadDashboardTarget, loadScopeSettings } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
 import {
+  companyRequesterIds,
   countRequesterGrants,
   deleteGrant,
   findGrant,
@@ -91,5 +92,33 @@ export async function setDashboardRestriction(db: Db, actor: Actor, dashboardId:
       });
     }
     return countRequesterGrants(trx, dashboardId);
+  });
+}
+
+/**
+ * Adds every current customer of one company as individual view grants (people who join
+ * the company later get nothing). Returns how many grants were added.
+ */
+export async function grantCompanyMembers(db: Db, actor: Actor, dashboardId: number, companyId: number): Promise<number> {
+  return db.transaction(async (trx) => {
+    const target = await authorizeManage(trx, actor, dashboardId);
+    if (target.restriction === 'open') throw new Invalid(CUSTOMER_ON_OPEN_REFUSED, { company_id: 'dashboard is open' });
+    const ids = await companyRequesterIds(trx, companyId);
+    if (ids.length === 0) throw new Invalid('That company has no active customers.', { company_id: 'empty' });
+    let added = 0;
+    for (const principalId of ids) {
+      if (await findGrantFor(trx, dashboardId, principalId)) continue;
+      await insertGrant(trx, dashboardId, principalId, 'view', actor.id);
+      await recordAudit(trx, {
+        actorId: actor.id,
+        action: 'dashboard.grant_added',
+        targetType: 'dashboard',
+        targetId: dashboardId,
+        before: null,
+        after: { principalId, level: 'view', viaCompany: companyId },
+      });
+      added += 1;
+    }
+    return added;
   });
 }

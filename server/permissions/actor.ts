@@ -39,3 +39,8 @@ export function isAdministrator(actor: MaybeActor): boolean {
 export function realmOf(type: PrincipalType): Realm {
   return type === 'requester' ? 'portal' : 'desk';
 }
+
+/** Whether a stored principal type is a customer's, for labels in lists of people. */
+export function toCustomerFlag(type: string): boolean {
+  return type === 'requester';
+}

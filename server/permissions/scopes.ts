@@ -124,3 +124,23 @@ export function customerPrincipals(alias = 'principals'): Scope {
 export function administratorPrincipals(alias = 'principals'): Scope {
   return (qb) => void qb.where(`${alias}.type`, 'administrator');
 }
+
+export type WidgetDataScope = 'viewer_company' | 'all';
+
+/**
+ * The requests a dashboard widget may count or list for a viewer. A customer's widget
+ * with the default `viewer_company` scope covers their company's requests only; lists of
+ * titles (tables) are further limited to requests the customer may open. Staff see what
+ * they may see.
+ */
+export function widgetRequests(viewer: MaybeActor, dataScope: WidgetDataScope, s: ScopeSettings, listsTitles: boolean): Scope {
+  if (viewer === null) return NOTHING;
+  if (!isRequester(viewer)) return visibleRequests(viewer, s);
+  const companyId = viewer.companyId;
+  if (dataScope === 'viewer_company' && companyId === null) return NOTHING;
+  const visible = visibleRequests(viewer, s);
+  return (qb) => {
+    if (dataScope === 'viewer_company') void qb.where('requests.company_id', companyId);
+    if (listsTitles) visible(qb);
+  };
+}

@@ -105,3 +105,64 @@ export async function countRequesterGrants(db: Db, dashboardId: number): Promise
     .first();
   return Number(row?.n ?? 0);
 }
+
+export async function insertDashboard(db: Db, name: string, ownerId: number): Promise<number> {
+  const now = nowIso();
+  const [r] = await db('dashboards').insert({ name, owner_id: ownerId, restriction: 'restricted', created_at: now, updated_at: now }).returning('id');
+  return Number(typeof r === 'object' ? (r as { id: number }).id : r);
+}
+
+export async function renameDashboardRow(db: Db, id: number, name: string): Promise<void> {
+  await db('dashboards').where({ id }).update({ name, updated_at: nowIso() });
+}
+
+export async function deleteDashboardRow(db: Db, id: number): Promise<void> {
+  await db('dashboards').where({ id }).del();
+}
+
+export interface DashboardListItem {
+  id: number;
+  name: string;
+  restriction: Restriction;
+  ownerName: string;
+  updatedAt: Date;
+}
+
+export async function listDashboards(db: Db, scope: (qb: import('knex').Knex.QueryBuilder) => void): Promise<DashboardListItem[]> {
+  const rows: Record<string, unknown>[] = await db('dashboards')
+    .join('principals as o', 'o.id', 'dashboards.owner_id')
+    .modify(scope)
+    .orderBy('dashboards.name')
+    .orderBy('dashboards.id')
+    .select('dashboards.id', 'dashboards.name', 'dashboards.restriction', 'dashboards.updated_at', 'o.name as owner_name');
+  return rows.map((r) => ({
+    id: Number(r.id),
+    name: String(r.name),
+    restriction: String(r.restriction) as Restriction,
+    ownerName: String(r.owner_name),
+    updatedAt: toDate(r.updated_at),
+  }));
+}
+
+/** Active customers of a company, for "add every member of company X" as individual grants. */
+export async function companyRequesterIds(db: Db, companyId: number): Promise<number[]> {
+  const rows: { id: number }[] = await db('principals').modify(customerPrincipals()).where({ company_id: companyId, disabled: false }).select('id');
+  return rows.map((r) => Number(r.id));
+}
+
+/** People matching a prefix of name or email, for the grant picker (staff-only page). */
+export async function searchPeople(db: Db, q: string, limit = 10): Promise<{ id: number; name: string; email: string; type: string }[]> {
+  const term = `%${q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows: Record<string, unknown>[] = await db('principals')
+    .where('disabled', false)
+    .andWhere((w) => void w.whereRaw("lower(name) like ? escape '\\'", [term]).orWhereRaw("email_normalized like ? escape '\\'", [term]))
+    .orderBy('name')
+    .limit(limit)
+    .select('id', 'name', 'email', 'type');
+  return rows.map((r) => ({ id: Number(r.id), name: String(r.name), email: String(r.email), type: String(r.type) }));
+}
+
+export async function listCompanies(db: Db): Promise<{ id: number; name: string }[]> {
+  const rows: Record<string, unknown>[] = await db('companies').orderBy('name').select('id', 'name');
+  return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
+}

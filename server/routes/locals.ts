@@ -2,7 +2,9 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config';
 import { csrf } from '../auth/csrf';
 import { NotFound } from '../errors';
-import { canEnter, realmOf, type MaybeActor } from '../permissions';
+import { canEnter, canUseDashboardHub, realmOf, type MaybeActor } from '../permissions';
+import type { Db } from '../db';
+import { readSetting } from '../repositories/settings';
 
 export function actorOf(req: Request): MaybeActor {
   return req.user ?? null;
@@ -26,8 +28,8 @@ export function requestedPath(req: Request, basePath: string): string {
 /**
  * What every template may read: flags and names, never the actor's type itself.
  */
-export function viewLocals(config: Config): RequestHandler {
-  return (req, res, next) => {
+export function viewLocals(config: Config, db: Db): RequestHandler {
+  return async (req, res, next) => {
     const actor = actorOf(req);
     res.locals.basePath = config.BASE_PATH;
     res.locals.url = (path: string) => `${config.BASE_PATH}${path}`;
@@ -39,6 +41,8 @@ export function viewLocals(config: Config): RequestHandler {
           canDesk: canEnter(actor, 'desk'),
           canAdmin: canEnter(actor, 'admin'),
           canPortal: canEnter(actor, 'portal'),
+          // Only customers need the toggle read, to show or hide the Dashboards menu.
+          dashboardHub: canEnter(actor, 'portal') && canUseDashboardHub(actor, await readSetting(db, 'portal.dashboards')),
         }
       : null;
     res.locals.title = 'Portico';

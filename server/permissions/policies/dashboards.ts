@@ -51,3 +51,26 @@ export function canOnDashboards(actor: MaybeActor, _action: DashboardCollectionA
   if (!isStaff(actor) || actor.type === 'observer') return false;
   return c.creators === 'all_staff' || isAdministrator(actor);
 }
+
+/** The customer portal's Dashboard Hub exists for a requester only while the toggle is on. */
+export function canUseDashboardHub(actor: MaybeActor, portalDashboards: boolean): boolean {
+  return isRequester(actor) && portalDashboards;
+}
+
+export const RESTRICTION_TEXT = {
+  open: 'Anyone can view and edit',
+  view_open: 'Anyone can view, some can edit',
+  restricted: 'Only specific people can view or edit',
+} as const;
+
+/**
+ * Why a customer cannot see a dashboard (for "preview as customer"), or null when they can.
+ * Follows the same order as the rule itself.
+ */
+export function customerAccessProblem(actor: MaybeActor, d: DashboardTarget): string | null {
+  if (!isRequester(actor)) return 'Only customer accounts can be previewed.';
+  if (!d.portalDashboards) return 'Dashboards are switched off in the customer portal (Settings → "Enable access in the customer portal").';
+  if (d.restriction === 'open') return 'This dashboard is "Anyone can view and edit", which customers never see.';
+  if (d.grant === null) return 'This customer has not been added to the dashboard.';
+  return null;
+}

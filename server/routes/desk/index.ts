@@ -6,6 +6,8 @@ import { requireArea } from '../guards';
 import { deskHomeRoutes } from './home';
 import { deskRequestRoutes } from './requests';
 import { deskWorkItemRoutes } from './workItems';
+import { deskDashboardRoutes } from './dashboards';
+import { deskDashboardPermissionRoutes } from './dashboardPermissions';
 
 export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
   const router = Router();
@@ -14,5 +16,7 @@ export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
   router.use(deskHomeRoutes(deps));
   router.use(deskRequestRoutes(deps));
   router.use(deskWorkItemRoutes(deps));
+  router.use(deskDashboardRoutes(deps));
+  router.use(deskDashboardPermissionRoutes(deps));
   return router;
 }

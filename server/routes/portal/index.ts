@@ -6,6 +6,7 @@ import { requireArea } from '../guards';
 import { portalHomeRoutes } from './home';
 import { portalRequestRoutes } from './requests';
 import { portalIdeasRoutes } from './ideas';
+import { portalDashboardRoutes } from './dashboards';
 
 export function portalRoutes(deps: AppDeps, passport: PassportStatic): Router {
   const router = Router();
@@ -14,5 +15,6 @@ export function portalRoutes(deps: AppDeps, passport: PassportStatic): Router {
   router.use(portalHomeRoutes(deps));
   router.use(portalRequestRoutes(deps));
   router.use(portalIdeasRoutes(deps));
+  router.use(portalDashboardRoutes(deps));
   return router;
 }

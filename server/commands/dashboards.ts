@@ -1,0 +1,76 @@
+import type { Db } from '../db';
+import { Invalid, NotFound } from '../errors';
+import { authorize, type Actor, type DashboardAction, type DashboardTarget } from '../permissions';
+import type { WidgetDataScope } from '../permissions/scopes';
+import { loadDashboardTarget, loadScopeSettings } from '../repositories/accessFacts';
+import { recordAudit } from '../repositories/audit';
+import { deleteDashboardRow, insertDashboard, renameDashboardRow } from '../repositories/dashboards';
+import { projectExists } from '../repositories/people';
+import { readSetting } from '../repositories/settings';
+import { deleteWidget, insertWidget, moveWidget, type WidgetKind } from '../repositories/widgets';
+
+export async function authorizeDashboard(db: Db, actor: Actor, id: number, action: DashboardAction): Promise<DashboardTarget> {
+  const target = await loadDashboardTarget(db, actor, id, await loadScopeSettings(db));
+  if (!target) throw new NotFound();
+  authorize(actor, action, target);
+  return target;
+}
+
+export function validName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 200) throw new Invalid('A dashboard needs a name of 1 to 200 characters.', { name: 'length' });
+  return trimmed;
+}
+
+export async function createDashboard(db: Db, actor: Actor, name: string): Promise<number> {
+  return db.transaction(async (trx) => {
+    authorize(actor, 'create', { kind: 'dashboards', creators: await readSetting(trx, 'dashboards.creators') });
+    const id = await insertDashboard(trx, validName(name), actor.id);
+    await recordAudit(trx, { actorId: actor.id, action: 'dashboard.created', targetType: 'dashboard', targetId: id, before: null, after: { name: name.trim(), restriction: 'restricted' } });
+    return id;
+  });
+}
+
+export async function renameDashboard(db: Db, actor: Actor, id: number, name: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    await authorizeDashboard(trx, actor, id, 'edit');
+    await renameDashboardRow(trx, id, validName(name));
+  });
+}
+
+export async function deleteDashboard(db: Db, actor: Actor, id: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    const target = await authorizeDashboard(trx, actor, id, 'delete');
+    await deleteDashboardRow(trx, id);
+    await recordAudit(trx, { actorId: actor.id, action: 'dashboard.deleted', targetType: 'dashboard', targetId: id, before: { restriction: target.restriction }, after: null });
+  });
+}
+
+export async function addWidget(
+  db: Db,
+  actor: Actor,
+  dashboardId: number,
+  w: { kind: WidgetKind; title: string; projectId: number | null; dataScope: WidgetDataScope },
+): Promise<number> {
+  return db.transaction(async (trx) => {
+    await authorizeDashboard(trx, actor, dashboardId, 'edit');
+    if (w.projectId !== null && !(await projectExists(trx, w.projectId))) throw new Invalid('Choose a project from the list.', { project_id: 'unknown' });
+    const title = w.title.trim();
+    if (title.length < 1 || title.length > 200) throw new Invalid('A widget needs a title of 1 to 200 characters.', { title: 'length' });
+    return insertWidget(trx, { ...w, title, dashboardId });
+  });
+}
+
+export async function removeWidget(db: Db, actor: Actor, dashboardId: number, widgetId: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await authorizeDashboard(trx, actor, dashboardId, 'edit');
+    if (!(await deleteWidget(trx, dashboardId, widgetId))) throw new NotFound();
+  });
+}
+
+export async function reorderWidget(db: Db, actor: Actor, dashboardId: number, widgetId: number, direction: -1 | 1): Promise<void> {
+  await db.transaction(async (trx) => {
+    await authorizeDashboard(trx, actor, dashboardId, 'edit');
+    if (!(await moveWidget(trx, dashboardId, widgetId, direction))) throw new NotFound();
+  });
+}

@@ -1,0 +1,37 @@
+import type { Db } from '../db';
+import type { MaybeActor } from '../permissions';
+import { widgetRequests, type ScopeSettings } from '../permissions/scopes';
+import { widgetFigures, type WidgetFigures } from '../repositories/widgetData';
+import { WIDGET_KINDS, type WidgetRow } from '../repositories/widgets';
+
+export interface WidgetView {
+  id: number;
+  kind: string;
+  title: string;
+  chart: string | null;
+  projectName: string | null;
+  dataScope: string;
+  figures: WidgetFigures;
+}
+
+/**
+ * Each widget's figures as the viewer (or the customer being previewed) may see them.
+ * Carries titles and numbers only: no emails, no internal fields.
+ */
+export async function presentWidgets(db: Db, viewer: MaybeActor, widgets: WidgetRow[], settings: ScopeSettings): Promise<WidgetView[]> {
+  return Promise.all(
+    widgets.map(async (w) => {
+      const kind = WIDGET_KINDS[w.kind];
+      const scope = widgetRequests(viewer, w.dataScope, settings, kind.lists);
+      return {
+        id: w.id,
+        kind: w.kind,
+        title: w.title,
+        chart: kind.chart,
+        projectName: w.projectName,
+        dataScope: w.dataScope,
+        figures: await widgetFigures(db, w.kind, scope, w.projectId),
+      };
+    }),
+  );
+}

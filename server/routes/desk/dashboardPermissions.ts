@@ -1,0 +1,135 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { Invalid, NotFound } from '../../errors';
+import { customerAccessProblem, isRequester, RESTRICTIONS, RESTRICTION_TEXT, toCustomerFlag } from '../../permissions';
+import { loadDashboardTarget, loadScopeSettings } from '../../repositories/accessFacts';
+import { countRequesterGrants, findDashboard, listCompanies, listGrants, searchPeople } from '../../repositories/dashboards';
+import { findPrincipalByEmail, toActor } from '../../repositories/principals';
+import { listWidgets } from '../../repositories/widgets';
+import { presentWidgets } from '../../presenters/dashboards';
+import { authorizeDashboard } from '../../commands/dashboards';
+import { grantCompanyMembers, grantDashboardAccess, revokeDashboardGrant, setDashboardRestriction } from '../../commands/dashboardAccess';
+import { actorOf, idParam, redirectTo } from '../locals';
+
+const restrictionForm = z.object({ restriction: z.enum(RESTRICTIONS, { message: 'Choose one of the three access levels.' }), confirm: z.string().optional() });
+const grantForm = z.object({
+  email: z.string().trim().min(3, 'Enter the email of the person to add.').max(320),
+  level: z.enum(['view', 'edit'], { message: 'Choose view or edit.' }),
+});
+const companyForm = z.object({ company_id: z.coerce.number({ message: 'Choose a company.' }).int().positive().max(2 ** 31 - 1) });
+
+export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
+  const router = Router();
+
+  const render = async (req: Request, res: Response, status = 200, error: string | null = null, pending: string | null = null) => {
+    const id = idParam(req.params.id);
+    await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
+    const [dashboard, grants, customers, companies] = await Promise.all([findDashboard(db, id), listGrants(db, id), countRequesterGrants(db, id), listCompanies(db)]);
+    res.status(status).render('desk/dashboard-permissions', {
+      title: `Access to ${dashboard!.name}`,
+      dashboard: dashboard!,
+      grants: grants.map((g) => ({ ...g, customer: toCustomerFlag(g.principalType) })),
+      customers,
+      companies,
+      restrictions: RESTRICTIONS,
+      restrictionText: RESTRICTION_TEXT,
+      error,
+      pending,
+      notice: typeof req.query.added === 'string' ? `${Number(req.query.added)} customer(s) added.` : null,
+    });
+  };
+
+  const change = (fn: (req: Request, id: number) => Promise<string | void>) => async (req: Request, res: Response) => {
+    const id = idParam(req.params.id);
+    let next: string | void;
+    try {
+      next = await fn(req, id);
+    } catch (err) {
+      if (err instanceof Invalid) return render(req, res, 422, err.message);
+      throw err;
+    }
+    redirectTo(res, next || `/desk/dashboards/${id}/permissions`);
+  };
+
+  function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+    const r = schema.safeParse(body ?? {});
+    if (!r.success) throw new Invalid(r.error.issues[0]?.message ?? 'Check the form.');
+    return r.data;
+  }
+
+  router.get('/dashboards/:id/permissions', (req, res) => render(req, res));
+
+  router.post('/dashboards/:id/permissions', async (req, res) => {
+    const id = idParam(req.params.id);
+    const target = await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
+    const form = restrictionForm.safeParse(req.body ?? {});
+    if (!form.success) return render(req, res, 422, form.error.issues[0]?.message ?? 'Check the form.');
+    const { restriction, confirm } = form.data;
+    // Switching to "Anyone can view and edit" silences every customer grant: say so first.
+    if (restriction === 'open' && target.restriction !== 'open' && confirm !== 'yes') {
+      const customers = await countRequesterGrants(db, id);
+      if (customers > 0) return render(req, res, 200, null, restriction);
+    }
+    await setDashboardRestriction(db, actorOf(req)!, id, restriction);
+    redirectTo(res, `/desk/dashboards/${id}/permissions`);
+  });
+
+  router.post(
+    '/dashboards/:id/grants',
+    change(async (req, id) => {
+      await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
+      const form = parse(grantForm, req.body);
+      await grantDashboardAccess(db, actorOf(req)!, id, form.email, form.level);
+    }),
+  );
+
+  router.post(
+    '/dashboards/:id/grants/company',
+    change(async (req, id) => {
+      await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
+      const added = await grantCompanyMembers(db, actorOf(req)!, id, parse(companyForm, req.body).company_id);
+      return `/desk/dashboards/${id}/permissions?added=${added}`;
+    }),
+  );
+
+  router.post(
+    '/dashboards/:id/grants/:grantId/delete',
+    change(async (req, id) => {
+      await revokeDashboardGrant(db, actorOf(req)!, id, idParam(req.params.grantId));
+    }),
+  );
+
+  router.get('/dashboards/:id/people', async (req, res) => {
+    await authorizeDashboard(db, actorOf(req)!, idParam(req.params.id), 'manage_grants');
+    const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
+    const people = q.trim().length >= 2 ? await searchPeople(db, q) : [];
+    res.json(people.map((p) => ({ name: p.name, email: p.email, customer: toCustomerFlag(p.type) })));
+  });
+
+  router.get('/dashboards/:id/preview', async (req, res) => {
+    const id = idParam(req.params.id);
+    await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
+    const dashboard = (await findDashboard(db, id))!;
+    const email = typeof req.query.customer === 'string' ? req.query.customer.trim().slice(0, 320) : '';
+    let problem: string | null = null;
+    let widgets = null;
+    let customerName: string | null = null;
+    if (email) {
+      const person = await findPrincipalByEmail(db, email);
+      const customer = person && !person.disabled ? toActor(person) : null;
+      if (!customer || !isRequester(customer)) problem = 'No active customer has that email address.';
+      else {
+        customerName = customer.name;
+        const settings = await loadScopeSettings(db);
+        const asCustomer = await loadDashboardTarget(db, customer, id, settings);
+        if (!asCustomer) throw new NotFound();
+        problem = customerAccessProblem(customer, asCustomer);
+        if (!problem) widgets = await presentWidgets(db, customer, await listWidgets(db, id), settings);
+      }
+    }
+    res.render('desk/dashboard-preview', { title: `Preview: ${dashboard.name}`, dashboard, email, problem, widgets, customerName });
+  });
+
+  return router;
+}

@@ -1,0 +1,130 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { Forbidden, Invalid } from '../../errors';
+import { abilitiesFor, can, RESTRICTION_TEXT } from '../../permissions';
+import { visibleDashboards } from '../../permissions/scopes';
+import { loadScopeSettings } from '../../repositories/accessFacts';
+import { findDashboard, listDashboards } from '../../repositories/dashboards';
+import { listProjects } from '../../repositories/people';
+import { readSetting } from '../../repositories/settings';
+import { isWidgetKind, listWidgets, WIDGET_KINDS } from '../../repositories/widgets';
+import { presentWidgets } from '../../presenters/dashboards';
+import {
+  addWidget,
+  authorizeDashboard,
+  createDashboard,
+  deleteDashboard,
+  removeWidget,
+  renameDashboard,
+  reorderWidget,
+} from '../../commands/dashboards';
+import { actorOf, idParam, redirectTo } from '../locals';
+
+const nameForm = z.object({ name: z.string().default('') });
+const widgetForm = z.object({
+  kind: z.string().refine(isWidgetKind, 'Choose a widget kind from the list.'),
+  title: z.string().trim().max(200).default(''),
+  project_id: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().positive().max(2 ** 31 - 1).nullable()),
+  data_scope: z.enum(['viewer_company', 'all']).default('viewer_company'),
+});
+const moveForm = z.object({ direction: z.enum(['up', 'down']) });
+
+export function deskDashboardRoutes({ db }: AppDeps): Router {
+  const router = Router();
+
+  router.get('/dashboards', async (req, res) => {
+    const actor = actorOf(req)!;
+    const dashboards = await listDashboards(db, visibleDashboards(actor, await loadScopeSettings(db)));
+    const canCreate = can(actor, 'create', { kind: 'dashboards', creators: await readSetting(db, 'dashboards.creators') });
+    res.render('desk/dashboards', { title: 'Dashboards', dashboards, canCreate, restrictionText: RESTRICTION_TEXT });
+  });
+
+  router.get('/dashboards/new', async (req, res) => {
+    const creators = await readSetting(db, 'dashboards.creators');
+    if (!can(actorOf(req), 'create', { kind: 'dashboards', creators })) throw new Forbidden('You may not create dashboards.');
+    res.render('desk/dashboard-new', { title: 'New dashboard', error: null, name: '' });
+  });
+
+  router.post('/dashboards', async (req, res) => {
+    const { name } = nameForm.parse(req.body ?? {});
+    try {
+      const id = await createDashboard(db, actorOf(req)!, name);
+      redirectTo(res, `/desk/dashboards/${id}/edit`);
+    } catch (err) {
+      if (err instanceof Invalid) return res.status(422).render('desk/dashboard-new', { title: 'New dashboard', error: err.message, name });
+      throw err;
+    }
+  });
+
+  router.get('/dashboards/:id', async (req, res) => {
+    const actor = actorOf(req)!;
+    const id = idParam(req.params.id);
+    const target = await authorizeDashboard(db, actor, id, 'view');
+    const dashboard = (await findDashboard(db, id))!;
+    const widgets = await presentWidgets(db, actor, await listWidgets(db, id), await loadScopeSettings(db));
+    res.render('desk/dashboard', { title: dashboard.name, dashboard, widgets, abilities: abilitiesFor(actor, target), restrictionText: RESTRICTION_TEXT });
+  });
+
+  const renderEdit = async (req: Request, res: Response, status = 200, error: string | null = null) => {
+    const id = idParam(req.params.id);
+    const target = await authorizeDashboard(db, actorOf(req)!, id, 'edit');
+    res.status(status).render('desk/dashboard-edit', {
+      title: 'Edit dashboard',
+      dashboard: (await findDashboard(db, id))!,
+      widgets: await listWidgets(db, id),
+      projects: await listProjects(db),
+      kinds: WIDGET_KINDS,
+      abilities: abilitiesFor(actorOf(req), target),
+      error,
+    });
+  };
+
+  router.get('/dashboards/:id/edit', (req, res) => renderEdit(req, res));
+
+  const change = (fn: (req: Request, id: number) => Promise<void>, after = (id: number) => `/desk/dashboards/${id}/edit`) => async (req: Request, res: Response) => {
+    const id = idParam(req.params.id);
+    try {
+      await fn(req, id);
+    } catch (err) {
+      if (err instanceof Invalid) return renderEdit(req, res, 422, err.message);
+      throw err;
+    }
+    redirectTo(res, after(id));
+  };
+
+  router.post('/dashboards/:id', change((req, id) => renameDashboard(db, actorOf(req)!, id, nameForm.parse(req.body ?? {}).name)));
+
+  router.post(
+    '/dashboards/:id/delete',
+    change(
+      (req, id) => deleteDashboard(db, actorOf(req)!, id),
+      () => '/desk/dashboards',
+    ),
+  );
+
+  router.post(
+    '/dashboards/:id/widgets',
+    change(async (req, id) => {
+      await authorizeDashboard(db, actorOf(req)!, id, 'edit');
+      const form = widgetForm.safeParse(req.body ?? {});
+      if (!form.success) throw new Invalid(form.error.issues[0]?.message ?? 'Check the widget.');
+      const kind = form.data.kind as keyof typeof WIDGET_KINDS;
+      await addWidget(db, actorOf(req)!, id, { kind, title: form.data.title || WIDGET_KINDS[kind].label, projectId: form.data.project_id, dataScope: form.data.data_scope });
+    }),
+  );
+
+  router.post('/dashboards/:id/widgets/:widgetId/delete', change((req, id) => removeWidget(db, actorOf(req)!, id, idParam(req.params.widgetId))));
+
+  router.post(
+    '/dashboards/:id/widgets/:widgetId/move',
+    change(async (req, id) => {
+      await authorizeDashboard(db, actorOf(req)!, id, 'edit');
+      const form = moveForm.safeParse(req.body ?? {});
+      if (!form.success) throw new Invalid('Move a widget up or down.');
+      await reorderWidget(db, actorOf(req)!, id, idParam(req.params.widgetId), form.data.direction === 'up' ? -1 : 1);
+    }),
+  );
+
+  return router;
+}
