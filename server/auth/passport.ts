@@ -1,4 +1,5 @@
 import passport from 'passport';
+import type { Request } from 'express';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { Db } from '../db';
 import type { Logger } from '../logger';
@@ -59,11 +60,14 @@ export function createPassport(db: Db, scryptCost: number, log: Logger): passpor
     done(null, { id: user.id, realm: realmOf(user.type) } satisfies SessionUser);
   });
 
-  // Loaded on each request so a disabled account or a changed type takes effect at once.
-  instance.deserializeUser((stored: SessionUser, done) => {
+  // Loaded on each request so a disabled account, a changed type or a password reset
+  // (which ends older sessions) takes effect at once.
+  instance.deserializeUser<SessionUser, Request>((req, stored, done) => {
     findPrincipalById(db, Number(stored.id))
       .then((p) => {
         if (!p || p.disabled || realmOf(p.type) !== stored.realm) return done(null, false);
+        const signedInAt = req.session?.authenticatedAt ?? 0;
+        if (p.sessionsValidAfter > 0 && signedInAt < p.sessionsValidAfter) return done(null, false);
         done(null, toActor(p));
       })
       .catch(done);

@@ -11,6 +11,8 @@ export interface PrincipalRow {
   companyId: number | null;
   defaultRoleId: number | null;
   disabled: boolean;
+  /** Sessions that signed in before this moment (ms) are no longer valid. */
+  sessionsValidAfter: number;
 }
 
 export function normalizeEmail(email: string): string {
@@ -29,6 +31,7 @@ function fromRow(row: Record<string, unknown>): PrincipalRow {
     companyId: row.company_id == null ? null : Number(row.company_id),
     defaultRoleId: row.default_role_id == null ? null : Number(row.default_role_id),
     disabled: toBool(row.disabled),
+    sessionsValidAfter: Number(row.sessions_valid_after ?? 0),
   };
 }
 
@@ -77,4 +80,15 @@ export async function insertPrincipal(db: Db, p: NewPrincipal): Promise<Principa
 export async function emailTaken(db: Db, email: string): Promise<boolean> {
   const row = await db('principals').where({ email_normalized: normalizeEmail(email) }).first('id');
   return row !== undefined;
+}
+
+/** Stores a new password hash and ends every session that signed in before now. */
+export async function updatePassword(db: Db, id: number, passwordHash: string): Promise<number> {
+  const cutOff = Date.now();
+  await db('principals').where({ id }).update({ password_hash: passwordHash, sessions_valid_after: cutOff, updated_at: nowIso() });
+  return cutOff;
+}
+
+export async function updateName(db: Db, id: number, name: string): Promise<void> {
+  await db('principals').where({ id }).update({ name, updated_at: nowIso() });
 }

@@ -8,6 +8,7 @@ import { safeNextPath } from '../auth/redirects';
 import { SESSION_COOKIE } from '../auth/session';
 import { canEnter, type Realm } from '../permissions';
 import { actorOf, appUrl } from './locals';
+import { readSetting } from '../repositories/settings';
 
 const loginForm = z.object({
   email: z.string().trim().max(320).default(''),
@@ -25,18 +26,20 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
   const router = Router();
   const view = `${realm}/login`;
 
-  const renderLogin = (res: Response, status: number, email: string, next: string | null, error: string | null) =>
-    res.status(status).render(view, { title: 'Sign in', email, next, error });
+  const renderLogin = async (res: Response, status: number, email: string, next: string | null, error: string | null, notice: string | null = null) =>
+    res.status(status).render(view, { title: 'Sign in', email, next, error, notice, signup: realm === 'portal' && (await readSetting(deps.db, 'portal.signup')) });
 
-  router.get('/login', (req, res) => {
+  router.get('/login', async (req, res) => {
     const next = safeNextPath(req.query.next);
     if (canEnter(actorOf(req), realm)) return res.redirect(303, appUrl(res, next ?? HOME[realm]));
-    renderLogin(res, 200, '', next, null);
+    await renderLogin(res, 200, '', next, null, req.query.reset === '1' ? 'Your password was changed. Sign in with the new one.' : null);
   });
 
   const limited = (req: Request, res: Response) => {
     const form = loginForm.safeParse(req.body);
-    renderLogin(res, 429, form.success ? form.data.email : '', null, 'Too many sign-in attempts. Wait a few minutes and try again.');
+    renderLogin(res, 429, form.success ? form.data.email : '', null, 'Too many sign-in attempts. Wait a few minutes and try again.').catch(() => {
+      if (!res.headersSent) res.status(429).type('text/plain').send('Too many sign-in attempts.');
+    });
   };
 
   router.post('/login', ...loginLimiters(deps.db, deps.config, realm, limited), (req: Request, res: Response, next: NextFunction) => {
@@ -45,7 +48,7 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
     const nextPath = form.success ? safeNextPath(form.data.next) : null;
     passport.authenticate(strategyName(realm), { session: false }, (err: unknown, user: Express.User | false) => {
       if (err) return next(err);
-      if (!user) return renderLogin(res, 401, email, nextPath, INVALID_LOGIN);
+      if (!user) return void renderLogin(res, 401, email, nextPath, INVALID_LOGIN).catch(next);
       req.login(user, (loginErr) => {
         if (loginErr) return next(loginErr);
         req.session.authenticatedAt = Date.now();

@@ -4,6 +4,7 @@ import { requireArea } from '../guards';
 import { settingsRoutes } from './settings';
 import { usersRoutes } from './users';
 import { auditRoutes } from './audit';
+import { mailRoutes } from './mail';
 
 export function adminRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -11,5 +12,6 @@ export function adminRoutes(deps: AppDeps): Router {
   router.use(settingsRoutes(deps));
   router.use(usersRoutes(deps));
   router.use(auditRoutes(deps));
+  router.use(mailRoutes(deps));
   return router;
 }

@@ -7,11 +7,15 @@ import { portalHomeRoutes } from './home';
 import { portalRequestRoutes } from './requests';
 import { portalIdeasRoutes } from './ideas';
 import { portalDashboardRoutes } from './dashboards';
+import { portalAccountRoutes } from './account';
+import { profileRoutes } from '../profile';
 
 export function portalRoutes(deps: AppDeps, passport: PassportStatic): Router {
   const router = Router();
   router.use(authRoutes(deps, passport, 'portal'));
+  router.use(portalAccountRoutes(deps));
   router.use(requireArea('portal', deps.config.BASE_PATH));
+  router.use(profileRoutes(deps, 'portal'));
   router.use(portalHomeRoutes(deps));
   router.use(portalRequestRoutes(deps));
   router.use(portalIdeasRoutes(deps));

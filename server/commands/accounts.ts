@@ -1,0 +1,113 @@
+/**
+ * Customer self-service: sign-up confirmed by email, password reset, profile. Every
+ * answer that could tell whether an email is known is the same either way.
+ */
+import type { Db } from '../db';
+import { Invalid } from '../errors';
+import type { Mailer } from '../mail/mailer';
+import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords';
+import { isRequester, type Actor } from '../permissions';
+import {
+  createPendingSignup,
+  createResetToken,
+  findPendingSignup,
+  findResetToken,
+  useResetTokens,
+  useSignup,
+} from '../repositories/accountTokens';
+import { emailTaken, findPrincipalByEmail, findPrincipalById, insertPrincipal, toActor, updateName, updatePassword, type PrincipalRow } from '../repositories/principals';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface SignupInput {
+  name: string;
+  email: string;
+  password: string;
+}
+
+export function signupProblem(input: SignupInput): string | null {
+  if (!input.name.trim() || input.name.trim().length > 200) return 'Enter your name (at most 200 characters).';
+  if (!EMAIL.test(input.email.trim()) || input.email.length > 320) return 'Enter a valid email address.';
+  return passwordProblem(input.password);
+}
+
+/**
+ * Mails a confirmation link to a new address, or a "you already have an account" note to
+ * a known one. The caller answers the same page in both cases; the password is hashed in
+ * both cases so the time taken does not tell them apart either.
+ */
+export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, scryptCost: number, baseUrl: string): Promise<void> {
+  const passwordHash = await hashPassword(input.password, scryptCost);
+  const email = input.email.trim();
+  if (await emailTaken(db, email)) {
+    await mailer.send({
+      to: email,
+      subject: 'You already have a Portico account',
+      text: `Someone (perhaps you) tried to sign up with this address, which already has an account.\n\nSign in: ${baseUrl}/portal/login\nForgot your password? ${baseUrl}/portal/password/forgot\n\nIf it was not you, ignore this message.`,
+    });
+    return;
+  }
+  const token = await createPendingSignup(db, { email, name: input.name.trim(), passwordHash });
+  await mailer.send({
+    to: email,
+    subject: 'Confirm your Portico account',
+    text: `Welcome, ${input.name.trim()}.\n\nConfirm your address to finish signing up (the link works once, for 24 hours):\n${baseUrl}/portal/signup/confirm?token=${token}`,
+  });
+}
+
+/** Creates the customer account of a live sign-up token; null when the link is dead. */
+export async function confirmSignup(db: Db, token: string): Promise<PrincipalRow | null> {
+  return db.transaction(async (trx) => {
+    const pending = await findPendingSignup(trx, token);
+    if (!pending || !(await useSignup(trx, pending.id))) return null;
+    if (await emailTaken(trx, pending.email)) return null;
+    return insertPrincipal(trx, { type: 'requester', name: pending.name, email: pending.email, passwordHash: pending.passwordHash });
+  });
+}
+
+/** Mails a reset link to a known, active customer; does nothing visible otherwise. */
+export async function requestPasswordReset(db: Db, mailer: Mailer, email: string, baseUrl: string): Promise<void> {
+  const person = await findPrincipalByEmail(db, email);
+  if (!person || person.disabled || !isRequester(toActor(person))) return;
+  const token = await createResetToken(db, person.id);
+  await mailer.send({
+    to: person.email,
+    subject: 'Reset your Portico password',
+    text: `Choose a new password (the link works once, for one hour):\n${baseUrl}/portal/password/reset?token=${token}\n\nIf you did not ask for this, ignore this message.`,
+  });
+}
+
+export async function resetTokenIsLive(db: Db, token: string): Promise<boolean> {
+  return (await findResetToken(db, token)) !== null;
+}
+
+/** Sets the new password, uses up the token and ends every existing session. */
+export async function resetPassword(db: Db, token: string, password: string, scryptCost: number): Promise<boolean> {
+  const problem = passwordProblem(password);
+  if (problem) throw new Invalid(problem, { password: problem });
+  const hash = await hashPassword(password, scryptCost);
+  return db.transaction(async (trx) => {
+    const live = await findResetToken(trx, token);
+    if (!live || !(await useResetTokens(trx, live.id, live.principalId))) return false;
+    await updatePassword(trx, live.principalId, hash);
+    return true;
+  });
+}
+
+/**
+ * Changes one's own password; the current one is required. Returns the cut-off after
+ * which sessions stay valid (the caller keeps its own session alive with it).
+ */
+export async function changeOwnPassword(db: Db, actor: Actor, current: string, next: string, scryptCost: number): Promise<number> {
+  const person = await findPrincipalById(db, actor.id);
+  if (!person || !(await verifyPassword(current, person.passwordHash))) throw new Invalid('Your current password is not right.', { current_password: 'wrong' });
+  const problem = passwordProblem(next);
+  if (problem) throw new Invalid(problem, { password: problem });
+  return updatePassword(db, actor.id, await hashPassword(next, scryptCost));
+}
+
+export async function changeOwnName(db: Db, actor: Actor, name: string): Promise<void> {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 200) throw new Invalid('Enter a name of at most 200 characters.', { name: 'length' });
+  await updateName(db, actor.id, trimmed);
+}

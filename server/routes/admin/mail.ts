@@ -1,0 +1,16 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { listOutbox } from '../../repositories/outbox';
+
+const query = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1) });
+
+/** The outbox: every notification Portico wrote, delivered or not (SMTP_URL unset: never sent). */
+export function mailRoutes({ db, config }: AppDeps): Router {
+  const router = Router();
+  router.get('/mail', async (req, res) => {
+    const { page } = query.parse(req.query);
+    res.render('admin/mail', { title: 'Mail outbox', result: await listOutbox(db, page, 25), smtp: Boolean(config.SMTP_URL) });
+  });
+  return router;
+}

@@ -1,0 +1,84 @@
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { NotFound } from '../../errors';
+import { readSetting } from '../../repositories/settings';
+import { toActor } from '../../repositories/principals';
+import { confirmSignup, requestPasswordReset, requestSignup, resetPassword, resetTokenIsLive, signupProblem } from '../../commands/accounts';
+import { loginLimiters } from '../../auth/loginLimiter';
+import { Invalid } from '../../errors';
+import { publicBaseUrl, redirectTo } from '../locals';
+
+const signupForm = z.object({ name: z.string().max(1000).default(''), email: z.string().max(1000).default(''), password: z.string().max(4096).default('') });
+const emailForm = z.object({ email: z.string().trim().max(320).default('') });
+const tokenForm = z.object({ token: z.string().max(200).default(''), password: z.string().max(4096).default('') });
+
+function tokenOf(value: unknown): string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(value) ? value : '';
+}
+
+/** The customer portal's public account pages: sign-up, confirmation, password reset. */
+export function portalAccountRoutes(deps: AppDeps): Router {
+  const { db, mailer, config } = deps;
+  const router = Router();
+  const limited = (view: string, title: string) => (_req: Request, res: Response) =>
+    res.status(429).render(view, { title, error: 'Too many attempts. Wait a few minutes and try again.', values: {}, sent: false });
+
+  const signupEnabled = async (_req: Request, _res: Response, next: NextFunction) => {
+    if (!(await readSetting(db, 'portal.signup'))) return next(new NotFound());
+    next();
+  };
+
+  router.get('/signup', signupEnabled, (_req, res) => res.render('portal/signup', { title: 'Sign up', error: null, values: {}, sent: false }));
+
+  router.post('/signup', signupEnabled, ...loginLimiters(db, config, 'signup', limited('portal/signup', 'Sign up')), async (req, res) => {
+    const form = signupForm.parse(req.body ?? {});
+    const problem = signupProblem(form);
+    if (problem) return res.status(422).render('portal/signup', { title: 'Sign up', error: problem, values: { name: form.name, email: form.email }, sent: false });
+    await requestSignup(db, mailer, form, config.SCRYPT_COST, publicBaseUrl(req, config));
+    res.render('portal/signup', { title: 'Check your email', error: null, values: { email: form.email.trim() }, sent: true });
+  });
+
+  router.get('/signup/confirm', async (req, res) => {
+    res.render('portal/signup-confirm', { title: 'Confirm your account', token: tokenOf(req.query.token), error: null });
+  });
+
+  router.post('/signup/confirm', async (req, res, next) => {
+    const token = tokenOf((req.body as Record<string, unknown> | undefined)?.token);
+    const person = token ? await confirmSignup(db, token) : null;
+    if (!person) return res.status(410).render('portal/signup-confirm', { title: 'Confirm your account', token: '', error: 'This link has expired or was already used. Sign up again to get a new one.' });
+    req.login(toActor(person), (err) => {
+      if (err) return next(err);
+      req.session.authenticatedAt = Date.now();
+      req.session.save((saveErr) => (saveErr ? next(saveErr) : redirectTo(res, '/portal')));
+    });
+  });
+
+  router.get('/password/forgot', (_req, res) => res.render('portal/password-forgot', { title: 'Forgot your password', error: null, values: {}, sent: false }));
+
+  router.post('/password/forgot', ...loginLimiters(db, config, 'reset', limited('portal/password-forgot', 'Forgot your password')), async (req, res) => {
+    const { email } = emailForm.parse(req.body ?? {});
+    await requestPasswordReset(db, mailer, email, publicBaseUrl(req, config));
+    res.render('portal/password-forgot', { title: 'Check your email', error: null, values: { email }, sent: true });
+  });
+
+  router.get('/password/reset', async (req, res) => {
+    const token = tokenOf(req.query.token);
+    const live = token ? await resetTokenIsLive(db, token) : false;
+    res.status(live ? 200 : 410).render('portal/password-reset', { title: 'Choose a new password', token: live ? token : '', error: live ? null : 'This link has expired or was already used.' });
+  });
+
+  router.post('/password/reset', async (req, res) => {
+    const form = tokenForm.parse(req.body ?? {});
+    const token = tokenOf(form.token);
+    try {
+      if (token && (await resetPassword(db, token, form.password, config.SCRYPT_COST))) return redirectTo(res, '/portal/login?reset=1');
+    } catch (err) {
+      if (err instanceof Invalid) return res.status(422).render('portal/password-reset', { title: 'Choose a new password', token, error: err.message });
+      throw err;
+    }
+    res.status(410).render('portal/password-reset', { title: 'Choose a new password', token: '', error: 'This link has expired or was already used.' });
+  });
+
+  return router;
+}

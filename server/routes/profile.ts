@@ -1,0 +1,52 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../app';
+import { Invalid } from '../errors';
+import { changeOwnName, changeOwnPassword } from '../commands/accounts';
+import { findPrincipalById } from '../repositories/principals';
+import { actorOf, redirectTo } from './locals';
+
+const nameForm = z.object({ name: z.string().max(1000).default('') });
+const passwordForm = z.object({ current_password: z.string().max(4096).default(''), password: z.string().max(4096).default('') });
+
+/**
+ * GET/POST <realm>/profile and POST <realm>/profile/password, for customers and staff
+ * alike; `extra` lets the desk add its token section to the same page.
+ */
+export function profileRoutes(deps: AppDeps, realm: 'portal' | 'desk', extra: (req: Request) => Promise<Record<string, unknown>> = async () => ({})): Router {
+  const { db, config } = deps;
+  const router = Router();
+  const view = `${realm}/profile`;
+
+  const render = async (req: Request, res: Response, status = 200, error: string | null = null, notice: string | null = null) => {
+    const person = (await findPrincipalById(db, actorOf(req)!.id))!;
+    res.status(status).render(view, { title: 'Your profile', person: { name: person.name, email: person.email }, error, notice, ...(await extra(req)) });
+  };
+
+  router.get('/profile', (req, res) => render(req, res, 200, null, typeof req.query.saved === 'string' ? 'Saved.' : null));
+
+  router.post('/profile', async (req, res) => {
+    try {
+      await changeOwnName(db, actorOf(req)!, nameForm.parse(req.body ?? {}).name);
+    } catch (err) {
+      if (err instanceof Invalid) return render(req, res, 422, err.message);
+      throw err;
+    }
+    redirectTo(res, `/${realm}/profile?saved=1`);
+  });
+
+  router.post('/profile/password', async (req, res) => {
+    const form = passwordForm.parse(req.body ?? {});
+    try {
+      const cutOff = await changeOwnPassword(db, actorOf(req)!, form.current_password, form.password, config.SCRYPT_COST);
+      // Other sessions end; this one stays signed in.
+      req.session.authenticatedAt = cutOff;
+    } catch (err) {
+      if (err instanceof Invalid) return render(req, res, 422, err.message);
+      throw err;
+    }
+    redirectTo(res, `/${realm}/profile?saved=1`);
+  });
+
+  return router;
+}

@@ -1,0 +1,159 @@
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { createTestApp, csrfFrom, csrfOf, signIn, snapshot, type TestApp } from '../helpers/app';
+import { buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
+import { changeSettings } from '../../server/commands/changeSettings';
+
+async function lastMailTo(t: TestApp, email: string): Promise<{ subject: string; text_body: string } | undefined> {
+  return t.db('mail_outbox').where({ to_address: email }).orderBy('id', 'desc').first();
+}
+
+function linkIn(text: string, path: string): string {
+  const m = new RegExp(`https?://[^\\s]+(${path.replace(/\//g, '\\/')}\\?token=[A-Za-z0-9_-]+)`).exec(text);
+  if (!m?.[1]) throw new Error(`no ${path} link in mail`);
+  return m[1];
+}
+
+function withoutToken(html: string): string {
+  return html.replace(/name="_csrf" value="[^"]+"/g, '');
+}
+
+describe('customer accounts: sign-up, password reset, profile', function () {
+  this.timeout(30_000);
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  async function post(path: string, form: Record<string, string>, page = path) {
+    const agent = supertest.agent(t.app);
+    const token = csrfFrom((await agent.get(page)).text);
+    return { agent, res: await agent.post(path).type('form').send({ ...form, _csrf: token }) };
+  }
+
+  it('signs up by email confirmation, single-use, then the person is a signed-in customer', async () => {
+    const { res } = await post('/portal/signup', { name: 'Dana New', email: 'dana@new.test', password: 'a good long password' });
+    expect(res.status).to.equal(200);
+    expect(res.text).to.contain('Check your email');
+    expect(await t.db('principals').where({ email_normalized: 'dana@new.test' }).first()).to.equal(undefined);
+    const link = linkIn((await lastMailTo(t, 'dana@new.test'))!.text_body, '/portal/signup/confirm');
+    const agent = supertest.agent(t.app);
+    const confirmPage = await agent.get(link).expect(200);
+    const token = /name="token" value="([^"]+)"/.exec(confirmPage.text)![1]!;
+    await agent.post('/portal/signup/confirm').type('form').send({ token, _csrf: csrfFrom(confirmPage.text) }).expect(303);
+    const home = await agent.get('/portal').expect(200);
+    expect(home.text).to.contain('Dana New');
+    const row = await t.db('principals').where({ email_normalized: 'dana@new.test' }).first();
+    expect(row.type).to.equal('requester');
+    const again = supertest.agent(t.app);
+    const page2 = await again.get(link);
+    await again.post('/portal/signup/confirm').type('form').send({ token, _csrf: csrfFrom(page2.text) }).expect(410);
+  });
+
+  it('answers sign-up identically for a known and an unknown email (no enumeration)', async () => {
+    await buildRequester(t.db, { email: 'known@customer.test' });
+    const known = await post('/portal/signup', { name: 'X', email: 'known@customer.test', password: 'a good long password' });
+    const unknown = await post('/portal/signup', { name: 'X', email: 'unknown@customer.test', password: 'a good long password' });
+    expect(known.res.status).to.equal(unknown.res.status);
+    expect(withoutToken(known.res.text).replace('known@customer.test', 'E')).to.equal(withoutToken(unknown.res.text).replace('unknown@customer.test', 'E'));
+    expect((await lastMailTo(t, 'known@customer.test'))!.subject).to.equal('You already have a Portico account');
+  });
+
+  it('refuses weak passwords with a message, keeping name and email', async () => {
+    const before = await snapshot(t.db);
+    const { res } = await post('/portal/signup', { name: 'Weak', email: 'weak@new.test', password: 'password' });
+    expect(res.status).to.equal(422);
+    expect(res.text).to.contain('too common').and.contain('value="weak@new.test"').and.contain('value="Weak"');
+    expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
+  it('is 404 while portal.signup is off', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    await changeSettings(t.db, admin.id, { 'portal.signup': false });
+    await supertest(t.app).get('/portal/signup').expect(404);
+    const login = await supertest(t.app).get('/portal/login').expect(200);
+    expect(login.text).not.to.contain('Create an account');
+    await changeSettings(t.db, admin.id, { 'portal.signup': true });
+  });
+
+  it('resets a password with a single-use expiring link, and ends older sessions; same answer for unknown emails', async () => {
+    const person = await buildRequester(t.db, { email: 'forgetful@customer.test' });
+    const old = await signIn(t.app, 'portal', person.email, PASSWORD);
+    const known = await post('/portal/password/forgot', { email: person.email });
+    const unknown = await post('/portal/password/forgot', { email: 'nobody@customer.test' });
+    expect(known.res.status).to.equal(200);
+    expect(withoutToken(known.res.text).replace(person.email, 'E')).to.equal(withoutToken(unknown.res.text).replace('nobody@customer.test', 'E'));
+    expect(await lastMailTo(t, 'nobody@customer.test')).to.equal(undefined);
+    const link = linkIn((await lastMailTo(t, person.email))!.text_body, '/portal/password/reset');
+    const agent = supertest.agent(t.app);
+    const page = await agent.get(link).expect(200);
+    const token = /name="token" value="([^"]+)"/.exec(page.text)![1]!;
+    await agent.post('/portal/password/reset').type('form').send({ token, password: 'short', _csrf: csrfFrom(page.text) }).expect(422);
+    await agent.post('/portal/password/reset').type('form').send({ token, password: 'a brand new password', _csrf: csrfFrom(page.text) }).expect(303);
+    await agent.post('/portal/password/reset').type('form').send({ token, password: 'another new password', _csrf: csrfFrom(page.text) }).expect(410);
+    await old.get('/portal').expect(302);
+    await signIn(t.app, 'portal', person.email, 'a brand new password');
+    await supertest(t.app).get(link).expect(410);
+  });
+
+  it('expired reset links are dead', async () => {
+    const person = await buildRequester(t.db);
+    await post('/portal/password/forgot', { email: person.email });
+    const link = linkIn((await lastMailTo(t, person.email))!.text_body, '/portal/password/reset');
+    await t.db('password_reset_tokens').where({ principal_id: person.id }).update({ expires_at: new Date(Date.now() - 1000).toISOString() });
+    await supertest(t.app).get(link).expect(410);
+  });
+
+  it('changes the name, and the password only with the current one; other sessions end, this one stays', async () => {
+    const person = await buildRequester(t.db);
+    const agent = await signIn(t.app, 'portal', person.email, PASSWORD);
+    const other = await signIn(t.app, 'portal', person.email, PASSWORD);
+    const token = await csrfOf(agent, '/portal/profile');
+    await agent.post('/portal/profile').type('form').send({ name: 'Renamed Person', _csrf: token }).expect(303);
+    expect((await agent.get('/portal')).text).to.contain('Renamed Person');
+    const before = await snapshot(t.db);
+    const wrong = await agent.post('/portal/profile/password').type('form').send({ current_password: 'not it at all', password: 'fresh new password', _csrf: token }).expect(422);
+    expect(wrong.text).to.contain('current password is not right');
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    await agent.post('/portal/profile/password').type('form').send({ current_password: PASSWORD, password: 'fresh new password', _csrf: token }).expect(303);
+    await agent.get('/portal').expect(200);
+    await other.get('/portal').expect(302);
+  });
+});
+
+describe('staff profile: personal access tokens', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  it('creates a token shown once and stored hashed, lists it, and revokes it', async () => {
+    const staff = await buildStaff(t.db, 'user');
+    const agent = await signIn(t.app, 'desk', staff.email, PASSWORD);
+    const token = await csrfOf(agent, '/desk/profile');
+    const created = await agent.post('/desk/profile/tokens').type('form').send({ name: 'reports', _csrf: token }).expect(201);
+    const value = /data-new-token>([^<]+)</.exec(created.text)![1]!;
+    expect(value).to.match(/^ptc_/);
+    expect(JSON.stringify(await t.db('access_tokens').select('*'))).not.to.contain(value);
+    const page = await agent.get('/desk/profile').expect(200);
+    expect(page.text).to.contain('reports').and.not.contain(value);
+    const id = (await t.db('access_tokens').where({ principal_id: staff.id }).first()).id;
+    const other = await buildStaff(t.db, 'user');
+    const otherAgent = await signIn(t.app, 'desk', other.email, PASSWORD);
+    await otherAgent.post(`/desk/profile/tokens/${id}/delete`).type('form').send({ _csrf: await csrfOf(otherAgent, '/desk/profile') }).expect(404);
+    await agent.post(`/desk/profile/tokens/${id}/delete`).type('form').send({ _csrf: token }).expect(303);
+    expect((await t.db('access_tokens').where({ id }).first()).revoked_at).not.to.equal(null);
+  });
+
+  it('administrators read the mail outbox; others cannot', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    await t.db('mail_outbox').insert({ to_address: 'x@y.test', subject: 'Hello <b>there</b>', text_body: 'Body', created_at: new Date().toISOString() });
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    const page = await asAdmin.get('/admin/mail').expect(200);
+    expect(page.text).to.contain('Hello &lt;b&gt;there&lt;/b&gt;');
+    const user = await buildStaff(t.db, 'user');
+    await (await signIn(t.app, 'desk', user.email, PASSWORD)).get('/admin/mail').expect(403);
+  });
+});

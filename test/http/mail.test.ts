@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { createTestApp, csrfOf, signIn, type TestApp } from '../helpers/app';
+import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
+import { createMailer } from '../../server/mail/mailer';
+import { createApp } from '../../server/app';
+
+describe('notifications when the mail server fails', function () {
+  this.timeout(30_000);
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  it('keeps the reply and the status change, and records the delivery error on the outbox row', async () => {
+    // Port 9 on loopback: nothing listens, so every delivery fails at once.
+    const deps = { ...t.deps, mailer: createMailer(t.db, t.deps.log, 'smtp://127.0.0.1:9', 'Portico <p@x.test>') };
+    const app = createApp(deps);
+    const project = await buildProject(t.db);
+    const customer = await buildRequester(t.db, { company: await buildCompany(t.db) });
+    const staff = await buildStaff(t.db, 'user');
+    await addMember(t.db, project, staff.id, await buildRole(t.db, { edit: true, comment: true }));
+    const id = await buildRequest(t.db, { projectId: project, requester: customer });
+    const agent = await signIn(app, 'desk', staff.email, PASSWORD);
+    const token = await csrfOf(agent, `/desk/requests/${id}`);
+    await agent.post(`/desk/requests/${id}/comments`).type('form').send({ body: 'Reply that must survive', _csrf: token }).expect(303);
+    await agent.post(`/desk/requests/${id}/status`).type('form').send({ status: 'resolved', _csrf: token }).expect(303);
+    expect((await t.db('comments').where({ request_id: id }).first()).body).to.equal('Reply that must survive');
+    expect((await t.db('requests').where({ id }).first()).status).to.equal('resolved');
+    const rows = await t.db('mail_outbox').where({ to_address: customer.email });
+    expect(rows).to.have.length(2);
+    for (const r of rows) {
+      expect(r.sent_at).to.equal(null);
+      expect(String(r.error)).to.match(/ECONNREFUSED|connect/i);
+    }
+  });
+});
