@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createTestApp, csrfFrom, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
-import { buildCompany, buildProject, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
+import type { PrincipalRow } from '../../server/repositories/principals';
+import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 
 type Kind = 'anonymous' | 'requester' | 'user' | 'observer' | 'contributor' | 'administrator';
 const KINDS: Kind[] = ['anonymous', 'requester', 'user', 'observer', 'contributor', 'administrator'];
@@ -25,9 +26,14 @@ interface Ids {
   otherUser: number;
   project: number;
   role: number;
+  request: number;
+  workItem: number;
+  dashboard: number;
+  thirdPartyEmail: string;
 }
 
 const STAFF_OK = { anonymous: 302, requester: 403, user: 200, observer: 200, contributor: 200, administrator: 200 };
+const STAFF = (user: number, observer: number, contributor: number, administrator: number) => ({ anonymous: 302, requester: 403, user, observer, contributor, administrator });
 const PORTAL_OK = { anonymous: 302, requester: 200, user: 403, observer: 403, contributor: 403, administrator: 403 };
 const ADMIN_ONLY = (ok: number) => ({ anonymous: 302, requester: 403, user: 403, observer: 403, contributor: 403, administrator: ok });
 const ANYONE = (code: number) => ({ anonymous: code, requester: code, user: code, observer: code, contributor: code, administrator: code });
@@ -47,6 +53,38 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/admin/users/${i.otherUser}/memberships`, body: (i) => ({ project_id: String(i.project), role_id: String(i.role) }), expect: ADMIN_ONLY(303), writes: true },
   { method: 'POST', path: (i) => `/admin/users/${i.otherUser}/memberships/${i.project}/delete`, body: () => ({}), expect: ADMIN_ONLY(303), writes: true },
   { method: 'GET', path: () => '/admin/audit', expect: ADMIN_ONLY(200) },
+  { method: 'GET', path: () => '/admin/mail', expect: ADMIN_ONLY(200) },
+  // Customer portal
+  { method: 'GET', path: () => '/portal/requests/new', expect: PORTAL_OK },
+  { method: 'POST', path: () => '/portal/requests', body: (i) => ({ project_id: String(i.project), type: 'issue', title: 'Via matrix' }), expect: { ...PORTAL_OK, requester: 303 }, writes: true },
+  { method: 'GET', path: (i) => `/portal/requests/${i.request}`, expect: PORTAL_OK },
+  { method: 'POST', path: (i) => `/portal/requests/${i.request}/vote`, expect: { ...PORTAL_OK, requester: 303 }, writes: true },
+  { method: 'POST', path: (i) => `/portal/requests/${i.request}/unvote`, expect: { ...PORTAL_OK, requester: 303 }, writes: true },
+  { method: 'POST', path: (i) => `/portal/requests/${i.request}/comments`, body: () => ({ body: 'From the matrix' }), expect: { ...PORTAL_OK, requester: 303 }, writes: true },
+  { method: 'GET', path: () => '/portal/ideas', expect: PORTAL_OK },
+  { method: 'GET', path: () => '/portal/dashboards', expect: PORTAL_OK },
+  { method: 'GET', path: (i) => `/portal/dashboards/${i.dashboard}`, expect: PORTAL_OK },
+  { method: 'GET', path: () => '/portal/profile', expect: PORTAL_OK },
+  // Staff desk
+  { method: 'GET', path: (i) => `/desk/requests/${i.request}`, expect: STAFF_OK },
+  { method: 'POST', path: (i) => `/desk/requests/${i.request}/comments`, body: () => ({ body: 'Staff reply' }), expect: STAFF(303, 403, 403, 303), writes: true },
+  { method: 'POST', path: (i) => `/desk/requests/${i.request}/comments`, body: () => ({ body: 'Note', internal: 'true' }), expect: STAFF(303, 403, 403, 303), writes: true },
+  { method: 'POST', path: (i) => `/desk/requests/${i.request}/status`, body: () => ({ status: 'open' }), expect: STAFF(303, 403, 403, 303), writes: true },
+  { method: 'POST', path: (i) => `/desk/requests/${i.request}/assign`, body: () => ({ assignee_id: '' }), expect: STAFF(303, 403, 403, 303), writes: true },
+  { method: 'POST', path: (i) => `/desk/requests/${i.request}/links`, body: (i) => ({ work_item_id: String(i.workItem) }), expect: STAFF(303, 403, 403, 303), writes: true },
+  { method: 'GET', path: () => '/desk/work-items', expect: STAFF_OK },
+  { method: 'GET', path: (i) => `/desk/work-items/${i.workItem}`, expect: STAFF_OK },
+  { method: 'POST', path: (i) => `/desk/work-items/${i.workItem}`, body: () => ({ name: 'Renamed item', status: 'open' }), expect: STAFF(303, 403, 403, 303), writes: true },
+  { method: 'POST', path: () => '/desk/work-items', body: (i) => ({ project_id: String(i.project), type: 'task', name: 'Matrix task', status: 'open' }), expect: STAFF(303, 403, 403, 303), writes: true },
+  { method: 'GET', path: () => '/desk/dashboards', expect: STAFF_OK },
+  { method: 'GET', path: (i) => `/desk/dashboards/${i.dashboard}`, expect: STAFF(200, 404, 404, 200) },
+  { method: 'GET', path: (i) => `/desk/dashboards/${i.dashboard}/edit`, expect: STAFF(200, 404, 404, 200) },
+  { method: 'GET', path: (i) => `/desk/dashboards/${i.dashboard}/permissions`, expect: STAFF(200, 404, 404, 200) },
+  { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}/grants`, body: (i) => ({ email: i.thirdPartyEmail, level: 'view' }), expect: STAFF(303, 404, 404, 303), writes: true },
+  { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}/permissions`, body: () => ({ restriction: 'restricted' }), expect: STAFF(303, 404, 404, 303) },
+  { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}`, body: () => ({ name: 'Renamed board' }), expect: STAFF(303, 404, 404, 303), writes: true },
+  { method: 'POST', path: () => '/desk/dashboards', body: () => ({ name: 'Matrix board' }), expect: STAFF(303, 403, 303, 303), writes: true },
+  { method: 'GET', path: () => '/desk/profile', expect: STAFF_OK },
 ];
 
 /** Variants of a path that must be refused exactly like the path itself, or not found. */
@@ -65,6 +103,7 @@ describe('refusal matrix: every route × every principal kind', function () {
     t = await createTestApp();
     const company = await buildCompany(t.db);
     const self = {} as Record<Kind, number>;
+    let customer: PrincipalRow | undefined;
     for (const kind of KINDS) {
       if (kind === 'anonymous') {
         agents[kind] = supertest.agent(t.app);
@@ -74,17 +113,38 @@ describe('refusal matrix: every route × every principal kind', function () {
       }
       const person = kind === 'requester' ? await buildRequester(t.db, { company }) : await buildStaff(t.db, kind);
       self[kind] = person.id;
+      if (kind === 'requester') customer = person;
       agents[kind] = await signIn(t.app, kind === 'requester' ? 'portal' : 'desk', person.email, PASSWORD);
       tokens[kind] = csrfFrom((await agents[kind].get(kind === 'requester' ? '/portal' : '/desk')).text);
     }
-    ids = { self, otherUser: (await buildStaff(t.db, 'user')).id, project: await buildProject(t.db), role: await buildRole(t.db) };
+    const project = await buildProject(t.db);
+    const fullRole = await buildRole(t.db, { add: true, edit: true, delete: true, comment: true });
+    await addMember(t.db, project, self.user, fullRole);
+    const request = await buildRequest(t.db, { projectId: project, requester: customer! });
+    const now = new Date().toISOString();
+    const [w] = await t.db('work_items').insert({ project_id: project, type: 'bug', name: 'Matrix bug', description: '', status: 'open', created_at: now, updated_at: now }).returning('id');
+    const [d] = await t.db('dashboards').insert({ name: 'Matrix dashboard', owner_id: self.user, restriction: 'restricted', created_at: now, updated_at: now }).returning('id');
+    const dashboard = Number(typeof d === 'object' ? d.id : d);
+    await t.db('dashboard_grants').insert({ dashboard_id: dashboard, principal_id: self.requester, level: 'view', created_at: now });
+    await t.db('settings').insert({ key: 'portal.dashboards', value: 'true', updated_at: now });
+    const thirdParty = await buildStaff(t.db, 'user');
+    ids = {
+      self,
+      otherUser: (await buildStaff(t.db, 'user')).id,
+      project,
+      role: await buildRole(t.db),
+      request,
+      workItem: Number(typeof w === 'object' ? w.id : w),
+      dashboard,
+      thirdPartyEmail: thirdParty.email,
+    };
   });
   after(() => t.close());
 
   for (const route of ROUTES) {
     for (const kind of KINDS) {
       const expected = route.expect[kind];
-      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0 })} as ${kind} → ${expected}`, async () => {
+      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '' }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
         const before = await snapshot(t.db);
         const req = route.method === 'GET' ? agents[kind].get(route.path(ids)) : agents[kind].post(route.path(ids)).type('form').send({ ...(route.body?.(ids) ?? {}), _csrf: tokens[kind] });
         const res = await req;
