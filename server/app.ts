@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health';
 import { portalRoutes } from './routes/portal';
 import { deskRoutes } from './routes/desk';
 import { adminRoutes } from './routes/admin';
+import { apiV1Routes } from './routes/api/v1';
 import type { Mailer } from './mail/mailer';
 
 export interface AppDeps {
@@ -81,6 +82,8 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(healthRoutes(db));
+  // Token-authenticated JSON API: mounted before sessions and CSRF, which it never uses.
+  app.use('/api/v1', apiV1Routes(deps));
 
   // Everything below is dynamic and may be personal: never cached by browsers or proxies.
   app.use((_req, res, next) => {

@@ -48,3 +48,16 @@ export class Invalid extends HttpError {
     super(422, 'UnprocessableEntity', message);
   }
 }
+
+/** The name of a status in API error bodies: {"Status":"NotFound","Message":"..."}. */
+export const STATUS_NAMES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  422: 'UnprocessableEntity',
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+};

@@ -144,3 +144,48 @@ export function widgetRequests(viewer: MaybeActor, dataScope: WidgetDataScope, s
     if (listsTitles) visible(qb);
   };
 }
+
+/**
+ * Direct-access grants a staff member may list: their own, and those on entities they
+ * manage (administrators: all; holders of Can grant access; creators who can still see
+ * the entity). Matches can(actor, 'manage_access', entity) for the others' grants.
+ */
+export function visibleEntityPermissions(actor: MaybeActor, s: ScopeSettings, alias = 'ep'): Scope {
+  if (!s.directAccess || !isStaff(actor)) return NOTHING;
+  if (isAdministrator(actor)) return EVERYTHING;
+  const mine = (qb: Knex.QueryBuilder, extra?: (q: Knex.QueryBuilder) => void) =>
+    void qb.whereExists(function mineOnSameEntity(this: Knex.QueryBuilder) {
+      void this.select('m.id')
+        .from('entity_permissions as m')
+        .where('m.principal_id', actor.id)
+        .andWhereRaw('m.entity_type = ??', [`${alias}.entity_type`])
+        .andWhereRaw('m.entity_id = ??', [`${alias}.entity_id`]);
+      if (extra) extra(this);
+    });
+  return (qb) =>
+    void qb.where((w) => {
+      void w.where(`${alias}.principal_id`, actor.id);
+      if (actor.type === 'observer') return;
+      void w.orWhere((g) => mine(g, (q) => void q.where('m.can_grant', true)));
+      const created = (table: string, typeMatch: (q: Knex.QueryBuilder) => void) =>
+        void w.orWhereExists(function createdByActor(this: Knex.QueryBuilder) {
+          void this.select('c.id')
+            .from(`${table} as c`)
+            .whereRaw('c.id = ??', [`${alias}.entity_id`])
+            .andWhere('c.creator_id', actor.id);
+          typeMatch(this);
+          void this.andWhere((v) => {
+            whereProjectVisible(v, actor, 'c.project_id');
+            void v.orWhere((o) => mine(o));
+          });
+        });
+      created('work_items', (q) => void q.andWhereRaw('c.type = ??', [`${alias}.entity_type`]));
+      created('releases', (q) => void q.andWhere(`${alias}.entity_type`, 'release'));
+      created('team_iterations', (q) => void q.andWhere(`${alias}.entity_type`, 'team_iteration'));
+    });
+}
+
+/** Staff principals (the API's Users resource never lists customers). */
+export function staffPrincipals(alias = 'principals'): Scope {
+  return (qb) => void qb.whereNot(`${alias}.type`, 'requester');
+}

@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { worldArb, writeWorld } from '../../helpers/world';
 import { can, type MaybeActor } from '../../../server/permissions';
-import { visibleDashboards, visibleRequests, visibleWorkItems } from '../../../server/permissions/scopes';
+import { visibleDashboards, visibleEntityPermissions, visibleRequests, visibleWorkItems } from '../../../server/permissions/scopes';
+import { entityTypeByStored } from '../../../server/permissions/entityTypes';
+import { loadEntityTarget } from '../../../server/commands/entityPermissions';
 import {
   loadDashboardTarget,
   loadRequestTarget,
@@ -64,6 +66,19 @@ describe('scopes agree with the item policies (fast-check)', function () {
             }
           }
           expect(listedBoards, `dashboards for ${label}`).to.deep.equal(allowedBoards);
+
+          // Direct-access grants: one's own, plus those on entities one manages.
+          const listedGrants = (await db('entity_permissions as ep').modify(visibleEntityPermissions(actor, settings)).pluck('ep.id')).map(Number).sort((a, b) => a - b);
+          const allowedGrants: number[] = [];
+          if (actor && settings.directAccess) {
+            const grants: { id: number; principal_id: number; entity_type: string; entity_id: number }[] = await db('entity_permissions').orderBy('id');
+            for (const g of grants) {
+              const type = entityTypeByStored(g.entity_type)!;
+              const target = await loadEntityTarget(db, actor, type, Number(g.entity_id));
+              if (Number(g.principal_id) === actor.id || (target && can(actor, 'manage_access', target))) allowedGrants.push(Number(g.id));
+            }
+          }
+          expect(listedGrants, `direct-access grants for ${label}`).to.deep.equal(allowedGrants);
         }
       }),
       { numRuns: RUNS },

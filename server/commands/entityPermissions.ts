@@ -1,0 +1,154 @@
+/**
+ * Direct Access to Entities: grant, change and revoke, one at a time or all-or-nothing in
+ * bulk. Every step asks the permissions module; the entity must exist.
+ */
+import type { Knex } from 'knex';
+import type { Db } from '../db';
+import { Conflict, Forbidden, HttpError, Invalid, NotFound, STATUS_NAMES } from '../errors';
+import { can, granteeProblem, type Actor, type DirectMode, type RequestTarget, type WorkTarget } from '../permissions';
+import { entityTypeById, entityTypeByStored, type EntityTypeInfo } from '../permissions/entityTypes';
+import { loadRequestTarget, loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';
+import { recordAudit } from '../repositories/audit';
+import {
+  deleteEntityPermission,
+  findEntityPermission,
+  findGrantOf,
+  insertEntityPermission,
+  updateEntityPermissionMode,
+  type EntityPermissionRow,
+} from '../repositories/entityPermissions';
+import { findPrincipalById, toActor } from '../repositories/principals';
+import { findWorkItem } from '../repositories/workItems';
+
+type EntityTarget = RequestTarget | WorkTarget;
+
+export async function loadEntityTarget(db: Db, actor: Actor, type: EntityTypeInfo, entityId: number): Promise<EntityTarget | null> {
+  const settings = await loadScopeSettings(db);
+  if (type.kind === 'request') return loadRequestTarget(db, actor, entityId, settings);
+  if (type.kind === 'work_item') {
+    const item = await findWorkItem(db, entityId);
+    if (!item || item.type !== type.stored) return null;
+  }
+  return loadWorkTarget(db, actor, type.kind, entityId, settings);
+}
+
+/** 404 when the entity does not exist or cannot be seen; 403 when seen but not managed. */
+async function authorizeManage(db: Db, actor: Actor, type: EntityTypeInfo, entityId: number): Promise<EntityTarget> {
+  const target = await loadEntityTarget(db, actor, type, entityId);
+  if (!target || !can(actor, 'view', target)) throw new NotFound(`${type.name} ${entityId} not found.`);
+  if (!can(actor, 'manage_access', target)) throw new Forbidden(`You may not manage access to ${type.name} ${entityId}.`);
+  return target;
+}
+
+export interface GrantSpec {
+  entityTypeId: number;
+  entityId: number;
+  userId: number;
+  mode: DirectMode;
+}
+
+async function createIn(trx: Knex.Transaction, actor: Actor, spec: GrantSpec): Promise<number> {
+  const type = entityTypeById(spec.entityTypeId);
+  if (!type) throw new NotFound(`Unknown EntityType ${spec.entityTypeId}; see /api/v1/EntityTypes.`);
+  await authorizeManage(trx, actor, type, spec.entityId);
+  const person = await findPrincipalById(trx, spec.userId);
+  if (!person) throw new NotFound(`User ${spec.userId} not found.`);
+  const problem = granteeProblem(toActor(person), person.disabled, spec.mode);
+  if (problem) throw new Invalid(problem);
+  if (await findGrantOf(trx, person.id, type.stored, spec.entityId)) {
+    throw new Conflict(`User ${person.id} already has direct access to ${type.name} ${spec.entityId}; update that permission instead.`);
+  }
+  const id = await insertEntityPermission(trx, { entityType: type.stored, entityId: spec.entityId, principalId: person.id, mode: spec.mode, createdBy: actor.id });
+  await recordAudit(trx, {
+    actorId: actor.id,
+    action: 'entity_permission.granted',
+    targetType: 'entity_permission',
+    targetId: id,
+    before: null,
+    after: { entityType: type.name, entityId: spec.entityId, principalId: person.id, mode: spec.mode },
+  });
+  return id;
+}
+
+export async function createEntityPermission(db: Db, actor: Actor, spec: GrantSpec): Promise<number> {
+  return db.transaction((trx) => createIn(trx, actor, spec));
+}
+
+export class BulkError extends HttpError {
+  constructor(readonly items: { index: number; status: number; message: string }[]) {
+    // One shared status when every item failed alike, otherwise a plain 400.
+    const statuses = new Set(items.map((i) => i.status));
+    const status = statuses.size === 1 ? [...statuses][0]! : 400;
+    super(status, STATUS_NAMES[status] ?? 'BadRequest', `${items.length} permission(s) could not be saved, so nothing was saved.`);
+  }
+}
+
+/** All or nothing: the first failure rolls everything back, and each failing item is reported. */
+export async function createEntityPermissionsInBulk(db: Db, actor: Actor, specs: GrantSpec[]): Promise<number[]> {
+  const errors: { index: number; status: number; message: string }[] = [];
+  return db.transaction(async (trx) => {
+    const out: number[] = [];
+    for (const [index, spec] of specs.entries()) {
+      try {
+        out.push(await createIn(trx, actor, spec));
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        errors.push({ index, status: err.status, message: err.message });
+      }
+    }
+    if (errors.length) throw new BulkError(errors);
+    return out;
+  });
+}
+
+/**
+ * Loads an existing grant for a change. Someone who cannot manage its entity learns
+ * nothing (404), unless the grant is their own (403: they already know it exists).
+ */
+async function grantForChange(trx: Knex.Transaction, actor: Actor, id: number): Promise<{ grant: EntityPermissionRow; type: EntityTypeInfo }> {
+  const grant = await findEntityPermission(trx, id);
+  const type = grant ? entityTypeByStored(grant.entityType) : undefined;
+  if (!grant || !type) throw new NotFound(`EntityPermission ${id} not found.`);
+  try {
+    await authorizeManage(trx, actor, type, grant.entityId);
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    if (grant.principalId !== actor.id) throw new NotFound(`EntityPermission ${id} not found.`);
+    throw new Forbidden(`You may not manage access to ${type.name} ${grant.entityId}.`);
+  }
+  return { grant, type };
+}
+
+export async function updateEntityPermission(db: Db, actor: Actor, id: number, mode: DirectMode): Promise<void> {
+  await db.transaction(async (trx) => {
+    const { grant, type } = await grantForChange(trx, actor, id);
+    const person = (await findPrincipalById(trx, grant.principalId))!;
+    const problem = granteeProblem(toActor(person), person.disabled, mode);
+    if (problem) throw new Invalid(problem);
+    if (grant.mode === mode) return;
+    await updateEntityPermissionMode(trx, id, mode);
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: 'entity_permission.changed',
+      targetType: 'entity_permission',
+      targetId: id,
+      before: { entityType: type.name, entityId: grant.entityId, principalId: grant.principalId, mode: grant.mode },
+      after: { entityType: type.name, entityId: grant.entityId, principalId: grant.principalId, mode },
+    });
+  });
+}
+
+export async function revokeEntityPermission(db: Db, actor: Actor, id: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    const { grant, type } = await grantForChange(trx, actor, id);
+    await deleteEntityPermission(trx, id);
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: 'entity_permission.revoked',
+      targetType: 'entity_permission',
+      targetId: id,
+      before: { entityType: type.name, entityId: grant.entityId, principalId: grant.principalId, mode: grant.mode },
+      after: null,
+    });
+  });
+}

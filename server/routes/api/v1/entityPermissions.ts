@@ -1,0 +1,190 @@
+import { Router, type Request } from 'express';
+import type { AppDeps } from '../../../app';
+import { BadRequest, Invalid, NotFound } from '../../../errors';
+import { parseWhere, asBoolean, type Condition } from '../../../api/where';
+import { entityTypeById, entityTypeByName, entityTypeByStored } from '../../../permissions/entityTypes';
+import { visibleEntityPermissions } from '../../../permissions/scopes';
+import { loadScopeSettings } from '../../../repositories/accessFacts';
+import { findEntityPermission, listEntityPermissions, type EntityPermissionFilter, type EntityPermissionRow } from '../../../repositories/entityPermissions';
+import {
+  createEntityPermission,
+  createEntityPermissionsInBulk,
+  revokeEntityPermission,
+  updateEntityPermission,
+  type GrantSpec,
+} from '../../../commands/entityPermissions';
+import { publicBaseUrl } from '../../locals';
+import { apiActor, bodyId, jsonBody, listResponse, lowerKeys, modeFromBody, paging, pathId } from './support';
+
+export const ENTITY_PERMISSION_FIELDS = ['Id', 'User.Id', 'EntityId', 'EntityType.Id', 'EntityType.Name', 'View', 'Comment', 'Edit', 'GrantAccess'] as const;
+
+/** The Targetprocess item shape. */
+export function present(row: EntityPermissionRow) {
+  const type = entityTypeByStored(row.entityType);
+  const rank = ['view', 'comment', 'edit', 'grant'].indexOf(row.mode);
+  return {
+    Id: row.id,
+    EntityId: row.entityId,
+    EntityType: { Id: type?.id ?? 0, Name: type?.name ?? row.entityType },
+    User: { Id: row.principalId, Name: row.principalName },
+    View: rank >= 0,
+    Comment: rank >= 1,
+    Edit: rank >= 2,
+    GrantAccess: rank >= 3,
+  };
+}
+
+function numberOf(c: Condition): number {
+  if (typeof c.value !== 'number' || !Number.isInteger(c.value)) throw new BadRequest(`${c.field} must be compared with a whole number.`);
+  return c.value;
+}
+
+function booleanOf(c: Condition): boolean {
+  const b = asBoolean(c.value);
+  if (b === null) throw new BadRequest(`${c.field} must be compared with True or False.`);
+  return b;
+}
+
+/** Turns parsed conditions into a repository filter; an unknown entity type simply matches nothing. */
+function filterFrom(conditions: Condition[]): EntityPermissionFilter {
+  const f: EntityPermissionFilter = {};
+  const narrowTypes = (stored: string[]) => {
+    f.entityTypes = f.entityTypes ? f.entityTypes.filter((t) => stored.includes(t)) : stored;
+  };
+  for (const c of conditions) {
+    switch (c.field) {
+      case 'Id':
+        f.id = numberOf(c);
+        break;
+      case 'User.Id':
+        f.principalId = numberOf(c);
+        break;
+      case 'EntityId':
+        f.entityId = numberOf(c);
+        break;
+      case 'EntityType.Id': {
+        const t = entityTypeById(numberOf(c));
+        narrowTypes(t ? [t.stored] : []);
+        break;
+      }
+      case 'EntityType.Name': {
+        if (typeof c.value !== 'string') throw new BadRequest('EntityType.Name must be compared with a quoted string.');
+        const t = entityTypeByName(c.value);
+        narrowTypes(t ? [t.stored] : []);
+        break;
+      }
+      case 'View':
+        f.view = booleanOf(c);
+        break;
+      case 'Comment':
+        f.comment = booleanOf(c);
+        break;
+      case 'Edit':
+        f.edit = booleanOf(c);
+        break;
+      case 'GrantAccess':
+        f.grant = booleanOf(c);
+        break;
+    }
+  }
+  return f;
+}
+
+function specFrom(raw: unknown, label = 'The body'): GrantSpec {
+  const body = lowerKeys(raw);
+  if (!body) throw new BadRequest(`${label} must be a JSON object.`);
+  if (body.entityid === undefined) throw new BadRequest('EntityID is required.');
+  const entityId = bodyId(body.entityid, 'EntityID');
+  const typeRef = lowerKeys(body.entitytype);
+  if (!typeRef) throw new BadRequest('EntityType is required, as {"Id": 17} or {"Name": "Request"}.');
+  let typeId: number;
+  if (typeRef.id !== undefined) typeId = bodyId(typeRef.id, 'EntityType.Id');
+  else if (typeof typeRef.name === 'string') {
+    const t = entityTypeByName(typeRef.name);
+    if (!t) throw new NotFound(`Unknown EntityType "${typeRef.name}"; see /api/v1/EntityTypes.`);
+    typeId = t.id;
+  } else throw new BadRequest('EntityType needs an Id or a Name.');
+  const user = lowerKeys(body.user);
+  if (!user || user.id === undefined) throw new BadRequest('User is required, as {"Id": 641}.');
+  const mode = modeFromBody(body);
+  if (!mode) throw new Invalid('A permission must allow at least View.');
+  return { entityTypeId: typeId, entityId, userId: bodyId(user.id, 'User.Id'), mode };
+}
+
+export function entityPermissionRoutes({ db, config }: AppDeps): Router {
+  const router = Router();
+
+  // With the feature off, the whole resource does not exist.
+  router.use('/EntityPermissions', async (_req, _res, next) => {
+    if (!(await loadScopeSettings(db)).directAccess) return next(new NotFound('Direct Access to Entities is not enabled.'));
+    next();
+  });
+
+  const scopeFor = async (req: Request) => visibleEntityPermissions(apiActor(req), await loadScopeSettings(db));
+
+  router.get('/EntityPermissions', async (req, res) => {
+    const where = typeof req.query.where === 'string' ? req.query.where : '';
+    const filter = filterFrom(parseWhere(where, ENTITY_PERMISSION_FIELDS));
+    const p = paging(req);
+    const rows = filter.entityTypes?.length === 0 ? [] : await listEntityPermissions(db, await scopeFor(req), filter, p.take + 1, p.skip);
+    res.json(listResponse(req, publicBaseUrl(req, config), rows.map(present), p));
+  });
+
+  router.get('/EntityPermissions/meta', (_req, res) => {
+    res.json({
+      Name: 'EntityPermission',
+      Description: 'Direct access of one staff user to one entity, beside project and team permissions. Modes: View < Comment < Edit < GrantAccess; each includes the ones before.',
+      Fields: [
+        { Name: 'Id', Type: 'Int32', CanFilter: true },
+        { Name: 'EntityId', Type: 'Int32', CanFilter: true, Required: true },
+        { Name: 'EntityType', Type: 'EntityType', CanFilter: true, Required: true, Filters: ['EntityType.Id', 'EntityType.Name'] },
+        { Name: 'User', Type: 'User', CanFilter: true, Required: true, Filters: ['User.Id'] },
+        { Name: 'View', Type: 'Boolean', CanFilter: true },
+        { Name: 'Comment', Type: 'Boolean', CanFilter: true },
+        { Name: 'Edit', Type: 'Boolean', CanFilter: true },
+        { Name: 'GrantAccess', Type: 'Boolean', CanFilter: true },
+      ],
+      Where: { Operators: ['eq'], Joiners: ['and'], Fields: ENTITY_PERMISSION_FIELDS },
+      Operations: ['GET /api/v1/EntityPermissions', 'GET /api/v1/EntityPermissions/:id', 'POST /api/v1/EntityPermissions', 'POST /api/v1/EntityPermissions/:id', 'DELETE /api/v1/EntityPermissions/:id', 'POST /api/v1/EntityPermissions/bulk'],
+    });
+  });
+
+  router.get('/EntityPermissions/:id', async (req, res) => {
+    const id = pathId(req.params.id);
+    const rows = await listEntityPermissions(db, await scopeFor(req), { id }, 1, 0);
+    if (!rows[0]) throw new NotFound(`EntityPermission ${id} not found.`);
+    res.json(present(rows[0]));
+  });
+
+  router.post('/EntityPermissions/bulk', jsonBody, async (req, res) => {
+    if (!Array.isArray(req.body)) throw new BadRequest('The body must be a JSON array of permissions.');
+    if (req.body.length === 0 || req.body.length > 500) throw new BadRequest('Send between 1 and 500 permissions.');
+    const specs = (req.body as unknown[]).map((item, i) => specFrom(item, `Item ${i}`));
+    const ids = await createEntityPermissionsInBulk(db, apiActor(req), specs);
+    const rows = await Promise.all(ids.map((id) => findEntityPermission(db, id)));
+    res.status(201).json({ Items: rows.filter((r): r is EntityPermissionRow => r !== null).map(present) });
+  });
+
+  router.post('/EntityPermissions', jsonBody, async (req, res) => {
+    const id = await createEntityPermission(db, apiActor(req), specFrom(req.body));
+    res.status(201).json(present((await findEntityPermission(db, id))!));
+  });
+
+  router.post('/EntityPermissions/:id', jsonBody, async (req, res) => {
+    const id = pathId(req.params.id);
+    const body = lowerKeys(req.body);
+    if (!body) throw new BadRequest('The body must be a JSON object.');
+    const mode = modeFromBody(body);
+    if (!mode) throw new Invalid('A permission must allow at least View; DELETE it to take access away.');
+    await updateEntityPermission(db, apiActor(req), id, mode);
+    res.json(present((await findEntityPermission(db, id))!));
+  });
+
+  router.delete('/EntityPermissions/:id', async (req, res) => {
+    const id = pathId(req.params.id);
+    await revokeEntityPermission(db, apiActor(req), id);
+    res.json({ Id: id, Deleted: true });
+  });
+
+  return router;
+}

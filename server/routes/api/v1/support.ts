@@ -1,0 +1,134 @@
+/** Shared pieces of the REST API: token auth, body keys, booleans, paging, errors. */
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import type { Db } from '../../../db';
+import { BadRequest, HttpError, STATUS_NAMES, Unauthorized } from '../../../errors';
+import { isStaff, type Actor, type DirectMode } from '../../../permissions';
+import { principalForToken } from '../../../repositories/accessTokens';
+import { findPrincipalById, toActor } from '../../../repositories/principals';
+import { BulkError } from '../../../commands/entityPermissions';
+import { WhereError } from '../../../api/where';
+import type { Logger } from '../../../logger';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    apiActor?: Actor;
+  }
+}
+
+export function apiActor(req: Request): Actor {
+  if (!req.apiActor) throw new Unauthorized();
+  return req.apiActor;
+}
+
+/** A personal access token as `Authorization: Bearer <token>` or `?token=` (also `access_token`). */
+export function tokenAuth(db: Db): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.get('authorization');
+    const bearer = header && /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const query = typeof req.query.token === 'string' ? req.query.token : typeof req.query.access_token === 'string' ? req.query.access_token : undefined;
+    const token = bearer ?? query;
+    if (!token || token.length > 200) return next(new Unauthorized('A personal access token is required (Authorization: Bearer <token> or ?token=).'));
+    const principalId = await principalForToken(db, token);
+    const person = principalId === null ? null : await findPrincipalById(db, principalId);
+    const actor = person && !person.disabled ? toActor(person) : null;
+    if (!actor || !isStaff(actor)) return next(new Unauthorized('The token is not valid.'));
+    req.apiActor = actor;
+    next();
+  };
+}
+
+export const jsonBody = express.json({ limit: '1mb', strict: false });
+
+/** Body keys are case-insensitive (`EntityID` = `EntityId`): lower-case them one level deep. */
+export function lowerKeys(value: unknown): Record<string, unknown> | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const inner = v && typeof v === 'object' && !Array.isArray(v) ? lowerKeys(v) : v;
+    out[k.toLowerCase()] = inner;
+  }
+  return out;
+}
+
+/** true/false or "True"/"False" in any case; missing is false; anything else is a 400. */
+export function bodyBoolean(body: Record<string, unknown>, key: string, label: string): boolean {
+  const v = body[key];
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+  throw new BadRequest(`${label} must be true or false.`);
+}
+
+/** The highest mode the flags ask for; each mode includes the ones below it. */
+export function modeFromBody(body: Record<string, unknown>): DirectMode | null {
+  const view = bodyBoolean(body, 'view', 'View');
+  const comment = bodyBoolean(body, 'comment', 'Comment');
+  const edit = bodyBoolean(body, 'edit', 'Edit');
+  const grant = bodyBoolean(body, 'grantaccess', 'GrantAccess');
+  if (grant) return 'grant';
+  if (edit) return 'edit';
+  if (comment) return 'comment';
+  return view ? 'view' : null;
+}
+
+export function bodyId(value: unknown, label: string): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0 || n > 2 ** 31 - 1) throw new BadRequest(`${label} must be a positive whole number.`);
+  return n;
+}
+
+export function pathId(value: unknown, label = 'Id'): number {
+  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) throw new BadRequest(`${label} must be a positive whole number.`);
+  return bodyId(value, label);
+}
+
+export interface Paging {
+  take: number;
+  skip: number;
+}
+
+export function paging(req: Request): Paging {
+  const parse = (v: unknown, def: number, label: string, max: number) => {
+    if (v === undefined) return def;
+    if (typeof v !== 'string' || !/^\d{1,7}$/.test(v)) throw new BadRequest(`${label} must be a whole number.`);
+    const n = Number(v);
+    if (n > max) throw new BadRequest(`${label} can be at most ${max}.`);
+    return n;
+  };
+  return { take: Math.max(1, parse(req.query.take, 25, 'take', 1000)), skip: parse(req.query.skip, 0, 'skip', 10_000_000) };
+}
+
+/** `{"Items":[...],"Next":"..."}`: Next repeats the query with the following page, absent on the last. */
+export function listResponse<T>(req: Request, base: string, rows: T[], p: Paging): { Items: T[]; Next?: string } {
+  const items = rows.slice(0, p.take);
+  if (rows.length <= p.take) return { Items: items };
+  const url = new URL(`${base}${req.baseUrl}${req.path}`);
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && k !== 'skip' && k !== 'take') url.searchParams.set(k, v);
+  url.searchParams.set('take', String(p.take));
+  url.searchParams.set('skip', String(p.skip + p.take));
+  return { Items: items, Next: url.toString() };
+}
+
+/** Every API error as `{"Status":"NotFound","Message":"..."}`. */
+export function apiErrors(log: Logger): ErrorRequestHandler {
+  return (err: unknown, _req, res, _next) => {
+    let status = 500;
+    let message = 'Something went wrong on our side.';
+    if (err instanceof WhereError) {
+      status = 400;
+      message = err.message;
+    } else if (err instanceof HttpError) {
+      status = err.status;
+      message = err.message;
+    } else if (err && typeof err === 'object' && (err as { type?: string }).type === 'entity.parse.failed') {
+      status = 400;
+      message = 'The body is not valid JSON.';
+    } else if (err && typeof err === 'object' && typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500) {
+      status = (err as { status: number }).status;
+      message = (err as Error).message;
+    } else log.error({ err }, 'API error');
+    const body: Record<string, unknown> = { Status: STATUS_NAMES[status] ?? 'Error', Message: message };
+    if (err instanceof BulkError) body.Items = err.items.map((i) => ({ Index: i.index, Status: STATUS_NAMES[i.status] ?? String(i.status), Message: i.message }));
+    res.status(status).json(body);
+  };
+}

@@ -1,0 +1,279 @@
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { createTestApp, snapshot, type TestApp } from '../helpers/app';
+import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff } from '../helpers/factories';
+import type { PrincipalRow } from '../../server/repositories/principals';
+import { createAccessToken } from '../../server/repositories/accessTokens';
+import { changeSettings } from '../../server/commands/changeSettings';
+import { nowIso } from '../../server/db';
+
+describe('REST API: EntityPermissions (Targetprocess-compatible)', function () {
+  this.timeout(30_000);
+  let t: TestApp;
+  let admin: PrincipalRow;
+  let member: PrincipalRow;
+  let outsider: PrincipalRow;
+  let observer: PrincipalRow;
+  let customer: PrincipalRow;
+  let adminToken: string;
+  let memberToken: string;
+  let outsiderToken: string;
+  let project: number;
+  let request: number;
+  let epic: number;
+  let feature: number;
+
+  const api = () => supertest(t.app);
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  async function item(type: string, name: string, parent: number | null, creator: number): Promise<number> {
+    const now = nowIso();
+    const [r] = await t.db('work_items').insert({ project_id: project, type, name, description: '', status: 'open', parent_id: parent, creator_id: creator, created_at: now, updated_at: now }).returning('id');
+    return Number(typeof r === 'object' ? r.id : r);
+  }
+
+  before(async () => {
+    t = await createTestApp();
+    admin = await buildStaff(t.db, 'administrator');
+    member = await buildStaff(t.db, 'user');
+    outsider = await buildStaff(t.db, 'user');
+    observer = await buildStaff(t.db, 'observer');
+    customer = await buildRequester(t.db, { company: await buildCompany(t.db) });
+    project = await buildProject(t.db, { isPrivate: true });
+    await addMember(t.db, project, member.id, await buildRole(t.db, { comment: true }));
+    request = await buildRequest(t.db, { projectId: project, requester: customer });
+    epic = await item('epic', 'Confidential epic', null, member.id);
+    feature = await item('feature', 'Child feature', epic, member.id);
+    adminToken = (await createAccessToken(t.db, admin.id, 'test')).token;
+    memberToken = (await createAccessToken(t.db, member.id, 'test')).token;
+    outsiderToken = (await createAccessToken(t.db, outsider.id, 'test')).token;
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
+  });
+  after(() => t.close());
+
+  it('401 without a token or with a bad one, for every resource', async () => {
+    for (const path of ['/api/v1/EntityPermissions', '/api/v1/EntityTypes', '/api/v1/Users', '/api/v1/Requests']) {
+      const none = await api().get(path).expect(401);
+      expect(none.body.Status).to.equal('Unauthorized');
+      await api().get(path).set(auth('ptc_not-a-real-token')).expect(401);
+      await api().get(`${path}?token=nope`).expect(401);
+    }
+  });
+
+  it('the example of PRODUCT.md works verbatim, with ?token= too, and returns the item shape', async () => {
+    const res = await api()
+      .post(`/api/v1/EntityPermissions?token=${adminToken}`)
+      .send({ EntityID: request, EntityType: { Id: 17 }, User: { Id: outsider.id }, View: 'True', Comment: 'True' })
+      .expect(201);
+    expect(res.body).to.deep.equal({
+      Id: res.body.Id,
+      EntityId: request,
+      EntityType: { Id: 17, Name: 'Request' },
+      User: { Id: outsider.id, Name: outsider.name },
+      View: true,
+      Comment: true,
+      Edit: false,
+      GrantAccess: false,
+    });
+    const id = res.body.Id;
+    const updated = await api().post(`/api/v1/EntityPermissions/${id}`).set(auth(adminToken)).send({ View: 'True', Comment: 'False' }).expect(200);
+    expect([updated.body.View, updated.body.Comment]).to.deep.equal([true, false]);
+    const one = await api().get(`/api/v1/EntityPermissions/${id}`).set(auth(adminToken)).expect(200);
+    expect(one.body.Id).to.equal(id);
+    await api().delete(`/api/v1/EntityPermissions/${id}`).set(auth(adminToken)).expect(200);
+    await api().get(`/api/v1/EntityPermissions/${id}`).set(auth(adminToken)).expect(404);
+    const audit = await t.db('audit_events').where({ target_type: 'entity_permission', target_id: id }).orderBy('id');
+    expect(audit.map((a: { action: string }) => a.action)).to.deep.equal(['entity_permission.granted', 'entity_permission.changed', 'entity_permission.revoked']);
+  });
+
+  it('accepts case-insensitive keys, real booleans, names for EntityType, and ignores Version', async () => {
+    const res = await api()
+      .post('/api/v1/EntityPermissions')
+      .set(auth(adminToken))
+      .send({ entityid: String(epic), entitytype: { name: 'epic' }, user: { id: outsider.id }, edit: true, Version: 3 })
+      .expect(201);
+    expect(res.body).to.include({ View: true, Comment: true, Edit: true, GrantAccess: false });
+    expect(res.body.EntityType).to.deep.equal({ Id: 27, Name: 'Epic' });
+  });
+
+  it('a grant on an epic gives nothing on its feature (no cascade); revocation counts on the next request', async () => {
+    const epicGrant = await t.db('entity_permissions').where({ principal_id: outsider.id, entity_type: 'epic', entity_id: epic }).first();
+    expect(epicGrant).to.not.equal(undefined);
+    // The outsider may now see the epic but not its child.
+    const list = await api().get('/api/v1/EntityPermissions?where=EntityType.Id eq 9').set(auth(outsiderToken)).expect(200);
+    expect(list.body.Items).to.deep.equal([]);
+    const denied = await api().post('/api/v1/EntityPermissions').set(auth(outsiderToken)).send({ EntityID: feature, EntityType: { Id: 9 }, User: { Id: outsider.id }, View: true });
+    expect(denied.status).to.equal(404);
+  });
+
+  it('validates: 400 bad input, 404 unknown entity or user, 409 duplicate, 422 requester or no flag; nothing written', async () => {
+    const before = await snapshot(t.db, ['access_tokens']);
+    const cases: [Record<string, unknown> | string, number, RegExp][] = [
+      ['not json', 400, /not valid JSON/],
+      [{ EntityType: { Id: 17 }, User: { Id: outsider.id }, View: true }, 400, /EntityID is required/],
+      [{ EntityID: 'abc', EntityType: { Id: 17 }, User: { Id: outsider.id }, View: true }, 400, /EntityID must be/],
+      [{ EntityID: request, EntityType: { Id: 17 }, User: { Id: outsider.id }, View: 'maybe' }, 400, /View must be true or false/],
+      [{ EntityID: 999999, EntityType: { Id: 17 }, User: { Id: outsider.id }, View: true }, 404, /Request 999999 not found/],
+      [{ EntityID: request, EntityType: { Id: 12345 }, User: { Id: outsider.id }, View: true }, 404, /Unknown EntityType/],
+      [{ EntityID: epic, EntityType: { Id: 8 }, User: { Id: outsider.id }, View: true }, 404, /Bug .* not found/],
+      [{ EntityID: request, EntityType: { Id: 17 }, User: { Id: 999999 }, View: true }, 404, /User 999999 not found/],
+      [{ EntityID: epic, EntityType: { Id: 27 }, User: { Id: outsider.id }, View: true }, 409, /already has direct access/],
+      [{ EntityID: request, EntityType: { Id: 17 }, User: { Id: customer.id }, View: true }, 422, /Customers/],
+      [{ EntityID: request, EntityType: { Id: 17 }, User: { Id: observer.id }, Edit: true }, 422, /Observers are view-only/],
+      [{ EntityID: request, EntityType: { Id: 17 }, User: { Id: outsider.id } }, 422, /at least View/],
+    ];
+    for (const [body, status, message] of cases) {
+      const req = api().post('/api/v1/EntityPermissions').set(auth(adminToken));
+      const res = typeof body === 'string' ? await req.set('Content-Type', 'application/json').send(body) : await req.send(body);
+      expect(res.status, JSON.stringify(body)).to.equal(status);
+      expect(res.body.Message, JSON.stringify(body)).to.match(message);
+      expect(Object.keys(res.body)).to.include.members(['Status', 'Message']);
+    }
+    expect(await snapshot(t.db, ['access_tokens'])).to.deep.equal(before);
+  });
+
+  it('403 for a staff user who can see the entity but not manage it; 404 for one who cannot see it', async () => {
+    const before = await snapshot(t.db, ['access_tokens']);
+    const seen = await api().post('/api/v1/EntityPermissions').set(auth(memberToken)).send({ EntityID: request, EntityType: { Id: 17 }, User: { Id: outsider.id }, View: true });
+    expect(seen.status).to.equal(403);
+    const other = await buildStaff(t.db, 'user');
+    const otherToken = (await createAccessToken(t.db, other.id, 'x')).token;
+    const unseen = await api().post('/api/v1/EntityPermissions').set(auth(otherToken)).send({ EntityID: request, EntityType: { Id: 17 }, User: { Id: other.id }, View: true });
+    expect(unseen.status).to.equal(404);
+    await t.db('access_tokens').where({ principal_id: other.id }).del();
+    await t.db('principals').where({ id: other.id }).del();
+    expect(await snapshot(t.db, ['access_tokens'])).to.deep.equal(before);
+  });
+
+  it('the creator of a work item manages its access; a Can grant access holder may grant others', async () => {
+    const res = await api().post('/api/v1/EntityPermissions').set(auth(memberToken)).send({ EntityID: feature, EntityType: { Id: 9 }, User: { Id: outsider.id }, GrantAccess: true }).expect(201);
+    expect(res.body.GrantAccess).to.equal(true);
+    const third = await buildStaff(t.db, 'contributor');
+    await api().post('/api/v1/EntityPermissions').set(auth(outsiderToken)).send({ EntityID: feature, EntityType: { Id: 9 }, User: { Id: third.id }, Comment: true }).expect(201);
+  });
+
+  it('a non-manager listing sees only their own grants; managers see the grants on what they manage', async () => {
+    const third = await t.db('principals').where({ type: 'contributor' }).first();
+    const thirdToken = (await createAccessToken(t.db, third.id, 'x')).token;
+    const mine = await api().get('/api/v1/EntityPermissions').set(auth(thirdToken)).expect(200);
+    expect(mine.body.Items.map((i: { User: { Id: number } }) => i.User.Id)).to.deep.equal([third.id]);
+    const all = await api().get('/api/v1/EntityPermissions').set(auth(adminToken)).expect(200);
+    expect(all.body.Items.length).to.be.greaterThan(2);
+    const manager = await api().get(`/api/v1/EntityPermissions?where=EntityId eq ${feature}`).set(auth(outsiderToken)).expect(200);
+    expect(manager.body.Items.length).to.equal(2);
+    const someoneElses = all.body.Items.find((i: { User: { Id: number } }) => i.User.Id !== third.id).Id;
+    await api().get(`/api/v1/EntityPermissions/${someoneElses}`).set(auth(thirdToken)).expect(404);
+    await api().delete(`/api/v1/EntityPermissions/${someoneElses}`).set(auth(thirdToken)).expect(404);
+  });
+
+  it('parses where: fields, and/True/False, quotes; 400 names the bad token', async () => {
+    const ok = await api().get(`/api/v1/EntityPermissions?where=${encodeURIComponent(`User.Id eq ${outsider.id} and EntityType.Name eq 'Epic' and Edit eq "True"`)}`).set(auth(adminToken)).expect(200);
+    expect(ok.body.Items).to.have.length(1);
+    const bad: [string, RegExp][] = [
+      ['Owner eq 1', /Unknown field 'Owner'/],
+      ['Id gt 1', /Expected 'eq' after 'Id' but found 'gt'/],
+      ['Id eq', /Expected a value/],
+      ['Id eq 1 or Id eq 2', /Expected 'and' or the end of the filter but found 'or'/],
+      ['View eq 3', /View must be compared with True or False/],
+      ["EntityType.Name eq 'Epic", /Unterminated string/],
+    ];
+    for (const [where, message] of bad) {
+      const res = await api().get(`/api/v1/EntityPermissions?where=${encodeURIComponent(where)}`).set(auth(adminToken)).expect(400);
+      expect(res.body.Status).to.equal('BadRequest');
+      expect(res.body.Message, where).to.match(message);
+    }
+  });
+
+  it('pages with take/skip and Next, absent on the last page', async () => {
+    const first = await api().get('/api/v1/EntityPermissions?take=2').set(auth(adminToken)).expect(200);
+    expect(first.body.Items).to.have.length(2);
+    expect(first.body.Next).to.match(/take=2&skip=2$/);
+    const next = new URL(first.body.Next);
+    const second = await api().get(`${next.pathname}${next.search}`).set(auth(adminToken)).expect(200);
+    expect(second.body.Items[0].Id).to.not.equal(first.body.Items[0].Id);
+    const all = await api().get('/api/v1/EntityPermissions?take=1000').set(auth(adminToken)).expect(200);
+    expect(all.body).not.to.have.property('Next');
+    await api().get('/api/v1/EntityPermissions?take=-1').set(auth(adminToken)).expect(400);
+  });
+
+  it('bulk is all or nothing, with the error of each failing item', async () => {
+    const before = await snapshot(t.db, ['access_tokens']);
+    const extra = await buildStaff(t.db, 'user');
+    const afterBuild = await snapshot(t.db, ['access_tokens']);
+    const res = await api()
+      .post('/api/v1/EntityPermissions/bulk')
+      .set(auth(adminToken))
+      .send([
+        { EntityID: request, EntityType: { Id: 17 }, User: { Id: extra.id }, View: true },
+        { EntityID: request, EntityType: { Id: 17 }, User: { Id: customer.id }, View: true },
+        { EntityID: 999999, EntityType: { Id: 17 }, User: { Id: extra.id }, View: true },
+      ]);
+    expect(res.status).to.equal(400);
+    expect(res.body.Items).to.deep.equal([
+      { Index: 1, Status: 'UnprocessableEntity', Message: 'Customers (requesters) cannot be given direct access.' },
+      { Index: 2, Status: 'NotFound', Message: 'Request 999999 not found.' },
+    ]);
+    expect(await snapshot(t.db, ['access_tokens'])).to.deep.equal(afterBuild);
+    expect(before).to.not.deep.equal(afterBuild);
+    const ok = await api()
+      .post('/api/v1/EntityPermissions/bulk')
+      .set(auth(adminToken))
+      .send([
+        { EntityID: request, EntityType: { Id: 17 }, User: { Id: extra.id }, View: true },
+        { EntityID: epic, EntityType: { Id: 27 }, User: { Id: extra.id }, Comment: 'true' },
+      ])
+      .expect(201);
+    expect(ok.body.Items).to.have.length(2);
+  });
+
+  it('meta and EntityTypes describe the resource', async () => {
+    const meta = await api().get('/api/v1/EntityPermissions/meta').set(auth(adminToken)).expect(200);
+    expect(meta.body.Name).to.equal('EntityPermission');
+    const types = await api().get('/api/v1/EntityTypes').set(auth(adminToken)).expect(200);
+    expect(types.body.Items).to.deep.include({ Id: 17, Name: 'Request' });
+    expect(types.body.Items).to.deep.include({ Id: 27, Name: 'Epic' });
+  });
+
+  it('Users lists staff only; Requests lists what the token owner may see', async () => {
+    const users = await api().get(`/api/v1/Users?where=${encodeURIComponent(`Email eq "${member.email.toUpperCase()}"`)}`).set(auth(adminToken)).expect(200);
+    expect(users.body.Items).to.deep.equal([{ Id: member.id, Name: member.name, Email: member.email, Type: 'user' }]);
+    const customers = await api().get(`/api/v1/Users?where=${encodeURIComponent(`Email eq "${customer.email}"`)}`).set(auth(adminToken)).expect(200);
+    expect(customers.body.Items).to.deep.equal([]);
+    const asMember = await api().get('/api/v1/Requests?where=Status eq "new"').set(auth(memberToken)).expect(200);
+    expect(asMember.body.Items.map((r: { Id: number }) => r.Id)).to.include(request);
+    const nobody = await buildStaff(t.db, 'user');
+    const nobodyToken = (await createAccessToken(t.db, nobody.id, 'x')).token;
+    const none = await api().get('/api/v1/Requests').set(auth(nobodyToken)).expect(200);
+    expect(none.body.Items).to.deep.equal([]);
+    expect(JSON.stringify(asMember.body)).not.to.contain(customer.email);
+  });
+
+  it('a customer can never use the API, even with a token row', async () => {
+    const token = (await createAccessToken(t.db, customer.id, 'sneaky')).token;
+    await api().get('/api/v1/Requests').set(auth(token)).expect(401);
+  });
+
+  it('a revoked token stops working at once; tokens never reach the log', async () => {
+    const { id, token } = await createAccessToken(t.db, admin.id, 'short-lived');
+    await api().get(`/api/v1/EntityTypes?token=${token}`).expect(200);
+    await t.db('access_tokens').where({ id }).update({ revoked_at: nowIso() });
+    await api().get(`/api/v1/EntityTypes?token=${token}`).expect(401);
+    expect(t.logs.join('\n')).not.to.contain(token).and.not.to.contain(adminToken);
+  });
+
+  it('with direct_access.enabled off, every EntityPermissions route is 404 and grants give nothing', async () => {
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': false });
+    const before = await snapshot(t.db, ['access_tokens']);
+    await api().get('/api/v1/EntityPermissions').set(auth(adminToken)).expect(404);
+    await api().get('/api/v1/EntityPermissions/meta').set(auth(adminToken)).expect(404);
+    await api().get('/api/v1/EntityPermissions/1').set(auth(adminToken)).expect(404);
+    await api().post('/api/v1/EntityPermissions').set(auth(adminToken)).send({ EntityID: request, EntityType: { Id: 17 }, User: { Id: outsider.id }, View: true }).expect(404);
+    await api().post('/api/v1/EntityPermissions/bulk').set(auth(adminToken)).send([]).expect(404);
+    await api().post('/api/v1/EntityPermissions/1').set(auth(adminToken)).send({ View: true }).expect(404);
+    await api().delete('/api/v1/EntityPermissions/1').set(auth(adminToken)).expect(404);
+    expect(await snapshot(t.db, ['access_tokens'])).to.deep.equal(before);
+    const reqs = await api().get('/api/v1/Requests').set(auth(outsiderToken)).expect(200);
+    expect(reqs.body.Items).to.deep.equal([]);
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
+  });
+});
