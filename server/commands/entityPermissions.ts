@@ -13,12 +13,13 @@ import {
   deleteEntityPermission,
   findEntityPermission,
   findGrantOf,
+  grantsOnEntity,
   insertEntityPermission,
   updateEntityPermissionMode,
   type EntityPermissionRow,
 } from '../repositories/entityPermissions';
 import { findPrincipalById, toActor } from '../repositories/principals';
-import { findWorkItem } from '../repositories/workItems';
+import { descendants, findWorkItem } from '../repositories/workItems';
 
 type EntityTarget = RequestTarget | WorkTarget;
 
@@ -150,5 +151,32 @@ export async function revokeEntityPermission(db: Db, actor: Actor, id: number): 
       before: { entityType: type.name, entityId: grant.entityId, principalId: grant.principalId, mode: grant.mode },
       after: null,
     });
+  });
+}
+
+/**
+ * "Also grant on the N nested items": copies each direct grant of a work item onto every
+ * item below it that the actor may manage, as individual grants (grants never cascade by
+ * themselves). Existing grants are left as they are. Returns how many were created.
+ */
+export async function copyGrantsToNested(db: Db, actor: Actor, typeId: number, entityId: number): Promise<number> {
+  const type = entityTypeById(typeId);
+  if (!type || type.kind !== 'work_item') throw new NotFound();
+  return db.transaction(async (trx) => {
+    await authorizeManage(trx, actor, type, entityId);
+    const grants = await grantsOnEntity(trx, type.stored, entityId);
+    let created = 0;
+    for (const child of await descendants(trx, entityId)) {
+      const childType = entityTypeByStored(child.type);
+      if (!childType) continue;
+      const target = await loadEntityTarget(trx, actor, childType, child.id);
+      if (!target || !can(actor, 'manage_access', target)) continue;
+      for (const g of grants) {
+        if (await findGrantOf(trx, g.principalId, childType.stored, child.id)) continue;
+        await createIn(trx, actor, { entityTypeId: childType.id, entityId: child.id, userId: g.principalId, mode: g.mode });
+        created += 1;
+      }
+    }
+    return created;
   });
 }

@@ -131,3 +131,16 @@ export async function linkedRequestCount(db: Db, workItemId: number): Promise<nu
   const row = await db('request_work_items').where({ work_item_id: workItemId }).count({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }
+
+/** Every item below one (children, their children, ...), breadth first, with their types. */
+export async function descendants(db: Db, id: number, limit = 1000): Promise<{ id: number; type: string }[]> {
+  const out: { id: number; type: string }[] = [];
+  let frontier = [id];
+  while (frontier.length > 0 && out.length < limit) {
+    const rows: { id: number; type: string }[] = await db('work_items').whereIn('parent_id', frontier).select('id', 'type');
+    const fresh = rows.filter((r) => r.id !== id && !out.some((o) => o.id === r.id));
+    out.push(...fresh.map((r) => ({ id: Number(r.id), type: String(r.type) })));
+    frontier = fresh.map((r) => Number(r.id));
+  }
+  return out.slice(0, limit);
+}

@@ -9,6 +9,7 @@ import { deskWorkItemRoutes } from './workItems';
 import { deskDashboardRoutes } from './dashboards';
 import { deskDashboardPermissionRoutes } from './dashboardPermissions';
 import { deskTokenRoutes, tokenSection } from './tokens';
+import { deskDirectAccessRoutes } from './directAccess';
 import { profileRoutes } from '../profile';
 import { actorOf } from '../locals';
 
@@ -23,5 +24,6 @@ export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
   router.use(deskWorkItemRoutes(deps));
   router.use(deskDashboardRoutes(deps));
   router.use(deskDashboardPermissionRoutes(deps));
+  router.use(deskDirectAccessRoutes(deps));
   return router;
 }

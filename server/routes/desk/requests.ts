@@ -17,6 +17,8 @@ import { projectStaff } from '../../repositories/staffOptions';
 import { authorizeRequest, changeRequestStatus, commentOnRequest } from '../../commands/requests';
 import { assignRequest, linkWorkItem, unlinkWorkItem } from '../../commands/deskRequests';
 import { actorOf, idParam, publicBaseUrl, redirectTo } from '../locals';
+import { directAccessPanel } from '../../presenters/directAccess';
+import { entityTypeByStored } from '../../permissions/entityTypes';
 
 const replyForm = z.object({
   body: z.string().trim().min(1, 'Write something first.').max(20_000, 'At most 20,000 characters.'),
@@ -53,6 +55,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
       linkable: items.filter((w) => !linked.some((l) => l.id === w.id)),
       statuses: REQUEST_STATUSES,
       abilities: abilitiesFor(actor, target),
+      directAccess: await directAccessPanel(db, actor, entityTypeByStored('request')!, target),
       error,
       draft,
     });

@@ -10,6 +10,8 @@ import { findWorkItem, linkedRequestCount, listWorkItems, WORK_ITEM_STATUSES, WO
 import { projectStaff } from '../../repositories/staffOptions';
 import { authorizeWorkItem, createWorkItem, editWorkItem } from '../../commands/workItems';
 import { actorOf, idParam, redirectTo } from '../locals';
+import { directAccessPanel } from '../../presenters/directAccess';
+import { entityTypeByStored } from '../../permissions/entityTypes';
 
 const optionalId = z.preprocess((v) => (v === undefined || v === '' ? null : v), z.coerce.number().int().positive().max(2 ** 31 - 1).nullable());
 const fields = {
@@ -87,7 +89,9 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     const item = (await findWorkItem(db, id))!;
     const settings = await loadScopeSettings(db);
     const children = await listWorkItems(db, visibleWorkItems(actor, settings), { parentId: id, limit: 500 });
-    res.render('desk/work-item', { title: item.name, item, children, requests: await linkedRequestCount(db, id), abilities: abilitiesFor(actor, target) });
+    const type = entityTypeByStored(item.type);
+    const directAccess = type ? await directAccessPanel(db, actor, type, target) : null;
+    res.render('desk/work-item', { title: item.name, item, children, requests: await linkedRequestCount(db, id), abilities: abilitiesFor(actor, target), directAccess });
   });
 
   router.get('/work-items/:id/edit', async (req, res) => {

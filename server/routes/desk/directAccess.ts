@@ -1,0 +1,75 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { Invalid, NotFound } from '../../errors';
+import { DIRECT_MODES } from '../../permissions';
+import { entityTypeById, entityTypeByStored } from '../../permissions/entityTypes';
+import { findEntityPermission } from '../../repositories/entityPermissions';
+import { findPrincipalByEmail } from '../../repositories/principals';
+import { loadScopeSettings } from '../../repositories/accessFacts';
+import { copyGrantsToNested, createEntityPermission, revokeEntityPermission, updateEntityPermission } from '../../commands/entityPermissions';
+import { actorOf, idParam, redirectTo } from '../locals';
+
+const addForm = z.object({
+  entity_type_id: z.coerce.number().int().positive(),
+  entity_id: z.coerce.number().int().positive().max(2 ** 31 - 1),
+  email: z.string().trim().min(3).max(320),
+  mode: z.enum(DIRECT_MODES),
+});
+const modeForm = z.object({ mode: z.enum(DIRECT_MODES) });
+const entityForm = z.object({ entity_type_id: z.coerce.number().int().positive(), entity_id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
+
+/** Where the entity's desk page is, to go back after a change. */
+function pageOf(typeId: number, entityId: number): string {
+  const type = entityTypeById(typeId);
+  return type?.kind === 'request' ? `/desk/requests/${entityId}` : `/desk/work-items/${entityId}`;
+}
+
+/** Form posts of the direct-access panel on desk pages; all rules live in the commands. */
+export function deskDirectAccessRoutes({ db }: AppDeps): Router {
+  const router = Router();
+
+  router.use('/direct-access', async (_req, _res, next) => {
+    if (!(await loadScopeSettings(db)).directAccess) return next(new NotFound());
+    next();
+  });
+
+  const back = async (req: Request, id: number) => {
+    const grant = await findEntityPermission(db, id);
+    const type = grant ? entityTypeByStored(grant.entityType) : undefined;
+    return grant && type ? pageOf(type.id, grant.entityId) : '/desk';
+  };
+
+  router.post('/direct-access', async (req, res) => {
+    const form = addForm.safeParse(req.body ?? {});
+    if (!form.success) throw new Invalid('Enter an email and choose an access mode.');
+    const person = await findPrincipalByEmail(db, form.data.email);
+    if (!person) throw new Invalid('No staff member has that email address.');
+    await createEntityPermission(db, actorOf(req)!, { entityTypeId: form.data.entity_type_id, entityId: form.data.entity_id, userId: person.id, mode: form.data.mode });
+    redirectTo(res, pageOf(form.data.entity_type_id, form.data.entity_id));
+  });
+
+  router.post('/direct-access/nested', async (req, res) => {
+    const form = entityForm.safeParse(req.body ?? {});
+    if (!form.success) throw new NotFound();
+    await copyGrantsToNested(db, actorOf(req)!, form.data.entity_type_id, form.data.entity_id);
+    redirectTo(res, pageOf(form.data.entity_type_id, form.data.entity_id));
+  });
+
+  router.post('/direct-access/:id', async (req, res) => {
+    const id = idParam(req.params.id);
+    const form = modeForm.safeParse(req.body ?? {});
+    if (!form.success) throw new Invalid('Choose an access mode.');
+    await updateEntityPermission(db, actorOf(req)!, id, form.data.mode);
+    redirectTo(res, await back(req, id));
+  });
+
+  router.post('/direct-access/:id/delete', async (req, res) => {
+    const id = idParam(req.params.id);
+    const target = await back(req, id);
+    await revokeEntityPermission(db, actorOf(req)!, id);
+    redirectTo(res, target);
+  });
+
+  return router;
+}
