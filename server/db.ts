@@ -74,3 +74,17 @@ export function toBool(value: unknown): boolean {
 export function toCount(row: Record<string, unknown> | undefined, key = 'count'): number {
   return Number(row?.[key] ?? 0);
 }
+
+/** The id from `insert(...).returning('id')`: pg gives `[{ id }]`, older SQLite drivers a bare number. */
+export function insertedId(rows: unknown[]): number {
+  const first = rows[0];
+  const id = first && typeof first === 'object' ? (first as { id: unknown }).id : first;
+  const n = Number(id);
+  if (!Number.isSafeInteger(n)) throw new Error('insert returned no id');
+  return n;
+}
+
+/** A case-insensitive "contains" pattern for `lower(col) like ? escape '\'`, with % and _ taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

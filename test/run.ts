@@ -22,7 +22,9 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const grepIndex = args.indexOf('--grep');
   const grep = grepIndex >= 0 ? args.splice(grepIndex, 2)[1] : undefined;
-  const files = args.length ? args.map((f) => path.resolve(f)) : findTests(path.join(__dirname));
+  const files = args.length
+    ? args.flatMap((f) => (fs.statSync(f).isDirectory() ? findTests(path.resolve(f)) : [path.resolve(f)]))
+    : findTests(path.join(__dirname));
   const databaseUrl = process.env.DATABASE_URL;
   const adminUrl = databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : null;
   console.log(`Preparing the test database on ${adminUrl ? 'PostgreSQL' : 'SQLite'}...`);

@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Db } from '../db';
-import { nowIso } from '../db';
+import { nowIso, insertedId } from '../db';
 import type { Logger } from '../logger';
 
 export interface OutgoingMail {
@@ -23,10 +23,9 @@ export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, f
   return {
     async send(mail) {
       try {
-        const [row] = await db('mail_outbox')
+        const id = insertedId(await db('mail_outbox')
           .insert({ to_address: mail.to, subject: mail.subject, text_body: mail.text, created_at: nowIso() })
-          .returning('id');
-        const id = Number(typeof row === 'object' ? (row as { id: number }).id : row);
+          .returning('id'));
         if (!transport) return;
         try {
           await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });

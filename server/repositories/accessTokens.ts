@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db';
-import { nowIso, toDate } from '../db';
+import { insertedId, nowIso, toDate } from '../db';
 
 /** 256 random bits; only the SHA-256 digest is stored, so a database leak reveals no usable token. */
 export function hashToken(token: string): string {
@@ -9,10 +9,10 @@ export function hashToken(token: string): string {
 
 export async function createAccessToken(db: Db, principalId: number, name: string): Promise<{ id: number; token: string }> {
   const token = `ptc_${crypto.randomBytes(32).toString('base64url')}`;
-  const [row] = await db('access_tokens')
-    .insert({ principal_id: principalId, name, token_hash: hashToken(token), created_at: nowIso() })
-    .returning('id');
-  return { id: Number(typeof row === 'object' ? (row as { id: number }).id : row), token };
+  const id = insertedId(
+    await db('access_tokens').insert({ principal_id: principalId, name, token_hash: hashToken(token), created_at: nowIso() }).returning('id'),
+  );
+  return { id, token };
 }
 
 export interface AccessTokenInfo {

@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { nowIso, toDate } from '../db';
+import { nowIso, toDate, insertedId, containsPattern } from '../db';
 import type { GrantLevel, Restriction } from '../permissions/facts';
 import { customerPrincipals } from '../permissions/scopes';
 
@@ -77,10 +77,9 @@ export async function findGrantFor(db: Db, dashboardId: number, principalId: num
 }
 
 export async function insertGrant(db: Db, dashboardId: number, principalId: number, level: GrantLevel, createdBy: number): Promise<number> {
-  const [r] = await db('dashboard_grants')
+  return insertedId(await db('dashboard_grants')
     .insert({ dashboard_id: dashboardId, principal_id: principalId, level, created_by: createdBy, created_at: nowIso() })
-    .returning('id');
-  return Number(typeof r === 'object' ? (r as { id: number }).id : r);
+    .returning('id'));
 }
 
 export async function updateGrantLevel(db: Db, grantId: number, level: GrantLevel): Promise<void> {
@@ -108,8 +107,7 @@ export async function countRequesterGrants(db: Db, dashboardId: number): Promise
 
 export async function insertDashboard(db: Db, name: string, ownerId: number): Promise<number> {
   const now = nowIso();
-  const [r] = await db('dashboards').insert({ name, owner_id: ownerId, restriction: 'restricted', created_at: now, updated_at: now }).returning('id');
-  return Number(typeof r === 'object' ? (r as { id: number }).id : r);
+  return insertedId(await db('dashboards').insert({ name, owner_id: ownerId, restriction: 'restricted', created_at: now, updated_at: now }).returning('id'));
 }
 
 export async function renameDashboardRow(db: Db, id: number, name: string): Promise<void> {
@@ -152,7 +150,7 @@ export async function companyRequesterIds(db: Db, companyId: number): Promise<nu
 
 /** People matching a prefix of name or email, for the grant picker (staff-only page). */
 export async function searchPeople(db: Db, q: string, limit = 10): Promise<{ id: number; name: string; email: string; type: string }[]> {
-  const term = `%${q.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const term = containsPattern(q);
   const rows: Record<string, unknown>[] = await db('principals')
     .where('disabled', false)
     .andWhere((w) => void w.whereRaw("lower(name) like ? escape '\\'", [term]).orWhereRaw("email_normalized like ? escape '\\'", [term]))

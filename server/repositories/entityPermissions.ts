@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { nowIso, toBool } from '../db';
+import { insertedId, nowIso } from '../db';
 import { DIRECT_MODES, type DirectMode } from '../permissions/facts';
 import type { Scope } from '../permissions/scopes';
 import { modeOf } from './accessFacts';
@@ -77,10 +77,9 @@ export async function insertEntityPermission(
   db: Db,
   g: { entityType: string; entityId: number; principalId: number; mode: DirectMode; createdBy: number },
 ): Promise<number> {
-  const [r] = await db('entity_permissions')
+  return insertedId(await db('entity_permissions')
     .insert({ entity_type: g.entityType, entity_id: g.entityId, principal_id: g.principalId, ...flagsFor(g.mode), created_by: g.createdBy, created_at: nowIso() })
-    .returning('id');
-  return Number(typeof r === 'object' ? (r as { id: number }).id : r);
+    .returning('id'));
 }
 
 export async function updateEntityPermissionMode(db: Db, id: number, mode: DirectMode): Promise<void> {

@@ -1,6 +1,6 @@
 /** Administration queries over principals, roles, projects and memberships. */
 import type { Db } from '../db';
-import { nowIso, toBool, toDate } from '../db';
+import { nowIso, toBool, toDate, containsPattern } from '../db';
 import type { PrincipalType } from '../permissions/actor';
 import type { Page } from './requests';
 import { administratorPrincipals } from '../permissions/scopes';
@@ -19,7 +19,7 @@ export async function listPeople(db: Db, opts: { q?: string; type?: PrincipalTyp
   const base = db('principals as p').leftJoin('companies as c', 'c.id', 'p.company_id');
   if (opts.type) void base.where('p.type', opts.type);
   if (opts.q) {
-    const term = `%${opts.q.toLowerCase().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const term = containsPattern(opts.q);
     void base.where((w) => void w.whereRaw("lower(p.name) like ? escape '\\'", [term]).orWhereRaw("p.email_normalized like ? escape '\\'", [term]));
   }
   const [rows, count] = await Promise.all([

@@ -1,7 +1,7 @@
 /** The desk's request queue: filters, sort, search and counts, all in SQL within a scope. */
 import type { Knex } from 'knex';
 import type { Db } from '../db';
-import { toDate } from '../db';
+import { toDate, containsPattern } from '../db';
 import type { Scope } from '../permissions/scopes';
 import type { Page } from './requests';
 
@@ -47,7 +47,7 @@ function applyFilter(qb: Knex.QueryBuilder, f: QueueFilter, withStatus: boolean)
   if (f.assignee === 'none') void qb.whereNull('requests.assignee_id');
   else if (f.assignee) void qb.where('requests.assignee_id', f.assignee);
   if (f.q) {
-    const term = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const term = containsPattern(f.q);
     const asId = /^#?(\d{1,9})$/.exec(f.q.trim());
     void qb.where((w) => {
       void w.whereRaw("lower(requests.title) like ? escape '\\'", [term]);

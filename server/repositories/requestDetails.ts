@@ -1,6 +1,6 @@
 /** Reads and writes of single requests, their comments, votes and linked work items. */
 import type { Db } from '../db';
-import { nowIso, toBool, toDate } from '../db';
+import { nowIso, toBool, toDate, insertedId } from '../db';
 import type { Scope } from '../permissions/scopes';
 
 export const REQUEST_TYPES = ['issue', 'question', 'idea'] as const;
@@ -74,7 +74,7 @@ export interface NewRequest {
 
 export async function insertRequest(db: Db, r: NewRequest): Promise<number> {
   const now = nowIso();
-  const [row] = await db('requests')
+  return insertedId(await db('requests')
     .insert({
       project_id: r.projectId,
       requester_id: r.requesterId,
@@ -89,8 +89,7 @@ export async function insertRequest(db: Db, r: NewRequest): Promise<number> {
       updated_at: now,
       last_activity_at: now,
     })
-    .returning('id');
-  return Number(typeof row === 'object' ? (row as { id: number }).id : row);
+    .returning('id'));
 }
 
 export async function touchRequest(db: Db, id: number, fields: Record<string, unknown> = {}): Promise<void> {
@@ -127,10 +126,9 @@ export async function listRequestComments(db: Db, requestId: number, scope: Scop
 }
 
 export async function insertComment(db: Db, c: { requestId: number; authorId: number; body: string; internal: boolean }): Promise<number> {
-  const [row] = await db('comments')
+  return insertedId(await db('comments')
     .insert({ request_id: c.requestId, author_id: c.authorId, body: c.body, internal: c.internal, created_at: nowIso() })
-    .returning('id');
-  return Number(typeof row === 'object' ? (row as { id: number }).id : row);
+    .returning('id'));
 }
 
 export interface LinkedItem {

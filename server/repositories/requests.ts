@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
-import { toDate } from '../db';
+import { toDate, containsPattern } from '../db';
 
 export interface RequestListItem {
   id: number;
@@ -22,7 +22,44 @@ export interface Page<T> {
   pageSize: number;
 }
 
-/** One query for the rows and one for the count, both filtered by the caller's permission scope. */
+const LIST_COLUMNS = [
+  'requests.id',
+  'requests.title',
+  'requests.type',
+  'requests.status',
+  'requests.visibility',
+  'requests.vote_count',
+  'requests.last_activity_at',
+  'projects.name as project_name',
+];
+
+function toListItem(r: Record<string, unknown>): RequestListItem {
+  return {
+    id: Number(r.id),
+    title: String(r.title),
+    type: String(r.type),
+    status: String(r.status),
+    visibility: String(r.visibility),
+    voteCount: Number(r.vote_count),
+    projectName: String(r.project_name),
+    lastActivityAt: toDate(r.last_activity_at),
+  };
+}
+
+/** A page of rows and the total, both from the same filtered query (one query each). */
+async function pageOf(base: Knex.QueryBuilder, order: [string, 'asc' | 'desc'][], page: number, pageSize: number): Promise<Page<RequestListItem>> {
+  const rowsQuery = base.clone().select(LIST_COLUMNS).limit(pageSize).offset((page - 1) * pageSize);
+  for (const [column, direction] of order) void rowsQuery.orderBy(column, direction);
+  const [rows, countRow] = await Promise.all([rowsQuery, base.clone().count({ count: '*' }).first()]);
+  return {
+    items: (rows as Record<string, unknown>[]).map(toListItem),
+    total: Number((countRow as Record<string, unknown> | undefined)?.count ?? 0),
+    page,
+    pageSize,
+  };
+}
+
+/** The viewer's requests, newest activity first, optionally searched by title. */
 export async function listRequests(
   db: Db,
   scope: Scope,
@@ -30,43 +67,10 @@ export async function listRequests(
 ): Promise<Page<RequestListItem>> {
   const base = db('requests').join('projects', 'projects.id', 'requests.project_id').modify(scope);
   if (opts.search) {
-    const term = `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
+    const term = containsPattern(opts.search);
     void base.whereRaw("lower(requests.title) like ? escape '\\'", [term]);
   }
-  const [rows, countRow] = await Promise.all([
-    base
-      .clone()
-      .select(
-        'requests.id',
-        'requests.title',
-        'requests.type',
-        'requests.status',
-        'requests.visibility',
-        'requests.vote_count',
-        'requests.last_activity_at',
-        'projects.name as project_name',
-      )
-      .orderBy('requests.last_activity_at', 'desc')
-      .orderBy('requests.id', 'desc')
-      .limit(opts.pageSize)
-      .offset((opts.page - 1) * opts.pageSize),
-    base.clone().count({ count: '*' }).first(),
-  ]);
-  return {
-    items: rows.map((r: Record<string, unknown>) => ({
-      id: Number(r.id),
-      title: String(r.title),
-      type: String(r.type),
-      status: String(r.status),
-      visibility: String(r.visibility),
-      voteCount: Number(r.vote_count),
-      projectName: String(r.project_name),
-      lastActivityAt: toDate(r.last_activity_at),
-    })),
-    total: Number((countRow as Record<string, unknown> | undefined)?.count ?? 0),
-    page: opts.page,
-    pageSize: opts.pageSize,
-  };
+  return pageOf(base, [['requests.last_activity_at', 'desc'], ['requests.id', 'desc']], opts.page, opts.pageSize);
 }
 
 /** Public requests of portal projects, most-voted first, within the viewer's scope. */
@@ -76,29 +80,5 @@ export async function listIdeas(db: Db, scope: Scope, opts: { page: number; page
     .where('requests.visibility', 'public')
     .andWhere('projects.portal_enabled', true)
     .modify(scope);
-  const [rows, countRow] = await Promise.all([
-    base
-      .clone()
-      .select('requests.id', 'requests.title', 'requests.type', 'requests.status', 'requests.visibility', 'requests.vote_count', 'requests.last_activity_at', 'projects.name as project_name')
-      .orderBy('requests.vote_count', 'desc')
-      .orderBy('requests.id', 'desc')
-      .limit(opts.pageSize)
-      .offset((opts.page - 1) * opts.pageSize),
-    base.clone().count({ count: '*' }).first(),
-  ]);
-  return {
-    items: rows.map((r: Record<string, unknown>) => ({
-      id: Number(r.id),
-      title: String(r.title),
-      type: String(r.type),
-      status: String(r.status),
-      visibility: String(r.visibility),
-      voteCount: Number(r.vote_count),
-      projectName: String(r.project_name),
-      lastActivityAt: toDate(r.last_activity_at),
-    })),
-    total: Number((countRow as Record<string, unknown> | undefined)?.count ?? 0),
-    page: opts.page,
-    pageSize: opts.pageSize,
-  };
+  return pageOf(base, [['requests.vote_count', 'desc'], ['requests.id', 'desc']], opts.page, opts.pageSize);
 }

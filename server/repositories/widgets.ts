@@ -1,3 +1,4 @@
+import { insertedId } from '../db';
 import type { Db } from '../db';
 
 import type { WidgetDataScope } from '../permissions/scopes';
@@ -49,7 +50,7 @@ export async function listWidgets(db: Db, dashboardId: number): Promise<WidgetRo
 
 export async function insertWidget(db: Db, w: { dashboardId: number; kind: WidgetKind; title: string; projectId: number | null; dataScope: WidgetDataScope }): Promise<number> {
   const max = await db('dashboard_widgets').where({ dashboard_id: w.dashboardId }).max({ p: 'position' }).first();
-  const [row] = await db('dashboard_widgets')
+  return insertedId(await db('dashboard_widgets')
     .insert({
       dashboard_id: w.dashboardId,
       kind: w.kind,
@@ -59,8 +60,7 @@ export async function insertWidget(db: Db, w: { dashboardId: number; kind: Widge
       data_scope: w.dataScope,
       options: '{}',
     })
-    .returning('id');
-  return Number(typeof row === 'object' ? (row as { id: number }).id : row);
+    .returning('id'));
 }
 
 export async function deleteWidget(db: Db, dashboardId: number, widgetId: number): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { nowIso, toDate } from '../db';
+import { nowIso, toDate, insertedId } from '../db';
 import type { Scope } from '../permissions/scopes';
 
 export const WORK_ITEM_TYPES = ['epic', 'feature', 'user_story', 'task', 'bug', 'portfolio_epic', 'impediment', 'build'] as const;
@@ -73,7 +73,7 @@ export interface WorkItemInput {
 
 export async function insertWorkItem(db: Db, w: WorkItemInput, creatorId: number): Promise<number> {
   const now = nowIso();
-  const [row] = await db('work_items')
+  return insertedId(await db('work_items')
     .insert({
       project_id: w.projectId,
       type: w.type,
@@ -86,8 +86,7 @@ export async function insertWorkItem(db: Db, w: WorkItemInput, creatorId: number
       created_at: now,
       updated_at: now,
     })
-    .returning('id');
-  return Number(typeof row === 'object' ? (row as { id: number }).id : row);
+    .returning('id'));
 }
 
 export async function updateWorkItem(db: Db, id: number, w: Omit<WorkItemInput, 'projectId' | 'type'>): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
-import { nowIso } from '../db';
+import { nowIso, insertedId } from '../db';
 import { hashPassword } from '../auth/passwords';
 import { normalizeEmail } from '../repositories/principals';
 import { writeSetting } from '../repositories/settings';
@@ -20,8 +20,7 @@ export const DEMO_LOGINS = [
 const KINDS = ['request', 'work_item', 'release', 'team_iteration'] as const;
 
 async function insertId(trx: Knex.Transaction, table: string, row: Record<string, unknown>): Promise<number> {
-  const [r] = await trx(table).insert(row).returning('id');
-  return Number(typeof r === 'object' ? (r as { id: number }).id : r);
+  return insertedId(await trx(table).insert(row).returning('id'));
 }
 
 /** Days before now, as an ISO timestamp, so the demo has a history to chart. */

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../server/db';
-import { nowIso } from '../../server/db';
+import { insertedId, nowIso } from '../../server/db';
 import { hashPassword } from '../../server/auth/passwords';
 import { insertPrincipal, type PrincipalRow } from '../../server/repositories/principals';
 import type { PrincipalType } from '../../server/permissions/actor';
@@ -19,8 +19,7 @@ function unique(prefix: string): string {
 }
 
 async function insertId(db: Db, table: string, row: Record<string, unknown>): Promise<number> {
-  const [r] = await db(table).insert(row).returning('id');
-  return Number(typeof r === 'object' ? (r as { id: number }).id : r);
+  return insertedId(await db(table).insert(row).returning('id'));
 }
 
 export async function buildCompany(db: Db, name = unique('Company')): Promise<number> {

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import type { Db } from '../../server/db';
-import { nowIso } from '../../server/db';
+import { insertedId, nowIso } from '../../server/db';
 import type { PrincipalType } from '../../server/permissions/actor';
 
 export interface WorldSpec {
@@ -101,8 +101,7 @@ const TABLES_IN_DELETE_ORDER = [
 ];
 
 async function insertId(db: Db, table: string, row: Record<string, unknown>): Promise<number> {
-  const [r] = await db(table).insert(row).returning('id');
-  return Number(typeof r === 'object' ? (r as { id: number }).id : r);
+  return insertedId(await db(table).insert(row).returning('id'));
 }
 
 export interface World {
