@@ -47,8 +47,34 @@ export function knexConfig(databaseUrl: string): Knex.Config {
   };
 }
 
+interface TransactionInternals {
+  query(conn: unknown, sql: string): Promise<unknown>;
+}
+
+/**
+ * SQLite transactions start with BEGIN IMMEDIATE: a writer takes the write lock up front
+ * and other processes' writers wait (busy_timeout) instead of failing midway when a read
+ * lock cannot be upgraded.
+ */
+function beginImmediately(db: Db): void {
+  // knex ships no type for its SQLite transaction class; it is loaded from its own file.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const SqliteTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction') as new (...args: unknown[]) => TransactionInternals;
+  class ImmediateTransaction extends SqliteTransaction {
+    begin(conn: unknown): Promise<unknown> {
+      return this.query(conn, 'BEGIN IMMEDIATE;');
+    }
+  }
+  const client = db.client as { transaction: (...args: unknown[]) => unknown };
+  client.transaction = function transaction(this: unknown, ...args: unknown[]) {
+    return new ImmediateTransaction(this, ...args);
+  };
+}
+
 export function createDb(databaseUrl: string): Db {
-  return knex(knexConfig(databaseUrl));
+  const db = knex(knexConfig(databaseUrl));
+  if (isSqlite(db)) beginImmediately(db);
+  return db;
 }
 
 export function isSqlite(db: Db): boolean {
