@@ -13,6 +13,6 @@ export async function bootstrap(config: Config, log: Logger = createLogger(confi
   if (ran.length > 0) log.info({ migrations: ran }, 'database migrated');
   // The demo needs no configuration: a secret is generated once and kept in the database.
   const sessionSecret = config.SESSION_SECRET ?? (await ensureSecret(db, 'session_secret'));
-  const mailer = createMailer(db, log, config.SMTP_URL, config.MAIL_FROM);
+  const mailer = createMailer(db, log, config.SMTP_URL, config.MAIL_FROM, config.NODE_ENV === 'production');
   return { db, config, log, sessionSecret, mailer };
 }

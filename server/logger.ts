@@ -18,7 +18,22 @@ export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
 }
 
-/** Query-string values that are credentials (share links, API tokens) are cut out of logged URLs. */
+const SECRET_PARAM = /token|key|secret|password|csrf|code/i;
+
+/**
+ * Query-string values that are credentials (API tokens, share keys, reset tokens) are cut
+ * out of logged URLs. Names are decoded first, so `%74oken=` or `access_token=` are caught.
+ */
 export function scrubUrl(url: string): string {
-  return url.replace(/([?&](?:token|key|_csrf|secret)=)[^&#]*/gi, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(url.slice(q + 1));
+  } catch {
+    return `${url.slice(0, q)}?[unparsed]`;
+  }
+  const out: string[] = [];
+  for (const [name, value] of params) out.push(`${encodeURIComponent(name)}=${SECRET_PARAM.test(name) ? '[redacted]' : encodeURIComponent(value)}`);
+  return `${url.slice(0, q)}?${out.join('&')}`;
 }

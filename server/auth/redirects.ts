@@ -10,7 +10,10 @@ export function safeNextPath(value: unknown): string | null {
   try {
     const url = new URL(value, 'http://portico.invalid');
     if (url.host !== 'portico.invalid') return null;
-    return url.pathname + url.search;
+    const out = url.pathname + url.search;
+    // Dot segments normalise away ("/.//evil.test" becomes "//evil.test"): check the result too.
+    if (out.startsWith('//') || out.includes('\\')) return null;
+    return out;
   } catch {
     return null;
   }

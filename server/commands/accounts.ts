@@ -52,6 +52,7 @@ export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, 
     to: email,
     subject: 'Confirm your Portico account',
     text: `Welcome, ${input.name.trim()}.\n\nConfirm your address to finish signing up (the link works once, for 24 hours):\n${baseUrl}/portal/signup/confirm?token=${token}`,
+    secrets: [token],
   });
 }
 
@@ -74,6 +75,7 @@ export async function requestPasswordReset(db: Db, mailer: Mailer, email: string
     to: person.email,
     subject: 'Reset your Portico password',
     text: `Choose a new password (the link works once, for one hour):\n${baseUrl}/portal/password/reset?token=${token}\n\nIf you did not ask for this, ignore this message.`,
+    secrets: [token],
   });
 }
 

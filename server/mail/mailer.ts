@@ -1,42 +1,69 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Db } from '../db';
-import { nowIso, insertedId } from '../db';
+import { insertedId, nowIso } from '../db';
 import type { Logger } from '../logger';
 
 export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** Single-use secrets in the text (reset and confirmation links): see createMailer. */
+  secrets?: string[];
 }
 
 export interface Mailer {
   /** Never throws: the change that caused a mail has already happened and must not be lost. */
   send(mail: OutgoingMail): Promise<void>;
+  /** Waits for deliveries still under way (at shutdown, and in tests). */
+  drain(): Promise<void>;
 }
 
+export const HIDDEN_SECRET = '[link hidden: sent by mail only]';
+
 /**
- * Every message is written to the outbox table (readable by administrators); with SMTP_URL
- * set it is also delivered, and a delivery failure is recorded on its outbox row.
+ * Every message is written to the outbox (readable by administrators at /admin/mail).
+ * With SMTP_URL it is also delivered, after the caller has its answer (so a slow or
+ * failing mail server neither delays a page nor tells, by timing, whether an address
+ * exists); a failure is recorded on the outbox row. Secrets stay in the stored copy only
+ * when the outbox is the sole delivery (no SMTP, not production), so that administrators
+ * cannot take over accounts from it in a real installation.
  */
-export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, from: string): Mailer {
+export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, from: string, production = false): Mailer {
   const transport: Transporter | null = smtpUrl ? nodemailer.createTransport(smtpUrl) : null;
+  const keepSecrets = !transport && !production;
+  const pending = new Set<Promise<void>>();
+
+  const deliver = async (id: number, mail: OutgoingMail) => {
+    if (!transport) return;
+    try {
+      await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
+      await db('mail_outbox').where({ id }).update({ sent_at: nowIso() });
+    } catch (err) {
+      log.warn({ err: { message: (err as Error).message }, outboxId: id }, 'mail delivery failed');
+      await db('mail_outbox')
+        .where({ id })
+        .update({ error: (err as Error).message.slice(0, 1000) })
+        .catch(() => undefined);
+    }
+  };
+
   return {
     async send(mail) {
+      let stored = mail.text;
+      if (!keepSecrets) for (const secret of mail.secrets ?? []) stored = stored.split(secret).join(HIDDEN_SECRET);
       try {
-        const id = insertedId(await db('mail_outbox')
-          .insert({ to_address: mail.to, subject: mail.subject, text_body: mail.text, created_at: nowIso() })
-          .returning('id'));
-        if (!transport) return;
-        try {
-          await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
-          await db('mail_outbox').where({ id }).update({ sent_at: nowIso() });
-        } catch (err) {
-          log.warn({ err: { message: (err as Error).message }, outboxId: id }, 'mail delivery failed');
-          await db('mail_outbox').where({ id }).update({ error: (err as Error).message.slice(0, 1000) });
-        }
+        const id = insertedId(
+          await db('mail_outbox').insert({ to_address: mail.to, subject: mail.subject, text_body: stored, created_at: nowIso() }).returning('id'),
+        );
+        const job = deliver(id, mail);
+        pending.add(job);
+        void job.finally(() => pending.delete(job));
       } catch (err) {
         log.error({ err }, 'mail could not be queued');
       }
+    },
+    async drain() {
+      await Promise.all([...pending]);
     },
   };
 }

@@ -189,3 +189,19 @@ export function visibleEntityPermissions(actor: MaybeActor, s: ScopeSettings, al
 export function staffPrincipals(alias = 'principals'): Scope {
   return (qb) => void qb.whereNot(`${alias}.type`, 'requester');
 }
+
+/**
+ * A customer's home list: their own requests and their company's that they may see
+ * (public requests of other companies belong on the ideas board, not here).
+ */
+export function ownAndCompanyRequests(actor: MaybeActor, s: ScopeSettings, alias = 'requests'): Scope {
+  if (!isRequester(actor)) return NOTHING;
+  const visible = visibleRequests(actor, s, alias);
+  return (qb) => {
+    visible(qb);
+    void qb.where((w) => {
+      void w.where(`${alias}.requester_id`, actor.id);
+      if (actor.companyId !== null) void w.orWhere(`${alias}.company_id`, actor.companyId);
+    });
+  };
+}

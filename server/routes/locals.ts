@@ -50,9 +50,13 @@ export function viewLocals(config: Config, db: Db): RequestHandler {
   };
 }
 
-/** Absolute address of Portico for links in mail: PUBLIC_URL, or what this request came to. */
-export function publicBaseUrl(req: Request, config: Config): string {
-  return config.PUBLIC_URL ?? `${req.protocol}://${req.get('host') ?? 'localhost'}${config.BASE_PATH}`;
+/**
+ * Absolute address of Portico for links in mail and API paging: PUBLIC_URL, else the
+ * configured host and port. Never the request's Host header, which a client chooses
+ * (a poisoned Host would put an attacker's address into a password-reset mail).
+ */
+export function publicBaseUrl(_req: Request, config: Config): string {
+  return config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}${config.BASE_PATH}`;
 }
 
 /** A positive database id from a path parameter; anything else is simply not found. */

@@ -97,6 +97,16 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     await supertest(t.app).get(link).expect(410);
   });
 
+  it('builds mail links from the configuration, never from a Host header the client chose', async () => {
+    const person = await buildRequester(t.db);
+    const agent = supertest.agent(t.app);
+    const page = await agent.get('/portal/password/forgot').set('Host', 'evil.test');
+    await agent.post('/portal/password/forgot').set('Host', 'evil.test').type('form').send({ email: person.email, _csrf: csrfFrom(page.text) }).expect(200);
+    const mail = (await lastMailTo(t, person.email))!.text_body;
+    expect(mail).not.to.contain('evil.test');
+    expect(mail).to.contain('http://127.0.0.1:3000/portal/password/reset?token=');
+  });
+
   it('expired reset links are dead', async () => {
     const person = await buildRequester(t.db);
     await post('/portal/password/forgot', { email: person.email });

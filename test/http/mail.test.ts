@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { createTestApp, csrfOf, signIn, type TestApp } from '../helpers/app';
+import supertest from 'supertest';
+import { createTestApp, csrfFrom, csrfOf, signIn, type TestApp } from '../helpers/app';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import { createMailer } from '../../server/mail/mailer';
 import { createApp } from '../../server/app';
@@ -25,6 +26,7 @@ describe('notifications when the mail server fails', function () {
     const token = await csrfOf(agent, `/desk/requests/${id}`);
     await agent.post(`/desk/requests/${id}/comments`).type('form').send({ body: 'Reply that must survive', _csrf: token }).expect(303);
     await agent.post(`/desk/requests/${id}/status`).type('form').send({ status: 'resolved', _csrf: token }).expect(303);
+    await deps.mailer.drain();
     expect((await t.db('comments').where({ request_id: id }).first()).body).to.equal('Reply that must survive');
     expect((await t.db('requests').where({ id }).first()).status).to.equal('resolved');
     const rows = await t.db('mail_outbox').where({ to_address: customer.email });
@@ -33,5 +35,17 @@ describe('notifications when the mail server fails', function () {
       expect(r.sent_at).to.equal(null);
       expect(String(r.error)).to.match(/ECONNREFUSED|connect/i);
     }
+  });
+
+  it('keeps single-use links out of the stored copy once mail is really delivered', async () => {
+    const deps = { ...t.deps, mailer: createMailer(t.db, t.deps.log, 'smtp://127.0.0.1:9', 'Portico <p@x.test>') };
+    const app = createApp(deps);
+    const customer = await buildRequester(t.db);
+    const agent = supertest.agent(app);
+    const page = await agent.get('/portal/password/forgot');
+    await agent.post('/portal/password/forgot').type('form').send({ email: customer.email, _csrf: csrfFrom(page.text) }).expect(200);
+    await deps.mailer.drain();
+    const row = await t.db('mail_outbox').where({ to_address: customer.email }).first();
+    expect(row.text_body).to.contain('[link hidden').and.not.match(/token=[A-Za-z0-9_-]{20,}/);
   });
 });

@@ -40,7 +40,9 @@ describe('customer portal: requests', () => {
     const bobHome = await asBob.get('/portal').expect(200);
     expect(bobHome.text).to.contain('Acme company').and.contain('Public idea').and.not.contain('Alice private');
     const carolHome = await asCarol.get('/portal').expect(200);
-    expect(carolHome.text).to.contain('Public idea').and.not.contain('Acme company').and.not.contain('Alice private');
+    // Another company's public idea is on the ideas board, not on Carol's home.
+    expect(carolHome.text).not.to.contain('Public idea').and.not.contain('Acme company').and.not.contain('Alice private');
+    expect((await asCarol.get('/portal/ideas').expect(200)).text).to.contain('Public idea');
   });
 
   it('same company, non-shared request, direct id: 404 (Zammad #1857)', async () => {

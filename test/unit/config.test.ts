@@ -19,9 +19,10 @@ describe('configuration', () => {
       .and.matches(/BASE_PATH/);
   });
 
-  it('requires SESSION_SECRET in production', () => {
+  it('requires SESSION_SECRET and PUBLIC_URL in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(/SESSION_SECRET: is required/);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }).NODE_ENV).to.equal('production');
+    expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(/PUBLIC_URL: is required/);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://support.example.com/' }).PUBLIC_URL).to.equal('https://support.example.com');
   });
 
   it('normalises BASE_PATH to a prefix without a trailing slash', () => {

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { listRequests } from '../../repositories/requests';
-import { visibleRequests } from '../../permissions/scopes';
+import { ownAndCompanyRequests } from '../../permissions/scopes';
 import { loadScopeSettings } from '../../repositories/accessFacts';
 import { actorOf } from '../locals';
 
@@ -15,7 +15,7 @@ export function portalHomeRoutes({ db }: AppDeps): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const { page, q } = query.parse(req.query);
-    const scope = visibleRequests(actorOf(req), await loadScopeSettings(db));
+    const scope = ownAndCompanyRequests(actorOf(req), await loadScopeSettings(db));
     const result = await listRequests(db, scope, { page, pageSize: 25, search: q || undefined });
     res.render('portal/home', { title: 'Your requests', result, q });
   });

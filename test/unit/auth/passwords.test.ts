@@ -38,7 +38,7 @@ describe('next= redirects', () => {
   });
 
   it('refuses anything that could leave the site', () => {
-    for (const v of ['https://evil.test', '//evil.test', '/\\evil.test', 'evil.test', '', 'javascript:alert(1)', '/\nx', '/a\\b', undefined, 42]) {
+    for (const v of ['https://evil.test', '//evil.test', '/\\evil.test', 'evil.test', '', 'javascript:alert(1)', '/\nx', '/a\\b', '/.//evil.test/x', '/%2e%2e//evil.test', '/a/..//evil.test', undefined, 42]) {
       expect(safeNextPath(v), String(v)).to.equal(null);
     }
   });
@@ -48,9 +48,21 @@ describe('next= redirects', () => {
       fc.property(fc.string({ maxLength: 60 }), (s) => {
         const out = safeNextPath(s);
         if (out === null) return true;
-        return out.startsWith('/') && !out.startsWith('//') && new URL(out, 'http://portico.invalid').host === 'portico.invalid';
+        // Whatever a browser makes of it, it stays on this site.
+        return out.startsWith('/') && !out.startsWith('//') && new URL(out, 'http://portico.invalid').host === 'portico.invalid' && new URL(new URL(out, 'http://portico.invalid').pathname, 'http://portico.invalid').host === 'portico.invalid';
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('for any path built from slashes, dots and encodings, never answers a protocol-relative target', () => {
+    const piece = fc.constantFrom('/', '//', '.', '..', '%2e', '%2E', '%2f', '\\', 'evil.test', 'a', '?', '#', ':', '@', '%5c');
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 10 }), (parts) => {
+        const out = safeNextPath(parts.join(''));
+        return out === null || (out.startsWith('/') && !out.startsWith('//') && !out.includes('\\'));
+      }),
+      { numRuns: 5000 },
     );
   });
 });

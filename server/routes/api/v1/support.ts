@@ -102,8 +102,9 @@ export function paging(req: Request): Paging {
 export function listResponse<T>(req: Request, base: string, rows: T[], p: Paging): { Items: T[]; Next?: string } {
   const items = rows.slice(0, p.take);
   if (rows.length <= p.take) return { Items: items };
-  const url = new URL(`${base}${req.baseUrl}${req.path}`);
-  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && k !== 'skip' && k !== 'take') url.searchParams.set(k, v);
+  const url = new URL(`${base}/api/v1${req.path}`);
+  // Credentials never travel in Next: the caller sends its token again however it likes.
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && !['skip', 'take', 'token', 'access_token'].includes(k)) url.searchParams.set(k, v);
   url.searchParams.set('take', String(p.take));
   url.searchParams.set('skip', String(p.skip + p.take));
   return { Items: items, Next: url.toString() };
