@@ -1,11 +1,10 @@
 import type { Db } from '../db';
 import { Invalid, NotFound } from '../errors';
-import { authorize, type Actor, type DashboardAction, type DashboardTarget } from '../permissions';
+import { authorize, can, type Actor, type DashboardAction, type DashboardTarget } from '../permissions';
 import type { WidgetDataScope } from '../permissions/scopes';
-import { loadDashboardTarget, loadScopeSettings } from '../repositories/accessFacts';
+import { loadDashboardTarget, loadProjectFacts, loadScopeSettings } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
 import { deleteDashboardRow, insertDashboard, renameDashboardRow } from '../repositories/dashboards';
-import { projectExists } from '../repositories/people';
 import { readSetting } from '../repositories/settings';
 import { deleteWidget, insertWidget, moveWidget, type WidgetKind } from '../repositories/widgets';
 
@@ -54,7 +53,11 @@ export async function addWidget(
 ): Promise<number> {
   return db.transaction(async (trx) => {
     await authorizeDashboard(trx, actor, dashboardId, 'edit');
-    if (w.projectId !== null && !(await projectExists(trx, w.projectId))) throw new Invalid('Choose a project from the list.', { project_id: 'unknown' });
+    if (w.projectId !== null) {
+      // A widget may only chart a project its editor may see.
+      const project = await loadProjectFacts(trx, actor, w.projectId, 'request');
+      if (!project || !can(actor, 'view', { kind: 'project', project })) throw new Invalid('Choose a project from the list.', { project_id: 'unknown' });
+    }
     const title = w.title.trim();
     if (title.length < 1 || title.length > 200) throw new Invalid('A widget needs a title of 1 to 200 characters.', { title: 'length' });
     return insertWidget(trx, { ...w, title, dashboardId });

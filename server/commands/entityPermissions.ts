@@ -159,6 +159,25 @@ export async function revokeEntityPermission(db: Db, actor: Actor, id: number): 
  * item below it that the actor may manage, as individual grants (grants never cascade by
  * themselves). Existing grants are left as they are. Returns how many were created.
  */
+/** The items below a work item whose access the actor may manage (others are not even counted). */
+export async function manageableDescendants(db: Db, actor: Actor, entityId: number): Promise<{ id: number; type: EntityTypeInfo }[]> {
+  const out: { id: number; type: EntityTypeInfo }[] = [];
+  for (const child of await descendants(db, entityId)) {
+    const childType = entityTypeByStored(child.type);
+    if (!childType) continue;
+    const target = await loadEntityTarget(db, actor, childType, child.id);
+    if (target && can(actor, 'manage_access', target)) out.push({ id: child.id, type: childType });
+  }
+  return out;
+}
+
+/** Refuses (404/403) unless the actor may manage access to the entity. */
+export async function assertCanManageEntity(db: Db, actor: Actor, typeId: number, entityId: number): Promise<void> {
+  const type = entityTypeById(typeId);
+  if (!type) throw new NotFound();
+  await authorizeManage(db, actor, type, entityId);
+}
+
 export async function copyGrantsToNested(db: Db, actor: Actor, typeId: number, entityId: number): Promise<number> {
   const type = entityTypeById(typeId);
   if (!type || type.kind !== 'work_item') throw new NotFound();
@@ -166,14 +185,10 @@ export async function copyGrantsToNested(db: Db, actor: Actor, typeId: number, e
     await authorizeManage(trx, actor, type, entityId);
     const grants = await grantsOnEntity(trx, type.stored, entityId);
     let created = 0;
-    for (const child of await descendants(trx, entityId)) {
-      const childType = entityTypeByStored(child.type);
-      if (!childType) continue;
-      const target = await loadEntityTarget(trx, actor, childType, child.id);
-      if (!target || !can(actor, 'manage_access', target)) continue;
+    for (const child of await manageableDescendants(trx, actor, entityId)) {
       for (const g of grants) {
-        if (await findGrantOf(trx, g.principalId, childType.stored, child.id)) continue;
-        await createIn(trx, actor, { entityTypeId: childType.id, entityId: child.id, userId: g.principalId, mode: g.mode });
+        if (await findGrantOf(trx, g.principalId, child.type.stored, child.id)) continue;
+        await createIn(trx, actor, { entityTypeId: child.type.id, entityId: child.id, userId: g.principalId, mode: g.mode });
         created += 1;
       }
     }

@@ -140,8 +140,25 @@ export function widgetRequests(viewer: MaybeActor, dataScope: WidgetDataScope, s
   if (dataScope === 'viewer_company' && companyId === null) return NOTHING;
   const visible = visibleRequests(viewer, s);
   return (qb) => {
+    // Customers' figures never reach into projects that are not open to the portal.
+    void qb.whereIn('requests.project_id', function portalProjects(this: Knex.QueryBuilder) {
+      void this.select('id').from('projects').where('portal_enabled', true);
+    });
     if (dataScope === 'viewer_company') void qb.where('requests.company_id', companyId);
     if (listsTitles) visible(qb);
+  };
+}
+
+/**
+ * "Preview as customer": the customer's widget rows, limited to what the staff member
+ * previewing may see themselves, so a preview never shows a project hidden from them.
+ */
+export function previewWidgetRequests(customer: MaybeActor, previewer: MaybeActor, dataScope: WidgetDataScope, s: ScopeSettings, listsTitles: boolean): Scope {
+  const asCustomer = widgetRequests(customer, dataScope, s, listsTitles);
+  const asPreviewer = visibleRequests(previewer, s);
+  return (qb) => {
+    asCustomer(qb);
+    asPreviewer(qb);
   };
 }
 
@@ -204,4 +221,12 @@ export function ownAndCompanyRequests(actor: MaybeActor, s: ScopeSettings, alias
       if (actor.companyId !== null) void w.orWhere(`${alias}.company_id`, actor.companyId);
     });
   };
+}
+
+/** Projects the actor may see (admins: all; staff: by membership or type; customers: portal projects). */
+export function visibleProjects(actor: MaybeActor, alias = 'projects'): Scope {
+  if (actor === null) return NOTHING;
+  if (isRequester(actor)) return (qb) => void qb.where(`${alias}.portal_enabled`, true);
+  if (isAdministrator(actor)) return EVERYTHING;
+  return (qb) => whereProjectVisible(qb, actor, `${alias}.id`);
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../db';
 import type { MaybeActor } from '../permissions';
-import { widgetRequests, type ScopeSettings } from '../permissions/scopes';
+import { previewWidgetRequests, widgetRequests, type ScopeSettings } from '../permissions/scopes';
 import { widgetFigures, type WidgetFigures } from '../repositories/widgetData';
 import { WIDGET_KINDS, type WidgetRow } from '../repositories/widgets';
 
@@ -18,11 +18,14 @@ export interface WidgetView {
  * Each widget's figures as the viewer (or the customer being previewed) may see them.
  * Carries titles and numbers only: no emails, no internal fields.
  */
-export async function presentWidgets(db: Db, viewer: MaybeActor, widgets: WidgetRow[], settings: ScopeSettings): Promise<WidgetView[]> {
+export async function presentWidgets(db: Db, viewer: MaybeActor, widgets: WidgetRow[], settings: ScopeSettings, previewer?: MaybeActor): Promise<WidgetView[]> {
   return Promise.all(
     widgets.map(async (w) => {
       const kind = WIDGET_KINDS[w.kind];
-      const scope = widgetRequests(viewer, w.dataScope, settings, kind.lists);
+      const scope =
+        previewer === undefined
+          ? widgetRequests(viewer, w.dataScope, settings, kind.lists)
+          : previewWidgetRequests(viewer, previewer, w.dataScope, settings, kind.lists);
       return {
         id: w.id,
         kind: w.kind,

@@ -2,7 +2,7 @@ import type { Db } from '../db';
 import { can, type Actor, type RequestTarget, type WorkTarget } from '../permissions';
 import type { EntityTypeInfo } from '../permissions/entityTypes';
 import { grantsOnEntity } from '../repositories/entityPermissions';
-import { descendants } from '../repositories/workItems';
+import { manageableDescendants } from '../commands/entityPermissions';
 
 export const MODE_TEXT = { view: 'Can view', comment: 'Can comment', edit: 'Can edit', grant: 'Can grant access' } as const;
 
@@ -13,7 +13,7 @@ export const MODE_TEXT = { view: 'Can view', comment: 'Can comment', edit: 'Can 
 export async function directAccessPanel(db: Db, actor: Actor, type: EntityTypeInfo, target: RequestTarget | WorkTarget) {
   if (!target.direct.enabled || !can(actor, 'manage_access', target)) return null;
   const grants = await grantsOnEntity(db, type.stored, target.id);
-  const nested = type.kind === 'work_item' ? (await descendants(db, target.id)).length : 0;
+  const nested = type.kind === 'work_item' ? (await manageableDescendants(db, actor, target.id)).length : 0;
   return {
     typeId: type.id,
     entityId: target.id,

@@ -3,7 +3,7 @@ import type { Db } from '../db';
 import { nowIso, toBool, toDate, containsPattern } from '../db';
 import type { PrincipalType } from '../permissions/actor';
 import type { Page } from './requests';
-import { administratorPrincipals } from '../permissions/scopes';
+import { administratorPrincipals, type Scope } from '../permissions/scopes';
 
 export interface PersonListItem {
   id: number;
@@ -58,8 +58,8 @@ export async function listRoles(db: Db): Promise<NamedRow[]> {
   return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
 }
 
-export async function listProjects(db: Db): Promise<(NamedRow & { isPrivate: boolean; portalEnabled: boolean })[]> {
-  const rows: Record<string, unknown>[] = await db('projects').select('id', 'name', 'is_private', 'portal_enabled').orderBy('name');
+export async function listProjects(db: Db, scope: Scope): Promise<(NamedRow & { isPrivate: boolean; portalEnabled: boolean })[]> {
+  const rows: Record<string, unknown>[] = await db('projects').modify(scope).select('id', 'name', 'is_private', 'portal_enabled').orderBy('name');
   return rows.map((r) => ({ id: Number(r.id), name: String(r.name), isPrivate: toBool(r.is_private), portalEnabled: toBool(r.portal_enabled) }));
 }
 

@@ -138,12 +138,18 @@ export interface LinkedItem {
   status: string;
 }
 
-export async function listLinkedWorkItems(db: Db, requestId: number): Promise<LinkedItem[]> {
-  const rows: Record<string, unknown>[] = await db('request_work_items as l')
-    .join('work_items as w', 'w.id', 'l.work_item_id')
+/**
+ * Work items linked to a request. Staff pass their work-item scope; the customer portal
+ * passes none, because a requester is meant to follow the linked items' names and statuses.
+ */
+export async function listLinkedWorkItems(db: Db, requestId: number, scope?: Scope): Promise<LinkedItem[]> {
+  const q = db('request_work_items as l')
+    .join('work_items', 'work_items.id', 'l.work_item_id')
     .where('l.request_id', requestId)
-    .orderBy('w.name')
-    .select('w.id', 'w.type', 'w.name', 'w.status');
+    .orderBy('work_items.name')
+    .select('work_items.id', 'work_items.type', 'work_items.name', 'work_items.status');
+  if (scope) void q.modify(scope);
+  const rows: Record<string, unknown>[] = await q;
   return rows.map((r) => ({ id: Number(r.id), type: String(r.type), name: String(r.name), status: String(r.status) }));
 }
 

@@ -126,8 +126,14 @@ export async function unlinkRequestFromWorkItem(db: Db, requestId: number, workI
   return n > 0;
 }
 
-export async function linkedRequestCount(db: Db, workItemId: number): Promise<number> {
-  const row = await db('request_work_items').where({ work_item_id: workItemId }).count({ n: '*' }).first();
+/** Linked requests the viewer may see (the scope filters `requests`). */
+export async function linkedRequestCount(db: Db, workItemId: number, scope: Scope): Promise<number> {
+  const row = await db('request_work_items')
+    .join('requests', 'requests.id', 'request_work_items.request_id')
+    .where({ 'request_work_items.work_item_id': workItemId })
+    .modify(scope)
+    .count({ n: '*' })
+    .first();
   return Number(row?.n ?? 0);
 }
 

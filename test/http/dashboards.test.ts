@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createTestApp, csrfOf, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
-import { buildCompany, buildProject, buildRequest, buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
+import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { changeSettings } from '../../server/commands/changeSettings';
 import { CUSTOMER_EDIT_REFUSED } from '../../server/commands/dashboardAccess';
+import { visibleDashboards } from '../../server/permissions/scopes';
+import { loadScopeSettings } from '../../server/repositories/accessFacts';
+import { toActor } from '../../server/repositories/principals';
 
 describe('dashboards shared one customer at a time', function () {
   this.timeout(60_000);
@@ -32,6 +35,7 @@ describe('dashboards shared one customer at a time', function () {
     const project = await buildProject(t.db, { name: 'Support' });
     admin = await buildStaff(t.db, 'administrator');
     owner = await buildStaff(t.db, 'user');
+    await addMember(t.db, project, owner.id, await buildRole(t.db, { add: true, edit: true, comment: true }));
     alice = await buildRequester(t.db, { company: acme });
     bob = await buildRequester(t.db, { company: acme });
     carol = await buildRequester(t.db, { company: globex });
@@ -140,6 +144,25 @@ describe('dashboards shared one customer at a time', function () {
     await asCarol.get(`/portal/dashboards/${globexBoard}`).expect(200);
   });
 
+  it('a staff user cannot chart a project hidden from them, nor see it through a preview', async () => {
+    const secret = await buildProject(t.db, { name: 'Secret HR', isPrivate: true, portalEnabled: true });
+    await buildRequest(t.db, { projectId: secret, requester: alice, title: 'Harassment complaint', status: 'open' });
+    const outsider = await buildStaff(t.db, 'user');
+    const asOutsider = await signIn(t.app, 'desk', outsider.email, PASSWORD);
+    const token = await csrfOf(asOutsider, '/desk');
+    const created = await asOutsider.post('/desk/dashboards').type('form').send({ name: 'Probe', _csrf: token }).expect(303);
+    const probe = Number(/dashboards\/(\d+)\/edit/.exec(created.headers.location!)![1]);
+    const edit = await asOutsider.get(`/desk/dashboards/${probe}/edit`).expect(200);
+    expect(edit.text).not.to.contain('Secret HR');
+    const before = await snapshot(t.db);
+    await asOutsider.post(`/desk/dashboards/${probe}/widgets`).type('form').send({ kind: 'oldest_open', project_id: String(secret), _csrf: token }).expect(422);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    await asOutsider.post(`/desk/dashboards/${probe}/widgets`).type('form').send({ kind: 'oldest_open', _csrf: token }).expect(303);
+    await asOutsider.post(`/desk/dashboards/${probe}/grants`).type('form').send({ email: alice.email, level: 'view', _csrf: token }).expect(303);
+    const preview = await asOutsider.get(`/desk/dashboards/${probe}/preview?customer=${encodeURIComponent(alice.email)}`).expect(200);
+    expect(preview.text).to.contain('This is exactly what').and.not.contain('Harassment complaint');
+  });
+
   it('preview as customer shows what the customer sees, or why not', async () => {
     const ok = await asOwner.get(`/desk/dashboards/${board}/preview?customer=${encodeURIComponent(alice.email)}`).expect(200);
     expect(ok.text).to.contain('This is exactly what').and.not.contain('Globex secret trouble');
@@ -181,8 +204,15 @@ describe('dashboards shared one customer at a time', function () {
 
   it('the hub list equals the scope: only effective grants', async () => {
     const hub = await asAlice.get('/portal/dashboards').expect(200);
-    const listed = [...hub.text.matchAll(/href="\/portal\/dashboards\/(\d+)"/g)].map((m) => Number(m[1]));
-    expect(listed).to.deep.equal([board]);
+    const listed = [...hub.text.matchAll(/href="\/portal\/dashboards\/(\d+)"/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    const scope = visibleDashboards(toActor(alice), await loadScopeSettings(t.db));
+    const expected = (await t.db('dashboards').modify(scope).pluck('dashboards.id')).map(Number).sort((a, b) => a - b);
+    expect(listed).to.deep.equal(expected);
+    expect(listed).to.include(board);
+    // Every listed dashboard opens, and a dashboard not listed does not.
+    for (const id of listed) await asAlice.get(`/portal/dashboards/${id}`).expect(200);
+    const unlisted = (await t.db('dashboards').whereNotIn('id', listed).pluck('id')).map(Number);
+    for (const id of unlisted) await asAlice.get(`/portal/dashboards/${id}`).expect(404);
   });
 
   it('staff: observers view but cannot edit; creation follows dashboards.creators', async () => {

@@ -69,4 +69,34 @@ describe('desk: direct access panel', function () {
     await asAdmin.post('/desk/direct-access').type('form').send({ entity_type_id: '17', entity_id: String(request), email: contractor.email, mode: 'comment', _csrf: token }).expect(404);
     expect((await asAdmin.get(`/desk/requests/${request}`)).text).not.to.contain('People with direct access');
   });
+
+  it('a grant on a child reveals neither its hidden parent nor counts of hidden items; emails are not probed before authorization', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
+    const outsider = await buildStaff(t.db, 'user');
+    const observer = await buildStaff(t.db, 'observer');
+    const project = await buildProject(t.db, { isPrivate: true, portalEnabled: false });
+    const now = nowIso();
+    const insert = async (type: string, name: string, parent: number | null) => {
+      const [r] = await t.db('work_items').insert({ project_id: project, type, name, description: '', status: 'open', parent_id: parent, created_at: now, updated_at: now }).returning('id');
+      return Number(typeof r === 'object' ? r.id : r);
+    };
+    const epic = await insert('epic', 'Project Nightingale acquisition', null);
+    const story = await insert('user_story', 'Draft the letter', epic);
+    await insert('task', 'Hidden task', story);
+    const customer = await buildRequester(t.db);
+    const request = await buildRequest(t.db, { projectId: project, requester: customer, title: 'Hidden request' });
+    await t.db('request_work_items').insert({ request_id: request, work_item_id: story, created_at: now });
+    await t.db('entity_permissions').insert({ entity_type: 'user_story', entity_id: story, principal_id: outsider.id, can_view: true, can_comment: true, can_edit: true, can_grant: true, created_at: now });
+    const asOutsider = await signIn(t.app, 'desk', outsider.email, PASSWORD);
+    const page = await asOutsider.get(`/desk/work-items/${story}`).expect(200);
+    expect(page.text).not.to.contain('Nightingale');
+    expect(page.text).to.contain('0 linked requests');
+    expect(page.text).not.to.contain('Also grant on the');
+    const asObserver = await signIn(t.app, 'desk', observer.email, PASSWORD);
+    const token = await csrfOf(asObserver, '/desk');
+    const unknown = await asObserver.post('/desk/direct-access').type('form').send({ entity_type_id: '17', entity_id: '999999', email: 'nobody@x.test', mode: 'comment', _csrf: token });
+    const known = await asObserver.post('/desk/direct-access').type('form').send({ entity_type_id: '17', entity_id: '999999', email: customer.email, mode: 'comment', _csrf: token });
+    expect([unknown.status, known.status]).to.deep.equal([404, 404]);
+  });
 });

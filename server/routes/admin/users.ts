@@ -6,6 +6,7 @@ import { PRINCIPAL_TYPES, STAFF_TYPES, isRequester } from '../../permissions';
 import { findPrincipalById, toActor } from '../../repositories/principals';
 import { listMemberships, listPeople, listProjects, listRoles } from '../../repositories/people';
 import { changePrincipal, removeMembership, setMembership } from '../../commands/administerPeople';
+import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, redirectTo } from '../locals';
 
 const listQuery = z.object({
@@ -40,10 +41,10 @@ export function usersRoutes({ db }: AppDeps): Router {
     res.render('admin/users', { title: 'People', result, q: q.q, type: q.type ?? '', types: PRINCIPAL_TYPES });
   });
 
-  const renderPerson = async (res: Response, id: number, status = 200, error: string | null = null) => {
+  const renderPerson = async (req: Request, res: Response, id: number, status = 200, error: string | null = null) => {
     const person = await findPrincipalById(db, id);
     if (!person) throw new NotFound();
-    const [roles, projects, memberships] = await Promise.all([listRoles(db), listProjects(db), listMemberships(db, id)]);
+    const [roles, projects, memberships] = await Promise.all([listRoles(db), listProjects(db, visibleProjects(actorOf(req))), listMemberships(db, id)]);
     res.status(status).render('admin/user', {
       title: person.name,
       person,
@@ -63,13 +64,13 @@ export function usersRoutes({ db }: AppDeps): Router {
     try {
       await fn(req, id);
     } catch (err) {
-      if (err instanceof Invalid) return renderPerson(res, id, 422, err.message);
+      if (err instanceof Invalid) return renderPerson(req, res, id, 422, err.message);
       throw err;
     }
     redirectTo(res, `/admin/users/${id}`);
   };
 
-  router.get('/users/:id', async (req, res) => renderPerson(res, parseId(req.params.id)));
+  router.get('/users/:id', async (req, res) => renderPerson(req, res, parseId(req.params.id)));
 
   router.post(
     '/users/:id',

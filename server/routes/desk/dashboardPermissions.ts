@@ -125,7 +125,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
         const asCustomer = await loadDashboardTarget(db, customer, id, settings);
         if (!asCustomer) throw new NotFound();
         problem = customerAccessProblem(customer, asCustomer);
-        if (!problem) widgets = await presentWidgets(db, customer, await listWidgets(db, id), settings);
+        if (!problem) widgets = await presentWidgets(db, customer, await listWidgets(db, id), settings, actorOf(req));
       }
     }
     res.render('desk/dashboard-preview', { title: `Preview: ${dashboard.name}`, dashboard, email, problem, widgets, customerName });

@@ -19,6 +19,7 @@ import {
   renameDashboard,
   reorderWidget,
 } from '../../commands/dashboards';
+import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, idParam, redirectTo } from '../locals';
 
 const nameForm = z.object({ name: z.string().default('') });
@@ -73,7 +74,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
       title: 'Edit dashboard',
       dashboard: (await findDashboard(db, id))!,
       widgets: await listWidgets(db, id),
-      projects: await listProjects(db),
+      projects: await listProjects(db, visibleProjects(actorOf(req))),
       kinds: WIDGET_KINDS,
       abilities: abilitiesFor(actorOf(req), target),
       error,

@@ -7,7 +7,7 @@ import { entityTypeById, entityTypeByStored } from '../../permissions/entityType
 import { findEntityPermission } from '../../repositories/entityPermissions';
 import { findPrincipalByEmail } from '../../repositories/principals';
 import { loadScopeSettings } from '../../repositories/accessFacts';
-import { copyGrantsToNested, createEntityPermission, revokeEntityPermission, updateEntityPermission } from '../../commands/entityPermissions';
+import { assertCanManageEntity, copyGrantsToNested, createEntityPermission, revokeEntityPermission, updateEntityPermission } from '../../commands/entityPermissions';
 import { actorOf, idParam, redirectTo } from '../locals';
 
 const addForm = z.object({
@@ -43,6 +43,8 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
   router.post('/direct-access', async (req, res) => {
     const form = addForm.safeParse(req.body ?? {});
     if (!form.success) throw new Invalid('Enter an email and choose an access mode.');
+    // Authorized before the email is looked up, so nobody can probe which addresses exist.
+    await assertCanManageEntity(db, actorOf(req)!, form.data.entity_type_id, form.data.entity_id);
     const person = await findPrincipalByEmail(db, form.data.email);
     if (!person) throw new Invalid('No staff member has that email address.');
     await createEntityPermission(db, actorOf(req)!, { entityTypeId: form.data.entity_type_id, entityId: form.data.entity_id, userId: person.id, mode: form.data.mode });

@@ -40,7 +40,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     if (!detail) return;
     const [comments, linked, voters, staff, items] = await Promise.all([
       listRequestComments(db, id, visibleComments(actor)),
-      listLinkedWorkItems(db, id),
+      listLinkedWorkItems(db, id, visibleWorkItems(actor, settings)),
       listVoters(db, id),
       projectStaff(db, detail.projectId),
       listWorkItems(db, visibleWorkItems(actor, settings), { projectId: detail.projectId, limit: 500 }),

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { Invalid } from '../../errors';
 import { abilitiesFor, can, type Actor } from '../../permissions';
-import { visibleWorkItems } from '../../permissions/scopes';
-import { loadProjectFacts, loadScopeSettings } from '../../repositories/accessFacts';
+import { visibleRequests, visibleWorkItems } from '../../permissions/scopes';
+import { loadProjectFacts, loadScopeSettings, loadWorkTarget } from '../../repositories/accessFacts';
 import { listProjects } from '../../repositories/people';
 import { findWorkItem, linkedRequestCount, listWorkItems, WORK_ITEM_STATUSES, WORK_ITEM_TYPES } from '../../repositories/workItems';
 import { projectStaff } from '../../repositories/staffOptions';
 import { authorizeWorkItem, createWorkItem, editWorkItem } from '../../commands/workItems';
+import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, idParam, redirectTo } from '../locals';
 import { directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
@@ -31,7 +32,7 @@ function message(err: z.ZodError): string {
 /** Projects where the actor may add work items. */
 async function addableProjects(db: AppDeps['db'], actor: Actor) {
   const out = [];
-  for (const p of await listProjects(db)) {
+  for (const p of await listProjects(db, visibleProjects(actor))) {
     const facts = await loadProjectFacts(db, actor, p.id, 'work_item');
     if (facts && can(actor, 'add', { kind: 'project', project: facts })) out.push(p);
   }
@@ -50,7 +51,9 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
   const renderForm = async (req: Request, res: Response, status: number, values: Record<string, unknown>, error: string | null, itemId: number | null) => {
     const actor = actorOf(req)!;
     const projects = itemId === null ? await addableProjects(db, actor) : [];
-    const projectId = itemId === null ? Number(values.project_id ?? projects[0]?.id ?? 0) : Number(values.project_id);
+    // A new item's project must be one the actor may add to; only then are its people listed.
+    const asked = Number(values.project_id ?? 0);
+    const projectId = itemId === null ? (projects.some((p) => p.id === asked) ? asked : (projects[0]?.id ?? 0)) : Number(values.project_id);
     const settings = await loadScopeSettings(db);
     const parents = (await listWorkItems(db, visibleWorkItems(actor, settings), { limit: 500 })).filter((w) => w.id !== itemId && (itemId === null || w.projectId === projectId));
     res.status(status).render('desk/work-item-form', {
@@ -86,12 +89,15 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     const actor = actorOf(req)!;
     const id = idParam(req.params.id);
     const target = await authorizeWorkItem(db, actor, id, 'view');
-    const item = (await findWorkItem(db, id))!;
+    const found = (await findWorkItem(db, id))!;
     const settings = await loadScopeSettings(db);
+    // The parent is named only to those who may see it.
+    const parent = found.parentId === null ? null : await loadWorkTarget(db, actor, 'work_item', found.parentId, settings);
+    const item = parent && can(actor, 'view', parent) ? found : { ...found, parentId: null, parentName: null };
     const children = await listWorkItems(db, visibleWorkItems(actor, settings), { parentId: id, limit: 500 });
     const type = entityTypeByStored(item.type);
     const directAccess = type ? await directAccessPanel(db, actor, type, target) : null;
-    res.render('desk/work-item', { title: item.name, item, children, requests: await linkedRequestCount(db, id), abilities: abilitiesFor(actor, target), directAccess });
+    res.render('desk/work-item', { title: item.name, item, children, requests: await linkedRequestCount(db, id, visibleRequests(actor, settings)), abilities: abilitiesFor(actor, target), directAccess });
   });
 
   router.get('/work-items/:id/edit', async (req, res) => {
