@@ -1,8 +1,10 @@
+import cluster, { type Worker } from 'node:cluster';
 import http from 'node:http';
 import express from 'express';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createApp, type AppDeps } from './app';
 import { bootstrap } from './bootstrap';
+import { createLogger } from './logger';
 
 export interface Running {
   server: http.Server;
@@ -36,6 +38,7 @@ export async function start(config: Config, prepared?: AppDeps): Promise<Running
         // Requests still running after 10 s are cut so a stuck client cannot hold the shutdown.
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
       });
+      await deps.mailer.drain();
       await deps.db.destroy();
     })();
     return stopping;
@@ -54,13 +57,87 @@ export function stopOnSignals(running: Running): void {
   }
 }
 
+/** WEB_CONCURRENCY: how many worker processes `npm start` runs; 1 (the default) means no cluster. */
+export function webConcurrency(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.WEB_CONCURRENCY?.trim();
+  if (!raw) return 1;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 64) throw new ConfigError('Invalid configuration:\n  WEB_CONCURRENCY: must be a whole number from 1 to 64');
+  return n;
+}
+
+/** Tells a supervising parent (the benchmark, the tests) that Portico listens, when it started us with an IPC channel. */
+function announce(message: { url: string; workers: number[] }): void {
+  if (cluster.isPrimary && process.send) process.send({ portico: 'listening', ...message });
+}
+
+/**
+ * WEB_CONCURRENCY=N > 1: this process becomes a node:cluster primary that forks N workers
+ * sharing one port. Workers start one after another, so only one at a time runs the
+ * migrations. Any worker can serve any request because sessions, settings and sign-in
+ * counters live in the database (with PostgreSQL, instances on several machines can share
+ * it the same way). A worker that dies is replaced; SIGTERM/SIGINT stop every worker
+ * gracefully, then the primary.
+ */
+async function runPrimary(config: Config, count: number): Promise<void> {
+  const log = createLogger(config.LOG_LEVEL);
+  let stopping = false;
+  const forkOne = () =>
+    new Promise<{ worker: Worker; port: number }>((resolve, reject) => {
+      const worker = cluster.fork();
+      worker.once('listening', (address) => resolve({ worker, port: address.port }));
+      worker.once('exit', (code) => reject(new Error(`a worker stopped with code ${code} before listening`)));
+    });
+  const stopAll = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    if (workers.length === 0) process.exit(code);
+    cluster.on('exit', () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(code);
+    });
+    for (const w of workers) w.process.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 15_000).unref();
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopAll(0));
+
+  let port = config.PORT;
+  const pids: number[] = [];
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const started = await forkOne();
+      port = started.port;
+      pids.push(started.worker.process.pid ?? 0);
+    }
+  } catch (err) {
+    console.error('Portico failed to start:', err instanceof Error ? err.message : err);
+    return stopAll(1);
+  }
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
+    cluster.fork();
+  });
+  const url = `http://${config.HOST}:${port}${config.BASE_PATH}/`;
+  log.info({ url, workers: count }, 'Portico workers listening');
+  announce({ url, workers: pids });
+}
+
 if (require.main === module) {
   try {
     const config = loadConfig();
-    start(config).then(stopOnSignals, (err: unknown) => {
-      console.error('Portico failed to start:', err instanceof Error ? err.message : err);
-      process.exit(1);
-    });
+    const workers = webConcurrency();
+    if (cluster.isPrimary && workers > 1) {
+      void runPrimary(config, workers);
+    } else {
+      start(config).then((running) => {
+        stopOnSignals(running);
+        announce({ url: running.url, workers: [process.pid] });
+      }, (err: unknown) => {
+        console.error('Portico failed to start:', err instanceof Error ? err.message : err);
+        process.exit(1);
+      });
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

@@ -45,7 +45,7 @@ runCli(async () => {
   }
   const sizes: LargeSizes = { ...LARGE_DEFAULTS };
   for (const [flag, key] of Object.entries(SIZE_FLAGS)) {
-    const raw = values[flag];
+    const raw = (values as Record<string, unknown>)[flag];
     if (typeof raw === 'string') sizes[key] = parseCount(flag, raw);
   }
   const config = loadConfig();

@@ -22,22 +22,20 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export interface SignupInput {
   name: string;
   email: string;
-  password: string;
 }
 
 export function signupProblem(input: SignupInput): string | null {
   if (!input.name.trim() || input.name.trim().length > 200) return 'Enter your name (at most 200 characters).';
   if (!EMAIL.test(input.email.trim()) || input.email.length > 320) return 'Enter a valid email address.';
-  return passwordProblem(input.password);
+  return null;
 }
 
 /**
  * Mails a confirmation link to a new address, or a "you already have an account" note to
- * a known one. The caller answers the same page in both cases; the password is hashed in
- * both cases so the time taken does not tell them apart either.
+ * a known one; the caller answers the same page in both cases, and both do the same work.
+ * The password is chosen only by whoever opens the link, i.e. the address's owner.
  */
-export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, scryptCost: number, baseUrl: string): Promise<void> {
-  const passwordHash = await hashPassword(input.password, scryptCost);
+export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, baseUrl: string): Promise<void> {
   const email = input.email.trim();
   if (await emailTaken(db, email)) {
     await mailer.send({
@@ -47,7 +45,7 @@ export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, 
     });
     return;
   }
-  const token = await createPendingSignup(db, { email, name: input.name.trim(), passwordHash });
+  const token = await createPendingSignup(db, { email, name: input.name.trim() });
   await mailer.send({
     to: email,
     subject: 'Confirm your Portico account',
@@ -56,13 +54,23 @@ export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, 
   });
 }
 
-/** Creates the customer account of a live sign-up token; null when the link is dead. */
-export async function confirmSignup(db: Db, token: string): Promise<PrincipalRow | null> {
+export async function signupTokenIsLive(db: Db, token: string): Promise<boolean> {
+  return (await findPendingSignup(db, token)) !== null;
+}
+
+/**
+ * Creates the customer account of a live sign-up token with the password chosen now;
+ * null when the link is dead. A weak password is refused and the link stays usable.
+ */
+export async function confirmSignup(db: Db, token: string, password: string, scryptCost: number): Promise<PrincipalRow | null> {
+  const problem = passwordProblem(password);
+  if (problem) throw new Invalid(problem, { password: problem });
+  const passwordHash = await hashPassword(password, scryptCost);
   return db.transaction(async (trx) => {
     const pending = await findPendingSignup(trx, token);
     if (!pending || !(await useSignup(trx, pending.id))) return null;
     if (await emailTaken(trx, pending.email)) return null;
-    return insertPrincipal(trx, { type: 'requester', name: pending.name, email: pending.email, passwordHash: pending.passwordHash });
+    return insertPrincipal(trx, { type: 'requester', name: pending.name, email: pending.email, passwordHash });
   });
 }
 

@@ -4,12 +4,12 @@ import type { AppDeps } from '../../app';
 import { NotFound } from '../../errors';
 import { readSetting } from '../../repositories/settings';
 import { toActor } from '../../repositories/principals';
-import { confirmSignup, requestPasswordReset, requestSignup, resetPassword, resetTokenIsLive, signupProblem } from '../../commands/accounts';
+import { confirmSignup, requestPasswordReset, requestSignup, resetPassword, resetTokenIsLive, signupProblem, signupTokenIsLive } from '../../commands/accounts';
 import { loginLimiters } from '../../auth/loginLimiter';
 import { Invalid } from '../../errors';
 import { publicBaseUrl, redirectTo } from '../locals';
 
-const signupForm = z.object({ name: z.string().max(1000).default(''), email: z.string().max(1000).default(''), password: z.string().max(4096).default('') });
+const signupForm = z.object({ name: z.string().max(1000).default(''), email: z.string().max(1000).default('') });
 const emailForm = z.object({ email: z.string().trim().max(320).default('') });
 const tokenForm = z.object({ token: z.string().max(200).default(''), password: z.string().max(4096).default('') });
 
@@ -35,18 +35,29 @@ export function portalAccountRoutes(deps: AppDeps): Router {
     const form = signupForm.parse(req.body ?? {});
     const problem = signupProblem(form);
     if (problem) return res.status(422).render('portal/signup', { title: 'Sign up', error: problem, values: { name: form.name, email: form.email }, sent: false });
-    await requestSignup(db, mailer, form, config.SCRYPT_COST, publicBaseUrl(req, config));
+    await requestSignup(db, mailer, form, publicBaseUrl(req, config));
     res.render('portal/signup', { title: 'Check your email', error: null, values: { email: form.email.trim() }, sent: true });
   });
 
+  const deadLink = 'This link has expired or was already used. Sign up again to get a new one.';
+
   router.get('/signup/confirm', async (req, res) => {
-    res.render('portal/signup-confirm', { title: 'Confirm your account', token: tokenOf(req.query.token), error: null });
+    const token = tokenOf(req.query.token);
+    const live = token ? await signupTokenIsLive(db, token) : false;
+    res.status(live ? 200 : 410).render('portal/signup-confirm', { title: 'Confirm your account', token: live ? token : '', error: live ? null : deadLink });
   });
 
   router.post('/signup/confirm', async (req, res, next) => {
-    const token = tokenOf((req.body as Record<string, unknown> | undefined)?.token);
-    const person = token ? await confirmSignup(db, token) : null;
-    if (!person) return res.status(410).render('portal/signup-confirm', { title: 'Confirm your account', token: '', error: 'This link has expired or was already used. Sign up again to get a new one.' });
+    const form = tokenForm.parse(req.body ?? {});
+    const token = tokenOf(form.token);
+    let person: Awaited<ReturnType<typeof confirmSignup>>;
+    try {
+      person = token ? await confirmSignup(db, token, form.password, config.SCRYPT_COST) : null;
+    } catch (err) {
+      if (err instanceof Invalid) return res.status(422).render('portal/signup-confirm', { title: 'Confirm your account', token, error: err.message });
+      throw err;
+    }
+    if (!person) return res.status(410).render('portal/signup-confirm', { title: 'Confirm your account', token: '', error: deadLink });
     req.login(toActor(person), (err) => {
       if (err) return next(err);
       req.session.authenticatedAt = Date.now();
