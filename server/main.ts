@@ -12,6 +12,23 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/**
+ * Resolves once no query has run for a moment. A handler whose client hung up (its socket,
+ * and so server.close(), are already done) may still be querying; closing the pool under it
+ * would reject its query and crash the process on the way out.
+ */
+async function databaseIdle(deps: AppDeps, maxMs: number): Promise<void> {
+  const pool = deps.db.client.pool as { numUsed?: () => number; numPendingAcquires?: () => number } | undefined;
+  if (!pool?.numUsed || !pool.numPendingAcquires) return;
+  const deadline = Date.now() + maxMs;
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    if (pool.numUsed() + pool.numPendingAcquires() > 0) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Starts Portico mounted under BASE_PATH; resolves once it listens. */
 export async function start(config: Config, prepared?: AppDeps): Promise<Running> {
   const deps = prepared ?? (await bootstrap(config));
@@ -39,6 +56,7 @@ export async function start(config: Config, prepared?: AppDeps): Promise<Running
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
       });
       await deps.mailer.drain();
+      await databaseIdle(deps, 10_000);
       await deps.db.destroy();
     })();
     return stopping;

@@ -1,0 +1,59 @@
+/**
+ * The benchmark's floor: the stack alone (express 5 + ejs, production view cache) rendering
+ * Portico's portal home template, layout included, with 25 rows from memory. No session, no
+ * database, no middleware: nothing Portico does per request is here, so what a Portico route
+ * reaches as a fraction of this is what its own work costs.
+ *
+ * Run as a child process by bench.ts (`node --import tsx test/bench/floor.ts`): it listens on
+ * PORT and reports its address over the IPC channel.
+ */
+import path from 'node:path';
+import express from 'express';
+
+export const FLOOR_ROWS = 25;
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function rows(n: number) {
+  const now = Date.now();
+  return Array.from({ length: n }, (_, i) => ({
+    id: 100_000 - i,
+    title: `Invoice export fails with an error ${i + 1}`,
+    type: ['issue', 'question', 'idea'][i % 3]!,
+    status: ['new', 'open', 'in_progress', 'resolved'][i % 4]!,
+    visibility: 'private',
+    voteCount: (i * 7) % 40,
+    projectName: 'Support',
+    lastActivityAt: new Date(now - i * 3_600_000),
+  }));
+}
+
+export function floorApp(): express.Express {
+  const app = express();
+  app.set('views', path.join(ROOT, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('view cache', true);
+  app.disable('x-powered-by');
+  const items = rows(FLOOR_ROWS);
+  const locals = {
+    url: (p: string) => p,
+    csrfToken: () => 'floor-csrf-token-floor-csrf-token-0123456789',
+    viewer: { name: 'Alex Smith', realm: 'portal', canDesk: false, canAdmin: false, canPortal: true, dashboardHub: true },
+    basePath: '',
+  };
+  app.get('/floor', (_req, res) => {
+    res.set('Cache-Control', 'no-store');
+    res.render('portal/home', { ...locals, title: 'Your requests', q: '', result: { items, total: 4_000, page: 1, pageSize: FLOOR_ROWS } });
+  });
+  return app;
+}
+
+if (require.main === module) {
+  const host = process.env.HOST ?? '127.0.0.1';
+  const server = floorApp().listen(Number(process.env.PORT ?? 0), host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    process.send?.({ portico: 'listening', url: `http://${host}:${port}/`, workers: [process.pid] });
+  });
+  process.once('SIGTERM', () => server.close(() => process.exit(0)));
+}

@@ -1,0 +1,238 @@
+/**
+ * The main lists stay indexed as data grows: each query the app runs for them (captured
+ * from the very repository functions and permission scopes the routes use) goes through
+ * EXPLAIN QUERY PLAN (SQLite) or EXPLAIN (PostgreSQL; with sequential scans disabled where
+ * the planner prefers them, as it rightly does on small tables), and must reach requests,
+ * dashboard_grants and votes through an index keyed on a selective column, never by reading
+ * the whole table.
+ */
+import { expect } from 'chai';
+import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/databases';
+import { TEST_SCRYPT_COST } from '../helpers/app';
+import type { Db } from '../../server/db';
+import { seedLarge, LARGE_DEFAULTS, type LargeSummary } from '../../server/seeds/large';
+import { findPrincipalByEmail, toActor } from '../../server/repositories/principals';
+import type { Actor } from '../../server/permissions/actor';
+import { ownAndCompanyRequests, visibleDashboards, visibleRequests, widgetRequests, type ScopeSettings } from '../../server/permissions/scopes';
+import { listIdeas, listRequests } from '../../server/repositories/requests';
+import { countByStatus, listQueue, queueFilterOptions } from '../../server/repositories/queue';
+import { listDashboards, listGrants } from '../../server/repositories/dashboards';
+import { loadDashboardTarget } from '../../server/repositories/accessFacts';
+import { hasVoted, votedAmong } from '../../server/repositories/requestDetails';
+import { listWidgets, WIDGET_KINDS } from '../../server/repositories/widgets';
+import { widgetFigures } from '../../server/repositories/widgetData';
+
+const WATCHED = ['requests', 'dashboard_grants', 'votes'];
+
+interface Captured {
+  sql: string;
+  bindings: readonly unknown[];
+}
+
+/** Every statement `run` sends to the database. */
+async function capture(db: Db, run: () => Promise<unknown>): Promise<Captured[]> {
+  const seen: Captured[] = [];
+  const listener = (q: { sql: string; bindings?: readonly unknown[] }) => seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
+  db.on('query', listener);
+  try {
+    await run();
+  } finally {
+    db.removeListener('query', listener);
+  }
+  return seen;
+}
+
+/** `alias -> table` for every watched table named in the statement (SQLite's plans name aliases). */
+function aliasesOf(sql: string): Map<string, string> {
+  const map = new Map<string, string>(WATCHED.map((t) => [t, t]));
+  for (const m of sql.matchAll(/[`"](\w+)[`"]\s+as\s+[`"](\w+)[`"]/gi)) if (WATCHED.includes(m[1]!)) map.set(m[2]!, m[1]!);
+  return map;
+}
+
+interface Verdict {
+  plan: string[];
+  /** Watched tables read whole. */
+  scanned: string[];
+  /** Watched tables reached through an index. */
+  indexed: string[];
+  /** `table.column` for every column an index lookup on a watched table is keyed on. */
+  keys: string[];
+}
+
+/** Column names compared in a condition such as `(requester_id=? AND visibility>?)` or `((visibility)::text = 'x'::text)`. */
+function columnsIn(condition: string): string[] {
+  return [...condition.matchAll(/\(?(\w+)\)?(?:::\w+)?\s*(?:=|<>|>=|<=|>|<|\bIN\b)/gi)].map((m) => m[1]!);
+}
+
+async function explain(db: Db, q: Captured): Promise<Verdict> {
+  const bindings = q.bindings as never;
+  if (testEngine() === 'sqlite') {
+    const rows: { detail: string }[] = await db.raw(`EXPLAIN QUERY PLAN ${q.sql}`, bindings);
+    const aliases = aliasesOf(q.sql);
+    const plan = rows.map((r) => r.detail);
+    const tableOf = (line: string, verb: string) => {
+      const name = new RegExp(`^${verb} (\\w+)`).exec(line)?.[1];
+      return name ? aliases.get(name) : undefined;
+    };
+    // "SCAN t" and "SCAN t USING [COVERING] INDEX" both visit every row of t; SEARCH is a lookup.
+    const keys = plan.flatMap((l) => {
+      const table = tableOf(l, 'SEARCH');
+      const condition = /\(([^()]*)\)\s*$/.exec(l)?.[1];
+      return table && condition ? columnsIn(condition).map((c) => `${table}.${c}`) : [];
+    });
+    return {
+      plan,
+      scanned: plan.map((l) => tableOf(l, 'SCAN')).filter((t): t is string => t !== undefined),
+      indexed: plan.map((l) => tableOf(l, 'SEARCH')).filter((t): t is string => t !== undefined),
+      keys,
+    };
+  }
+  // knex hands pg `$n` placeholders in order; give them back as `?` for db.raw.
+  const sql = q.sql.replace(/\$\d+/g, '?');
+  const explainWith = (settings: string[]) =>
+    db.transaction(async (trx) => {
+      for (const setting of settings) await trx.raw(`SET LOCAL ${setting}`);
+      const result: { rows: { 'QUERY PLAN': string }[] } = await trx.raw(`EXPLAIN ${sql}`, bindings);
+      return result.rows.map((r) => r['QUERY PLAN']);
+    });
+  // The planner's own choice first; where it prefers to read a small watched table whole
+  // (cheaper than an index at test sizes, not at production sizes), ask again with
+  // sequential scans disabled and judge that plan.
+  let plan = await explainWith(['jit = off']);
+  if (plan.some((l) => WATCHED.some((t) => l.includes(`Seq Scan on ${t}`)))) plan = await explainWith(['jit = off', 'enable_seqscan = off']);
+  const tables = (re: RegExp) => plan.flatMap((l) => [...l.matchAll(re)].map((m) => m[1]!)).filter((t) => WATCHED.includes(t));
+  // An "Index Cond" belongs to the scan node above it; a bitmap index scan names its index (knex: <table>_<columns>_index).
+  const keys: string[] = [];
+  let current: string | undefined;
+  for (const line of plan) {
+    const node = /(?:Index Scan|Index Only Scan)(?: Backward)? using \w+ on (\w+)|Bitmap Index Scan on (\w+)|Scan on (\w+)/.exec(line);
+    if (node) current = node[1] ?? (node[2] ? WATCHED.find((t) => node[2]!.startsWith(`${t}_`)) : undefined);
+    const condition = /Index Cond: (.*)$/.exec(line)?.[1];
+    if (condition && current && WATCHED.includes(current)) keys.push(...columnsIn(condition).map((c) => `${current}.${c}`));
+  }
+  // An index scan with no Index Cond under it walks the whole index: a full scan as well.
+  const walked = plan.flatMap((line, i) => {
+    const table = /(?:Index Scan|Index Only Scan)(?: Backward)? using \w+ on (\w+)/.exec(line)?.[1];
+    if (!table || !WATCHED.includes(table)) return [];
+    const depth = line.search(/\S/);
+    const below = plan.slice(i + 1).filter((l, j, rest) => rest.slice(0, j + 1).every((x) => x.search(/\S/) > depth));
+    return below.some((l) => /Index Cond:/.test(l)) ? [] : [table];
+  });
+  return {
+    plan,
+    scanned: [...tables(/Seq Scan on (\w+)/g), ...walked],
+    indexed: tables(/(?:Index Scan|Index Only Scan|Bitmap Heap Scan)(?: Backward)?(?: using \w+)? on (\w+)/g),
+    keys,
+  };
+}
+
+/**
+ * Every captured statement reaches the watched tables by index, never by a scan, and the
+ * lookups are keyed on the selective columns named in `keys` (for each table, at least one
+ * of them), so a lookup through an unselective index (all requests of a project, say) fails too.
+ */
+async function expectIndexed(db: Db, label: string, keys: Record<string, string[]>, run: () => Promise<unknown>): Promise<void> {
+  const queries = await capture(db, run);
+  expect(queries, `${label}: no query was captured`).not.to.be.empty;
+  const used = new Set<string>();
+  const plans: string[] = [];
+  for (const q of queries) {
+    const v = await explain(db, q);
+    const shown = `${label}\n  ${q.sql}\n  plan:\n    ${v.plan.join('\n    ')}`;
+    plans.push(shown);
+    expect(v.scanned, `full scan of ${v.scanned.join(', ')} in ${shown}`).to.deep.equal([]);
+    for (const k of v.keys) used.add(k);
+  }
+  for (const [table, columns] of Object.entries(keys)) {
+    const hit = columns.some((c) => used.has(`${table}.${c}`));
+    expect(hit, `${label}: no index lookup on ${table} by ${columns.join(' or ')} (lookups by: ${[...used].join(', ') || 'none'})\n${plans.join('\n')}`).to.equal(true);
+  }
+}
+
+describe('query plans of the main lists', function () {
+  this.timeout(120_000);
+  let tdb: TestDatabase;
+  let seeded: LargeSummary;
+  let requester: Actor;
+  let agent: Actor;
+  const off: ScopeSettings = { directAccess: false, portalDashboards: true };
+
+  before(async () => {
+    tdb = await createTestDatabase();
+    // Enough rows for the planners' statistics to mean something, few enough to seed in a second.
+    seeded = await seedLarge(tdb.db, {
+      sizes: { ...LARGE_DEFAULTS, requests: 3_000, requesters: 300, companies: 60, dashboards: 60, grants: 600, votes: 6_000, comments: 1_500, workItems: 300, staff: 10, projects: 6 },
+      scryptCost: TEST_SCRYPT_COST,
+    });
+    requester = toActor((await findPrincipalByEmail(tdb.db, seeded.logins.requester))!);
+    agent = toActor((await findPrincipalByEmail(tdb.db, seeded.logins.user))!);
+  });
+  after(() => tdb.drop());
+
+  it('the seeded data is consistent: vote_count equals the vote rows, emails are unique and lower-cased, a second run is refused', async () => {
+    const db = tdb.db;
+    const drift = await db('requests as r')
+      .whereRaw('r.vote_count <> (select count(*) from votes v where v.request_id = r.id)')
+      .count({ n: '*' })
+      .first();
+    expect(Number(drift?.n)).to.equal(0);
+    expect(Number((await db('votes').count({ n: '*' }).first())?.n)).to.be.greaterThan(5_000);
+    const emails = await db('principals').select('email', 'email_normalized');
+    expect(emails.every((e: { email: string; email_normalized: string }) => e.email.toLowerCase() === e.email_normalized)).to.equal(true);
+    const before = await db('requests').count({ n: '*' }).first();
+    const again = await seedLarge(db, { sizes: { ...LARGE_DEFAULTS, requests: 1 }, scryptCost: TEST_SCRYPT_COST }).then(() => null, (err: Error) => err);
+    expect(again?.message).to.match(/already has requests/);
+    expect(await db('requests').count({ n: '*' }).first()).to.deep.equal(before);
+  });
+
+  it("portal home: the requester's own and company requests, by index", async () => {
+    await expectIndexed(tdb.db, 'portal home', { requests: ['requester_id'] }, () => listRequests(tdb.db, ownAndCompanyRequests(requester, off), { page: 1, pageSize: 25 }));
+  });
+
+  it('ideas board: the public list and the votes of the viewer among them', async () => {
+    const db = tdb.db;
+    await expectIndexed(db, 'ideas board', { requests: ['visibility'], votes: ['requester_id'] }, async () => {
+      const page = await listIdeas(db, visibleRequests(requester, off), { page: 1, pageSize: 25 });
+      await votedAmong(db, page.items.map((i) => i.id), requester.id);
+    });
+  });
+
+  it('desk queue filtered by status, its status tabs and filter choices, for a project member', async () => {
+    const db = tdb.db;
+    const scope = visibleRequests(agent, off);
+    await expectIndexed(db, 'desk queue', { requests: ['status', 'project_id'] }, async () => {
+      await listQueue(db, scope, { status: 'open' }, 'activity', 1, 50);
+      await countByStatus(db, scope, { status: 'open' });
+      await queueFilterOptions(db, scope);
+    });
+  });
+
+  it('dashboard hub: the grant scope, for a requester and for staff', async () => {
+    await expectIndexed(tdb.db, 'hub (requester)', { dashboard_grants: ['principal_id'] }, () => listDashboards(tdb.db, visibleDashboards(requester, off)));
+    await expectIndexed(tdb.db, 'hub (staff)', { dashboard_grants: ['principal_id'] }, () => listDashboards(tdb.db, visibleDashboards(agent, off)));
+  });
+
+  it('dashboard grants by principal and by dashboard', async () => {
+    await expectIndexed(tdb.db, 'grant of one principal', { dashboard_grants: ['principal_id'] }, () => loadDashboardTarget(tdb.db, requester, seeded.sampleDashboardId, off));
+    await expectIndexed(tdb.db, 'grants of a dashboard', { dashboard_grants: ['dashboard_id'] }, () => listGrants(tdb.db, seeded.sampleDashboardId));
+  });
+
+  it('votes by requester', async () => {
+    await expectIndexed(tdb.db, 'votes of a requester', { votes: ['requester_id'] }, async () => {
+      await hasVoted(tdb.db, seeded.sampleRequestId, requester.id);
+      await votedAmong(tdb.db, [seeded.sampleRequestId, seeded.sampleRequestId + 1], requester.id);
+    });
+  });
+
+  it('the five widgets of a dashboard, as a requester and as staff', async () => {
+    const db = tdb.db;
+    const widgets = await listWidgets(db, seeded.sampleDashboardId);
+    expect(widgets.map((w) => w.kind)).to.have.members(Object.keys(WIDGET_KINDS));
+    for (const viewer of [requester, agent]) {
+      for (const w of widgets) {
+        const scope = widgetRequests(viewer, w.dataScope, off, WIDGET_KINDS[w.kind].lists);
+        await expectIndexed(db, `widget ${w.kind} as ${viewer.type}`, viewer === requester ? { requests: ['company_id', 'requester_id'] } : { requests: ['project_id'] }, () => widgetFigures(db, w.kind, scope, w.projectId));
+      }
+    }
+  });
+});
