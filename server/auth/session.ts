@@ -6,18 +6,44 @@ import type { Config } from '../config';
 
 export const SESSION_COOKIE = 'portico.sid';
 
+/** A session's expiry is pushed back at most this often: reads then stay reads. */
+export const TOUCH_INTERVAL_MS = 60_000;
+const TOUCH_MEMORY = 50_000;
+
 /**
- * The library's touch() neither reports nor catches database errors; a failed touch
- * must not become an unhandled rejection that takes the process down.
+ * Two changes to the library's store. touch() runs on every request that did not change
+ * the session; writing the new expiry each time would make every page view a database
+ * write, so it is written at most once a minute per session (the idle timeout is thus
+ * exact to a minute). And a failed touch is swallowed: it must not become an unhandled
+ * rejection that takes the process down (the next request retries).
  */
 class SessionStore extends ConnectSessionKnexStore {
+  private readonly lastTouch = new Map<string, number>();
+
   override async touch(sid: string, sess: session.SessionData, callback?: () => void): Promise<void> {
-    try {
-      await super.touch(sid, sess);
-    } catch {
-      // A missed touch only shortens that session's life; the next request retries.
+    const now = Date.now();
+    const last = this.lastTouch.get(sid);
+    if (last === undefined || now - last >= TOUCH_INTERVAL_MS) {
+      if (this.lastTouch.size >= TOUCH_MEMORY) this.lastTouch.clear();
+      this.lastTouch.set(sid, now);
+      try {
+        await super.touch(sid, sess);
+      } catch {
+        this.lastTouch.delete(sid);
+      }
     }
     callback?.();
+  }
+
+  // A full save writes the expiry too, so it counts as a touch.
+  override async set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): Promise<void> {
+    this.lastTouch.set(sid, Date.now());
+    return super.set(sid, sess, callback);
+  }
+
+  override async destroy(sid: string, callback?: (err?: unknown) => void): Promise<number> {
+    this.lastTouch.delete(sid);
+    return super.destroy(sid, callback);
   }
 }
 

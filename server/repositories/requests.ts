@@ -18,6 +18,8 @@ export type Scope = (qb: Knex.QueryBuilder) => void;
 export interface Page<T> {
   items: T[];
   total: number;
+  /** True when `total` is a lower bound (the count stopped at a cap). */
+  totalCapped?: boolean;
   page: number;
   pageSize: number;
 }
@@ -46,14 +48,30 @@ function toListItem(r: Record<string, unknown>): RequestListItem {
   };
 }
 
-/** A page of rows and the total, both from the same filtered query (one query each). */
-async function pageOf(base: Knex.QueryBuilder, order: [string, 'asc' | 'desc'][], page: number, pageSize: number): Promise<Page<RequestListItem>> {
+/**
+ * A page of rows and the total, both from the same filtered query (one query each). With
+ * `countCap` the total is counted only up to that many rows (shown as "1,000+"): an exact
+ * count of a big public list costs more than the page itself.
+ */
+async function pageOf(
+  base: Knex.QueryBuilder,
+  order: [string, 'asc' | 'desc'][],
+  page: number,
+  pageSize: number,
+  countCap?: number,
+): Promise<Page<RequestListItem>> {
   const rowsQuery = base.clone().select(LIST_COLUMNS).limit(pageSize).offset((page - 1) * pageSize);
   for (const [column, direction] of order) void rowsQuery.orderBy(column, direction);
-  const [rows, countRow] = await Promise.all([rowsQuery, base.clone().count({ count: '*' }).first()]);
+  const countQuery =
+    countCap === undefined
+      ? base.clone().count({ count: '*' }).first()
+      : base.client.queryBuilder().count({ count: '*' }).from(base.clone().select('requests.id').limit(countCap + 1).as('capped')).first();
+  const [rows, countRow] = await Promise.all([rowsQuery, countQuery]);
+  const total = Number((countRow as Record<string, unknown> | undefined)?.count ?? 0);
   return {
     items: (rows as Record<string, unknown>[]).map(toListItem),
-    total: Number((countRow as Record<string, unknown> | undefined)?.count ?? 0),
+    total: countCap !== undefined && total > countCap ? countCap : total,
+    totalCapped: countCap !== undefined && total > countCap,
     page,
     pageSize,
   };
@@ -73,6 +91,8 @@ export async function listRequests(
   return pageOf(base, [['requests.last_activity_at', 'desc'], ['requests.id', 'desc']], opts.page, opts.pageSize);
 }
 
+export const IDEAS_COUNT_CAP = 1000;
+
 /** Public requests of portal projects, most-voted first, within the viewer's scope. */
 export async function listIdeas(db: Db, scope: Scope, opts: { page: number; pageSize: number }): Promise<Page<RequestListItem>> {
   const base = db('requests')
@@ -80,5 +100,5 @@ export async function listIdeas(db: Db, scope: Scope, opts: { page: number; page
     .where('requests.visibility', 'public')
     .andWhere('projects.portal_enabled', true)
     .modify(scope);
-  return pageOf(base, [['requests.vote_count', 'desc'], ['requests.id', 'desc']], opts.page, opts.pageSize);
+  return pageOf(base, [['requests.vote_count', 'desc'], ['requests.id', 'desc']], opts.page, opts.pageSize, IDEAS_COUNT_CAP);
 }

@@ -97,6 +97,15 @@ describe('sign-in and sessions', () => {
     expect(reuse.headers.location).to.equal('/desk/login?next=%2Fdesk');
   });
 
+  it('reading pages does not write the session on every request (expiry pushed back at most once a minute)', async () => {
+    const agent = await signIn(t.app, 'portal', requester.email, PASSWORD);
+    await agent.get('/portal').expect(200);
+    const first = JSON.stringify(await t.db('sessions').select('sid', 'expired').orderBy('sid'));
+    await agent.get('/portal').expect(200);
+    await agent.get('/portal/ideas').expect(200);
+    expect(JSON.stringify(await t.db('sessions').select('sid', 'expired').orderBy('sid'))).to.equal(first);
+  });
+
   it('sets the session cookie HttpOnly and SameSite=Lax', async () => {
     const res = await attempt(t, 'portal', requester.email, PASSWORD);
     const raw = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(SESSION_COOKIE))!;
