@@ -1,0 +1,166 @@
+/**
+ * The smaller rules of the permissions module (the Dashboard Hub gate, "preview as
+ * customer" explanations, who may hold a direct grant, the Direct Access entity types),
+ * found untested by mutation testing (`npm run mutate`). Expectations come from
+ * PRODUCT.md sections 1, 4 and 6 and from each function's documented contract.
+ */
+import { expect } from 'chai';
+import {
+  can,
+  canUseDashboardHub,
+  customerAccessProblem,
+  DIRECT_MODES,
+  granteeProblem,
+  PRINCIPAL_TYPES,
+  RESTRICTION_TEXT,
+  RESTRICTIONS,
+  toCustomerFlag,
+  type Actor,
+  type DashboardTarget,
+  type PrincipalType,
+} from '../../../server/permissions';
+import { ENTITY_TYPES, entityTypeById, entityTypeByName, entityTypeByStored } from '../../../server/permissions/entityTypes';
+
+function actor(id: number, type: PrincipalType, companyId: number | null = null): Actor {
+  return { id, type, name: `${type} ${id}`, email: `${id}@x.test`, companyId, defaultRoleId: null };
+}
+
+const STAFF = (['administrator', 'user', 'observer', 'contributor'] as const).map((t, i) => actor(i + 1, t));
+const CUSTOMER = actor(50, 'requester', 1);
+
+describe('mutation gaps: the Dashboard Hub and its texts (section 4)', () => {
+  it('the hub exists for requesters only, and only while "Enable access in the customer portal" is on', () => {
+    expect(canUseDashboardHub(CUSTOMER, true)).to.equal(true);
+    expect(canUseDashboardHub(CUSTOMER, false)).to.equal(false);
+    for (const who of [...STAFF, null]) {
+      for (const toggle of [true, false]) expect(canUseDashboardHub(who, toggle), `${who?.type ?? 'anonymous'} ${toggle}`).to.equal(false);
+    }
+  });
+
+  it('restriction levels read as the UI text of the contract', () => {
+    expect(RESTRICTION_TEXT).to.deep.equal({
+      open: 'Anyone can view and edit',
+      view_open: 'Anyone can view, some can edit',
+      restricted: 'Only specific people can view or edit',
+    });
+    expect(Object.keys(RESTRICTION_TEXT).sort()).to.deep.equal([...RESTRICTIONS].sort());
+  });
+
+  it('lists of people flag the customers (requesters) and nobody else', () => {
+    for (const type of PRINCIPAL_TYPES) expect(toCustomerFlag(type), type).to.equal(type === 'requester');
+    expect(toCustomerFlag('')).to.equal(false);
+  });
+});
+
+describe('mutation gaps: "preview as customer" says why a customer cannot see a board (section 4)', () => {
+  function board(restriction: DashboardTarget['restriction'], grant: DashboardTarget['grant'], portalDashboards: boolean): DashboardTarget {
+    return { kind: 'dashboard', id: 1, ownerId: 1, restriction, grant, portalDashboards };
+  }
+
+  it('gives no reason exactly when the customer can view the board, and a real one otherwise', () => {
+    for (const restriction of RESTRICTIONS) {
+      for (const grant of [null, 'view', 'edit'] as const) {
+        for (const toggle of [true, false]) {
+          const d = board(restriction, grant, toggle);
+          const problem = customerAccessProblem(CUSTOMER, d);
+          const label = `${restriction} · grant ${grant} · toggle ${toggle}`;
+          if (can(CUSTOMER, 'view', d)) expect(problem, label).to.equal(null);
+          else expect(problem, label).to.be.a('string').that.is.not.empty;
+        }
+      }
+    }
+  });
+
+  it('names the cause: the portal toggle first, then an `open` board, then a missing grant', () => {
+    const toggleOff = customerAccessProblem(CUSTOMER, board('open', null, false));
+    expect(toggleOff).to.include('Enable access in the customer portal');
+    expect(customerAccessProblem(CUSTOMER, board('restricted', 'view', false))).to.equal(toggleOff);
+    const open = customerAccessProblem(CUSTOMER, board('open', 'view', true));
+    expect(open).to.include(RESTRICTION_TEXT.open);
+    expect(customerAccessProblem(CUSTOMER, board('open', null, true))).to.equal(open);
+    const notAdded = customerAccessProblem(CUSTOMER, board('view_open', null, true));
+    expect(notAdded).to.be.a('string').that.is.not.empty;
+    expect(customerAccessProblem(CUSTOMER, board('restricted', null, true))).to.equal(notAdded);
+    expect(new Set([toggleOff, open, notAdded]).size).to.equal(3);
+  });
+
+  it('only customers can be previewed', () => {
+    const d = board('view_open', 'view', true);
+    const reasons = [...STAFF, null].map((who) => customerAccessProblem(who, d));
+    for (const reason of reasons) expect(reason).to.be.a('string').that.is.not.empty;
+    expect(new Set(reasons).size).to.equal(1);
+    expect(reasons[0]).to.not.equal(customerAccessProblem(CUSTOMER, board('view_open', null, true)));
+  });
+});
+
+describe('mutation gaps: who may hold a direct grant (section 6)', () => {
+  it('requesters never, in any mode', () => {
+    for (const mode of DIRECT_MODES) {
+      expect(granteeProblem(CUSTOMER, false, mode), mode).to.be.a('string').that.is.not.empty;
+      expect(granteeProblem(CUSTOMER, true, mode), mode).to.be.a('string').that.is.not.empty;
+    }
+  });
+
+  it('observers only View; administrators, users and contributors any mode', () => {
+    const observer = STAFF.find((a) => a.type === 'observer')!;
+    expect(granteeProblem(observer, false, 'view')).to.equal(null);
+    for (const mode of ['comment', 'edit', 'grant'] as const) expect(granteeProblem(observer, false, mode), mode).to.be.a('string').that.is.not.empty;
+    for (const who of STAFF.filter((a) => a.type !== 'observer')) {
+      for (const mode of DIRECT_MODES) expect(granteeProblem(who, false, mode), `${who.type} ${mode}`).to.equal(null);
+    }
+  });
+
+  it('disabled accounts get nothing, and each refusal says its own reason', () => {
+    for (const who of STAFF) {
+      for (const mode of DIRECT_MODES) expect(granteeProblem(who, true, mode), `${who.type} ${mode}`).to.be.a('string').that.is.not.empty;
+    }
+    const observer = STAFF.find((a) => a.type === 'observer')!;
+    const reasons = [granteeProblem(CUSTOMER, false, 'view'), granteeProblem(STAFF[1]!, true, 'view'), granteeProblem(observer, false, 'edit')];
+    expect(new Set(reasons).size).to.equal(3);
+  });
+});
+
+describe('mutation gaps: Direct Access entity types (section 6)', () => {
+  const WORK_ITEM_TYPES = ['epic', 'feature', 'user_story', 'task', 'bug', 'portfolio_epic', 'impediment', 'build'];
+
+  it('supports exactly the work item types, request, release and team iteration', () => {
+    expect(ENTITY_TYPES.map((t) => t.stored).sort()).to.deep.equal([...WORK_ITEM_TYPES, 'request', 'release', 'team_iteration'].sort());
+    for (const t of ENTITY_TYPES) {
+      const kind = WORK_ITEM_TYPES.includes(t.stored) ? 'work_item' : t.stored;
+      expect(t.kind, t.stored).to.equal(kind);
+    }
+  });
+
+  it('Request is entity type 17, as in the Targetprocess API', () => {
+    expect(entityTypeById(17)).to.include({ name: 'Request', stored: 'request', kind: 'request' });
+    expect(entityTypeByName('Request')?.id).to.equal(17);
+  });
+
+  it('names are the Targetprocess spelling of the stored type (UserStory for user_story)', () => {
+    for (const t of ENTITY_TYPES) {
+      expect(t.name, t.stored).to.match(/^[A-Z][A-Za-z]+$/);
+      expect(t.name.toLowerCase(), t.stored).to.equal(t.stored.replace(/_/g, ''));
+    }
+  });
+
+  it('ids, names and stored values are unique, and each finds its own type', () => {
+    expect(new Set(ENTITY_TYPES.map((t) => t.id)).size).to.equal(ENTITY_TYPES.length);
+    for (const t of ENTITY_TYPES) {
+      expect(entityTypeById(t.id), t.name).to.equal(t);
+      expect(entityTypeByStored(t.stored), t.name).to.equal(t);
+      expect(entityTypeByName(t.name), t.name).to.equal(t);
+      expect(entityTypeByName(t.name.toUpperCase()), t.name).to.equal(t);
+      expect(entityTypeByName(t.name.toLowerCase()), t.name).to.equal(t);
+    }
+  });
+
+  it('unknown ids, names and stored values find nothing', () => {
+    expect(entityTypeById(0)).to.equal(undefined);
+    expect(entityTypeById(1)).to.equal(undefined);
+    expect(entityTypeByName('')).to.equal(undefined);
+    expect(entityTypeByName('Project')).to.equal(undefined);
+    expect(entityTypeByStored('')).to.equal(undefined);
+    expect(entityTypeByStored('Request')).to.equal(undefined);
+    expect(entityTypeByStored('UserStory')).to.equal(undefined);
+  });
+});
