@@ -114,3 +114,8 @@ export function insertedId(rows: unknown[]): number {
 export function containsPattern(text: string): string {
   return `%${text.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/** Resolves when the database answers a trivial query (for /healthz). */
+export async function ping(db: Db): Promise<void> {
+  await db.raw('select 1');
+}

@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import type { Db } from '../db';
+import { ping, type Db } from '../db';
 
 export function healthRoutes(db: Db): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     try {
-      await db.raw('select 1');
+      await ping(db);
       res.set('Cache-Control', 'no-store').json({ status: 'ok' });
     } catch {
       res.status(503).set('Cache-Control', 'no-store').json({ status: 'unavailable' });
