@@ -17,6 +17,7 @@ import { deskRoutes } from './routes/desk';
 import { adminRoutes } from './routes/admin';
 import { apiV1Routes } from './routes/api/v1';
 import type { Mailer } from './mail/mailer';
+import { PROJECT_ROOT } from './paths';
 
 export interface AppDeps {
   db: Db;
@@ -26,7 +27,6 @@ export interface AppDeps {
   mailer: Mailer;
 }
 
-const ROOT = path.resolve(__dirname, '..');
 
 /**
  * Builds the whole express app. It knows nothing of the port it will listen on and can be
@@ -36,7 +36,7 @@ export function createApp(deps: AppDeps): Express {
   const { db, config, log } = deps;
   const app = express();
   app.locals.deps = deps;
-  app.set('views', path.join(ROOT, 'views'));
+  app.set('views', path.join(PROJECT_ROOT, 'views'));
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
@@ -75,10 +75,10 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h', index: false }));
+  app.use('/static', express.static(path.join(PROJECT_ROOT, 'public'), { maxAge: '1h', index: false }));
   app.use(
     '/static/vendor',
-    express.static(path.join(ROOT, 'node_modules', 'chart.js', 'dist'), { maxAge: '1d', index: false }),
+    express.static(path.join(PROJECT_ROOT, 'node_modules', 'chart.js', 'dist'), { maxAge: '1d', index: false }),
   );
 
   app.use(healthRoutes(db));

@@ -19,7 +19,7 @@ import type {
 } from '../permissions/facts';
 import type { RequestVisibility } from '../permissions/policies/requests';
 import type { ScopeSettings } from '../permissions/scopes';
-import { readSettings } from './settings';
+import { readSettings, type Settings } from './settings';
 
 type Row = Record<string, unknown>;
 
@@ -30,9 +30,12 @@ function flagsOf(row: Row | undefined): RoleFlags | null {
 
 const NONE: RoleFlags = { add: false, edit: false, delete: false, comment: false };
 
-export async function loadScopeSettings(db: Db): Promise<ScopeSettings> {
-  const s = await readSettings(db);
+export function scopeSettingsOf(s: Settings): ScopeSettings {
   return { directAccess: s['direct_access.enabled'], portalDashboards: s['portal.dashboards'] };
+}
+
+export async function loadScopeSettings(db: Db): Promise<ScopeSettings> {
+  return scopeSettingsOf(await readSettings(db));
 }
 
 /** The project, the actor's membership role and default role, for one entity kind. */

@@ -2,7 +2,8 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { toDate, containsPattern } from '../db';
-import type { Scope } from '../permissions/scopes';
+import type { MaybeActor } from '../permissions/actor';
+import { projectsWithVisibleRequests, staffPrincipals, visibleRequests, type Scope, type ScopeSettings } from '../permissions/scopes';
 import type { Page } from './requests';
 
 export interface QueueFilter {
@@ -81,7 +82,12 @@ export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: Queu
     .offset((page - 1) * pageSize);
   for (const [column, direction] of QUEUE_SORTS[sort]) void rowsQuery.orderBy(column, direction);
   void rowsQuery.orderBy('requests.id', 'desc');
-  const [rows, count] = await Promise.all([rowsQuery, base.clone().count({ n: '*' }).first()]);
+  const countQuery = db
+    .from(base.clone().select('requests.id').limit(QUEUE_COUNT_CAP + 1).as('capped'))
+    .count({ n: '*' })
+    .first();
+  const [rows, count] = await Promise.all([rowsQuery, countQuery]);
+  const total = Number((count as Record<string, unknown> | undefined)?.n ?? 0);
   return {
     items: rows.map((r: Record<string, unknown>) => ({
       id: Number(r.id),
@@ -96,21 +102,51 @@ export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: Queu
       assigneeName: r.assignee_name == null ? null : String(r.assignee_name),
       lastActivityAt: toDate(r.last_activity_at),
     })),
-    total: Number((count as Record<string, unknown> | undefined)?.n ?? 0),
+    total: Math.min(total, QUEUE_COUNT_CAP),
+    totalCapped: total > QUEUE_COUNT_CAP,
     page,
     pageSize,
   };
 }
 
+/**
+ * Counts stop at this many: past it a tab shows "1,000+", as Jira's queues show "999+".
+ * Each count then reads at most this many index entries, whatever the size of the desk.
+ */
+export const QUEUE_COUNT_CAP = 1000;
+
+export interface StatusCounts {
+  /** Per status, at most QUEUE_COUNT_CAP. */
+  counts: Record<string, number>;
+  /** The statuses whose count reached the cap. */
+  capped: string[];
+}
+
 /** Requests per status under the same filters (status aside), for the queue's tabs. */
-export async function countByStatus(db: Db, scope: Scope, f: QueueFilter): Promise<Record<string, number>> {
-  const rows: { status: string; n: string | number }[] = await db('requests')
-    .modify(scope)
-    .modify((qb) => applyFilter(qb, f, false))
-    .groupBy('requests.status')
-    .select('requests.status')
-    .count({ n: '*' });
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+export async function countByStatus(db: Db, scope: Scope, f: QueueFilter, statuses: readonly string[]): Promise<StatusCounts> {
+  const capped = (status: string, alias: string) =>
+    db
+      .from(
+        db('requests')
+          .modify(scope)
+          .modify((qb) => applyFilter(qb, f, false))
+          .where('requests.status', status)
+          .select('requests.id')
+          .limit(QUEUE_COUNT_CAP + 1)
+          .as('capped'),
+      )
+      .count({ n: '*' })
+      .as(alias);
+  // One statement: a scalar subquery per status, each reading at most cap + 1 entries.
+  const row: Record<string, unknown> = await db.select(statuses.map((s, i) => capped(s, `s${i}`))).first();
+  const counts: Record<string, number> = {};
+  const over: string[] = [];
+  statuses.forEach((status, i) => {
+    const n = Number(row[`s${i}`] ?? 0);
+    counts[status] = Math.min(n, QUEUE_COUNT_CAP);
+    if (n > QUEUE_COUNT_CAP) over.push(status);
+  });
+  return { counts, capped: over };
 }
 
 export interface Option {
@@ -118,13 +154,19 @@ export interface Option {
   name: string;
 }
 
-/** Choices for the queue's filters, limited to what the viewer may see. */
-export async function queueFilterOptions(db: Db, scope: Scope): Promise<{ projects: Option[]; companies: Option[]; assignees: Option[] }> {
-  const visible = db('requests').modify(scope);
+/**
+ * Choices for the queue's filters, limited to what the viewer may see: the projects,
+ * companies and staff that at least one visible request names. Read from the small tables,
+ * each row checked with an indexed EXISTS, instead of a DISTINCT over every visible request.
+ */
+export async function queueFilterOptions(db: Db, actor: MaybeActor, settings: ScopeSettings): Promise<{ projects: Option[]; companies: Option[]; assignees: Option[] }> {
+  const scope = visibleRequests(actor, settings);
+  const named = (column: string, outer: string) =>
+    db('requests').modify(scope).whereRaw('?? = ??', [`requests.${column}`, outer]).select(db.raw('1'));
   const [projects, companies, assignees] = await Promise.all([
-    db('projects').whereIn('id', visible.clone().distinct('requests.project_id')).orderBy('name').select('id', 'name'),
-    db('companies').whereIn('id', visible.clone().whereNotNull('requests.company_id').distinct('requests.company_id')).orderBy('name').select('id', 'name'),
-    db('principals').whereIn('id', visible.clone().whereNotNull('requests.assignee_id').distinct('requests.assignee_id')).orderBy('name').select('id', 'name'),
+    db('projects as o').modify(projectsWithVisibleRequests(actor, settings, 'o')).orderBy('o.name').select('o.id', 'o.name'),
+    db('companies as o').whereExists(named('company_id', 'o.id')).orderBy('o.name').select('o.id', 'o.name'),
+    db('principals as o').modify(staffPrincipals('o')).whereExists(named('assignee_id', 'o.id')).orderBy('o.name').select('o.id', 'o.name'),
   ]);
   const opt = (rows: Record<string, unknown>[]) => rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
   return { projects: opt(projects), companies: opt(companies), assignees: opt(assignees) };

@@ -4,10 +4,28 @@ import { csrf } from '../auth/csrf';
 import { NotFound } from '../errors';
 import { canEnter, canUseDashboardHub, realmOf, type MaybeActor } from '../permissions';
 import type { Db } from '../db';
-import { readSetting } from '../repositories/settings';
+import { readSettings, type Settings } from '../repositories/settings';
+import { scopeSettingsOf } from '../repositories/accessFacts';
+import type { ScopeSettings } from '../permissions/scopes';
 
 export function actorOf(req: Request): MaybeActor {
   return req.user ?? null;
+}
+
+const SETTINGS = Symbol('settings');
+type WithSettings = Request & { [SETTINGS]?: Promise<Settings> };
+
+/**
+ * The global settings as of this request: read from the database once per request (never
+ * cached across requests, so a toggle is seen by every instance on its next request).
+ */
+export function requestSettings(req: Request, db: Db): Promise<Settings> {
+  const r = req as WithSettings;
+  return (r[SETTINGS] ??= readSettings(db));
+}
+
+export async function requestScopeSettings(req: Request, db: Db): Promise<ScopeSettings> {
+  return scopeSettingsOf(await requestSettings(req, db));
 }
 
 /** Path inside the app, prefixed with the mount point (BASE_PATH). */
@@ -42,7 +60,7 @@ export function viewLocals(config: Config, db: Db): RequestHandler {
           canAdmin: canEnter(actor, 'admin'),
           canPortal: canEnter(actor, 'portal'),
           // Only customers need the toggle read, to show or hide the Dashboards menu.
-          dashboardHub: canEnter(actor, 'portal') && canUseDashboardHub(actor, await readSetting(db, 'portal.dashboards')),
+          dashboardHub: canEnter(actor, 'portal') && canUseDashboardHub(actor, (await requestSettings(req, db))['portal.dashboards']),
         }
       : null;
     res.locals.title = 'Portico';

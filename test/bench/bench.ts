@@ -2,12 +2,13 @@
  * npm run bench [-- --quick] [--json FILE] [--instances N] [--duration S] [--connections N]
  *                  [--database URL] [--keep] [--baseline FILE]
  *
- * Starts Portico in production mode on a large seeded database (a temporary SQLite file, or
+ * Compiles Portico (npm run build) and starts it in production mode on a large seeded database (a temporary SQLite file, or
  * DATABASE_URL when it is PostgreSQL, or --database), signs in through the real login forms,
  * and drives autocannon at each main route; measures the floor (express + ejs alone) the same
  * way; prints req/s, latency, req/s as a fraction of the floor and peak RSS per route.
  * Not a test: it reports against issue 7's targets and always exits 0 once it has run.
  */
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +21,7 @@ import { LARGE_DEFAULTS, LARGE_PASSWORD, progressBar, seedLarge, type LargeSizes
 import { writeSetting } from '../../server/repositories/settings';
 import { createAccessToken } from '../../server/repositories/accessTokens';
 import { findPrincipalByEmail } from '../../server/repositories/principals';
-import { freePort, peakRssMb, resetPeakRss, startChild, type Child } from './processes';
+import { freePort, peakRssMb, resetPeakRss, ROOT, startChild, type Child } from './processes';
 import { PROXY_HEADERS, signIn } from './signIn';
 import { profileRoutes } from './profile';
 import { formatTable, LEGEND, toJson, type JsonRow, type Measured } from './report';
@@ -188,7 +189,7 @@ async function benchPortico(database: Prepared, workers: number, sessionSecret: 
     WEB_CONCURRENCY: String(workers),
   };
   console.log(`\nStarting Portico (NODE_ENV=production, ${workers} worker${workers > 1 ? 's' : ''})...`);
-  const server: Child = await startChild('server/main.ts', env);
+  const server: Child = await startChild('dist/server/main.js', env);
   const suffix = instances > 1 ? ` [${workers} worker${workers > 1 ? 's' : ''}]` : '';
   const out: Measured[] = [];
   try {
@@ -222,12 +223,19 @@ async function benchPortico(database: Prepared, workers: number, sessionSecret: 
   return out;
 }
 
+/** Portico and the floor run compiled, as `npm start` runs Portico in production. */
+function build(): void {
+  console.log('Compiling (npm run build)...');
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+}
+
 async function main(): Promise<void> {
+  build();
   const database = await prepareDatabase();
   const sessionSecret = crypto.randomBytes(32).toString('base64url');
   try {
     console.log(`\nMeasuring the floor (express + ejs, Portico's portal home template, 25 rows from memory, no database)...`);
-    const floorServer = await startChild('test/bench/floor.ts', { PORT: String(await freePort()), NODE_ENV: 'production' });
+    const floorServer = await startChild('dist/test/bench/floor.js', { PORT: String(await freePort()), NODE_ENV: 'production' });
     const floor = await measure('floor (express + ejs, no database)', `${floorServer.url}/floor`, {}, { serving: floorServer.servingPids, all: floorServer.allPids }, '[floor]');
     await floorServer.stop();
 

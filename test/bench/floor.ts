@@ -4,15 +4,15 @@
  * database, no middleware: nothing Portico does per request is here, so what a Portico route
  * reaches as a fraction of this is what its own work costs.
  *
- * Run as a child process by bench.ts (`node --import tsx test/bench/floor.ts`): it listens on
+ * Run as a child process by bench.ts, compiled like Portico itself (`node dist/test/bench/floor.js`): it listens on
  * PORT and reports its address over the IPC channel.
  */
 import path from 'node:path';
 import express from 'express';
+import { PROJECT_ROOT } from '../../server/paths';
 
 export const FLOOR_ROWS = 25;
 
-const ROOT = path.resolve(__dirname, '..', '..');
 
 function rows(n: number) {
   const now = Date.now();
@@ -30,7 +30,7 @@ function rows(n: number) {
 
 export function floorApp(): express.Express {
   const app = express();
-  app.set('views', path.join(ROOT, 'views'));
+  app.set('views', path.join(PROJECT_ROOT, 'views'));
   app.set('view engine', 'ejs');
   app.set('view cache', true);
   app.disable('x-powered-by');

@@ -38,13 +38,14 @@ function isListening(m: unknown): m is Listening {
 }
 
 /**
- * `node --import tsx <script>` (no tsx wrapper process, so the pid is the server's own), with
+ * `node <script>.js` (compiled by `npm run build`), or `node --import tsx <script>.ts`; no
+ * wrapper process either way, so the pid is the server's own. With
  * an IPC channel on which server/main.ts and floor.ts say when they listen. `stdoutLines`
  * collects what the child prints (its JSON log lines) instead of passing it through.
  */
 export async function startChild(script: string, env: Record<string, string>, opts: { timeoutMs?: number; stdoutLines?: string[] } = {}): Promise<Child> {
   const timeoutMs = opts.timeoutMs ?? 90_000;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
+  const child: ChildProcess = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', opts.stdoutLines ? 'pipe' : 'inherit', 'inherit', 'ipc'],

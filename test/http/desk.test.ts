@@ -160,4 +160,21 @@ describe('staff desk', () => {
     await portal.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'closed', _csrf: tok }).expect(403);
     expect(await snapshot(t.db)).to.deep.equal(before);
   });
+
+  it('past 1,000 requests a tab and the total say "1,000+" and paging goes on (run last: it adds 1,005 requests)', async () => {
+    const now = new Date().toISOString();
+    const rows = Array.from({ length: 1005 }, (_, i) => ({
+      project_id: support, requester_id: alice.id, company_id: acme, type: 'issue', title: `Bulk ${i}`, description: '',
+      status: 'in_progress', visibility: 'private', vote_count: 0, created_at: now, updated_at: now, last_activity_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += 200) await t.db('requests').insert(rows.slice(i, i + 200));
+    const all = await asMember.get('/desk').expect(200);
+    expect(all.text).to.contain('data-count="in_progress">1,000+<').and.contain('data-count="all">1,002+<').and.contain('data-count="open">2<');
+    const tab = await asMember.get('/desk?status=in_progress').expect(200);
+    expect(tab.text).to.contain('More than 1,000 requests').and.contain('Page 1 of 20+');
+    const later = await asMember.get('/desk?status=in_progress&page=21').expect(200);
+    expect(later.text).to.contain('Bulk');
+    const outsiderQueue = await asOutsider.get('/desk').expect(200);
+    expect(outsiderQueue.text).to.contain('data-count="in_progress">0<');
+  });
 });

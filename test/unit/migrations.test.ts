@@ -31,7 +31,7 @@ describe('migrations', function () {
       settings: await readSettings(tdb.db),
     });
     const before = await snapshot();
-    await tdb.db.migrate.down({ directory: (await import('../../server/migrate')).MIGRATIONS_DIR, loadExtensions: ['.ts'] });
+    await tdb.db.migrate.down((await import('../../server/migrate')).migrationOptions);
     await migrateLatest(tdb.db);
     expect(await snapshot()).to.deep.equal(before);
   });

@@ -18,7 +18,7 @@ import { listIdeas, listRequests } from '../../server/repositories/requests';
 import { countByStatus, listQueue, queueFilterOptions } from '../../server/repositories/queue';
 import { listDashboards, listGrants } from '../../server/repositories/dashboards';
 import { loadDashboardTarget } from '../../server/repositories/accessFacts';
-import { hasVoted, votedAmong } from '../../server/repositories/requestDetails';
+import { hasVoted, REQUEST_STATUSES, votedAmong } from '../../server/repositories/requestDetails';
 import { listWidgets, WIDGET_KINDS } from '../../server/repositories/widgets';
 import { widgetFigures } from '../../server/repositories/widgetData';
 
@@ -202,8 +202,8 @@ describe('query plans of the main lists', function () {
     const scope = visibleRequests(agent, off);
     await expectIndexed(db, 'desk queue', { requests: ['status', 'project_id'] }, async () => {
       await listQueue(db, scope, { status: 'open' }, 'activity', 1, 50);
-      await countByStatus(db, scope, { status: 'open' });
-      await queueFilterOptions(db, scope);
+      await countByStatus(db, scope, { status: 'open' }, REQUEST_STATUSES);
+      await queueFilterOptions(db, agent, off);
     });
   });
 

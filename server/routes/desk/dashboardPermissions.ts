@@ -3,14 +3,14 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { Invalid, NotFound } from '../../errors';
 import { customerAccessProblem, isRequester, RESTRICTIONS, RESTRICTION_TEXT, toCustomerFlag } from '../../permissions';
-import { loadDashboardTarget, loadScopeSettings } from '../../repositories/accessFacts';
+import { loadDashboardTarget } from '../../repositories/accessFacts';
 import { countRequesterGrants, findDashboard, listCompanies, listGrants, searchPeople } from '../../repositories/dashboards';
 import { findPrincipalByEmail, toActor } from '../../repositories/principals';
 import { listWidgets } from '../../repositories/widgets';
 import { presentWidgets } from '../../presenters/dashboards';
 import { authorizeDashboard } from '../../commands/dashboards';
 import { grantCompanyMembers, grantDashboardAccess, revokeDashboardGrant, setDashboardRestriction } from '../../commands/dashboardAccess';
-import { actorOf, idParam, redirectTo } from '../locals';
+import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 
 const restrictionForm = z.object({ restriction: z.enum(RESTRICTIONS, { message: 'Choose one of the three access levels.' }), confirm: z.string().optional() });
 const grantForm = z.object({
@@ -121,7 +121,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
       if (!customer || !isRequester(customer)) problem = 'No active customer has that email address.';
       else {
         customerName = customer.name;
-        const settings = await loadScopeSettings(db);
+        const settings = await requestScopeSettings(req, db);
         const asCustomer = await loadDashboardTarget(db, customer, id, settings);
         if (!asCustomer) throw new NotFound();
         problem = customerAccessProblem(customer, asCustomer);

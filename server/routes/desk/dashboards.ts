@@ -4,7 +4,6 @@ import type { AppDeps } from '../../app';
 import { Forbidden, Invalid } from '../../errors';
 import { abilitiesFor, can, RESTRICTION_TEXT } from '../../permissions';
 import { visibleDashboards } from '../../permissions/scopes';
-import { loadScopeSettings } from '../../repositories/accessFacts';
 import { findDashboard, listDashboards } from '../../repositories/dashboards';
 import { listProjects } from '../../repositories/people';
 import { readSetting } from '../../repositories/settings';
@@ -20,7 +19,7 @@ import {
   reorderWidget,
 } from '../../commands/dashboards';
 import { visibleProjects } from '../../permissions/scopes';
-import { actorOf, idParam, redirectTo } from '../locals';
+import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 
 const nameForm = z.object({ name: z.string().default('') });
 const widgetForm = z.object({
@@ -36,7 +35,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
 
   router.get('/dashboards', async (req, res) => {
     const actor = actorOf(req)!;
-    const dashboards = await listDashboards(db, visibleDashboards(actor, await loadScopeSettings(db)));
+    const dashboards = await listDashboards(db, visibleDashboards(actor, await requestScopeSettings(req, db)));
     const canCreate = can(actor, 'create', { kind: 'dashboards', creators: await readSetting(db, 'dashboards.creators') });
     res.render('desk/dashboards', { title: 'Dashboards', dashboards, canCreate, restrictionText: RESTRICTION_TEXT });
   });
@@ -63,7 +62,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
     const id = idParam(req.params.id);
     const target = await authorizeDashboard(db, actor, id, 'view');
     const dashboard = (await findDashboard(db, id))!;
-    const widgets = await presentWidgets(db, actor, await listWidgets(db, id), await loadScopeSettings(db));
+    const widgets = await presentWidgets(db, actor, await listWidgets(db, id), await requestScopeSettings(req, db));
     res.render('desk/dashboard', { title: dashboard.name, dashboard, widgets, abilities: abilitiesFor(actor, target), restrictionText: RESTRICTION_TEXT });
   });
 

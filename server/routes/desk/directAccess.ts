@@ -6,9 +6,8 @@ import { DIRECT_MODES } from '../../permissions';
 import { entityTypeById, entityTypeByStored } from '../../permissions/entityTypes';
 import { findEntityPermission } from '../../repositories/entityPermissions';
 import { findPrincipalByEmail } from '../../repositories/principals';
-import { loadScopeSettings } from '../../repositories/accessFacts';
 import { assertCanManageEntity, copyGrantsToNested, createEntityPermission, revokeEntityPermission, updateEntityPermission } from '../../commands/entityPermissions';
-import { actorOf, idParam, redirectTo } from '../locals';
+import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 
 const addForm = z.object({
   entity_type_id: z.coerce.number().int().positive(),
@@ -29,8 +28,8 @@ function pageOf(typeId: number, entityId: number): string {
 export function deskDirectAccessRoutes({ db }: AppDeps): Router {
   const router = Router();
 
-  router.use('/direct-access', async (_req, _res, next) => {
-    if (!(await loadScopeSettings(db)).directAccess) return next(new NotFound());
+  router.use('/direct-access', async (req, _res, next) => {
+    if (!(await requestScopeSettings(req, db)).directAccess) return next(new NotFound());
     next();
   });
 

@@ -2,10 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { visibleRequests } from '../../permissions/scopes';
-import { loadScopeSettings } from '../../repositories/accessFacts';
 import { countByStatus, listQueue, queueFilterOptions, QUEUE_SORTS, type QueueFilter, type QueueSort } from '../../repositories/queue';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../../repositories/requestDetails';
-import { actorOf } from '../locals';
+import { actorOf, requestScopeSettings } from '../locals';
 
 const optionalId = z.coerce.number().int().positive().max(2 ** 31 - 1).optional().catch(undefined);
 const query = z.object({
@@ -24,7 +23,8 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const q = query.parse(req.query);
-    const scope = visibleRequests(actorOf(req), await loadScopeSettings(db));
+    const settings = await requestScopeSettings(req, db);
+    const scope = visibleRequests(actorOf(req), settings);
     const filter: QueueFilter = {
       status: q.status,
       type: q.type,
@@ -36,8 +36,8 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
     };
     const [result, counts, options] = await Promise.all([
       listQueue(db, scope, filter, q.sort, q.page, 50),
-      countByStatus(db, scope, filter),
-      queueFilterOptions(db, scope),
+      countByStatus(db, scope, filter, REQUEST_STATUSES),
+      queueFilterOptions(db, actorOf(req), settings),
     ]);
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries({ status: q.status, type: q.type, project: q.project, company: q.company, requester: q.requester, assignee: q.assignee, q: q.q, sort: q.sort === 'activity' ? undefined : q.sort })) {

@@ -4,7 +4,6 @@ import type { AppDeps } from '../../app';
 import { Invalid } from '../../errors';
 import { abilitiesFor } from '../../permissions';
 import { visibleComments, visibleWorkItems } from '../../permissions/scopes';
-import { loadScopeSettings } from '../../repositories/accessFacts';
 import {
   findRequestDetail,
   listLinkedWorkItems,
@@ -16,7 +15,7 @@ import { listWorkItems } from '../../repositories/workItems';
 import { projectStaff } from '../../repositories/staffOptions';
 import { authorizeRequest, changeRequestStatus, commentOnRequest } from '../../commands/requests';
 import { assignRequest, linkWorkItem, unlinkWorkItem } from '../../commands/deskRequests';
-import { actorOf, idParam, publicBaseUrl, redirectTo } from '../locals';
+import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
@@ -35,7 +34,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     const actor = actorOf(req)!;
     const id = idParam(req.params.id);
     const target = await authorizeRequest(db, actor, id, 'view');
-    const settings = await loadScopeSettings(db);
+    const settings = await requestScopeSettings(req, db);
     const detail = await findRequestDetail(db, id);
     if (!detail) return;
     const [comments, linked, voters, staff, items] = await Promise.all([

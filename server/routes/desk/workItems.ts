@@ -4,13 +4,13 @@ import type { AppDeps } from '../../app';
 import { Invalid } from '../../errors';
 import { abilitiesFor, can, type Actor } from '../../permissions';
 import { visibleRequests, visibleWorkItems } from '../../permissions/scopes';
-import { loadProjectFacts, loadScopeSettings, loadWorkTarget } from '../../repositories/accessFacts';
+import { loadProjectFacts, loadWorkTarget } from '../../repositories/accessFacts';
 import { listProjects } from '../../repositories/people';
 import { findWorkItem, linkedRequestCount, listWorkItems, WORK_ITEM_STATUSES, WORK_ITEM_TYPES } from '../../repositories/workItems';
 import { projectStaff } from '../../repositories/staffOptions';
 import { authorizeWorkItem, createWorkItem, editWorkItem } from '../../commands/workItems';
 import { visibleProjects } from '../../permissions/scopes';
-import { actorOf, idParam, redirectTo } from '../locals';
+import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 import { directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
@@ -44,7 +44,7 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
 
   router.get('/work-items', async (req, res) => {
     const actor = actorOf(req)!;
-    const items = await listWorkItems(db, visibleWorkItems(actor, await loadScopeSettings(db)), { limit: 500 });
+    const items = await listWorkItems(db, visibleWorkItems(actor, await requestScopeSettings(req, db)), { limit: 500 });
     res.render('desk/work-items', { title: 'Work items', items, canAdd: (await addableProjects(db, actor)).length > 0 });
   });
 
@@ -54,7 +54,7 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     // A new item's project must be one the actor may add to; only then are its people listed.
     const asked = Number(values.project_id ?? 0);
     const projectId = itemId === null ? (projects.some((p) => p.id === asked) ? asked : (projects[0]?.id ?? 0)) : Number(values.project_id);
-    const settings = await loadScopeSettings(db);
+    const settings = await requestScopeSettings(req, db);
     const parents = (await listWorkItems(db, visibleWorkItems(actor, settings), { limit: 500 })).filter((w) => w.id !== itemId && (itemId === null || w.projectId === projectId));
     res.status(status).render('desk/work-item-form', {
       title: itemId === null ? 'New work item' : 'Edit work item',
@@ -90,7 +90,7 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     const id = idParam(req.params.id);
     const target = await authorizeWorkItem(db, actor, id, 'view');
     const found = (await findWorkItem(db, id))!;
-    const settings = await loadScopeSettings(db);
+    const settings = await requestScopeSettings(req, db);
     // The parent is named only to those who may see it.
     const parent = found.parentId === null ? null : await loadWorkTarget(db, actor, 'work_item', found.parentId, settings);
     const item = parent && can(actor, 'view', parent) ? found : { ...found, parentId: null, parentName: null };

@@ -3,11 +3,11 @@ import type { AppDeps } from '../../app';
 import { NotFound } from '../../errors';
 import { can, canUseDashboardHub } from '../../permissions';
 import { visibleDashboards } from '../../permissions/scopes';
-import { loadDashboardTarget, loadScopeSettings } from '../../repositories/accessFacts';
+import { loadDashboardTarget } from '../../repositories/accessFacts';
 import { findDashboard, listDashboards } from '../../repositories/dashboards';
 import { listWidgets } from '../../repositories/widgets';
 import { presentWidgets } from '../../presenters/dashboards';
-import { actorOf, idParam } from '../locals';
+import { actorOf, idParam, requestScopeSettings } from '../locals';
 
 /**
  * The Dashboard Hub. Everything here is 404 unless the toggle is on, and a dashboard is 404
@@ -18,7 +18,7 @@ export function portalDashboardRoutes({ db }: AppDeps): Router {
   const router = Router();
 
   const hubSettings = async (req: Request) => {
-    const settings = await loadScopeSettings(db);
+    const settings = await requestScopeSettings(req, db);
     if (!canUseDashboardHub(actorOf(req), settings.portalDashboards)) throw new NotFound();
     return settings;
   };

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { listRequests } from '../../repositories/requests';
 import { ownAndCompanyRequests } from '../../permissions/scopes';
-import { loadScopeSettings } from '../../repositories/accessFacts';
-import { actorOf } from '../locals';
+import { actorOf, requestScopeSettings } from '../locals';
 
 const query = z.object({
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
@@ -15,7 +14,7 @@ export function portalHomeRoutes({ db }: AppDeps): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const { page, q } = query.parse(req.query);
-    const scope = ownAndCompanyRequests(actorOf(req), await loadScopeSettings(db));
+    const scope = ownAndCompanyRequests(actorOf(req), await requestScopeSettings(req, db));
     const result = await listRequests(db, scope, { page, pageSize: 25, search: q || undefined });
     res.render('portal/home', { title: 'Your requests', result, q });
   });

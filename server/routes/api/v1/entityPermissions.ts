@@ -4,7 +4,6 @@ import { BadRequest, Invalid, NotFound } from '../../../errors';
 import { parseWhere, asBoolean, type Condition } from '../../../api/where';
 import { entityTypeById, entityTypeByName, entityTypeByStored } from '../../../permissions/entityTypes';
 import { visibleEntityPermissions } from '../../../permissions/scopes';
-import { loadScopeSettings } from '../../../repositories/accessFacts';
 import { findEntityPermission, listEntityPermissions, type EntityPermissionFilter, type EntityPermissionRow } from '../../../repositories/entityPermissions';
 import {
   createEntityPermission,
@@ -13,7 +12,7 @@ import {
   updateEntityPermission,
   type GrantSpec,
 } from '../../../commands/entityPermissions';
-import { publicBaseUrl } from '../../locals';
+import { publicBaseUrl, requestScopeSettings } from '../../locals';
 import { apiActor, bodyId, jsonBody, listResponse, lowerKeys, modeFromBody, paging, pathId } from './support';
 
 export const ENTITY_PERMISSION_FIELDS = ['Id', 'User.Id', 'EntityId', 'EntityType.Id', 'EntityType.Name', 'View', 'Comment', 'Edit', 'GrantAccess'] as const;
@@ -115,12 +114,12 @@ export function entityPermissionRoutes({ db, config }: AppDeps): Router {
   const router = Router();
 
   // With the feature off, the whole resource does not exist.
-  router.use('/EntityPermissions', async (_req, _res, next) => {
-    if (!(await loadScopeSettings(db)).directAccess) return next(new NotFound('Direct Access to Entities is not enabled.'));
+  router.use('/EntityPermissions', async (req, _res, next) => {
+    if (!(await requestScopeSettings(req, db)).directAccess) return next(new NotFound('Direct Access to Entities is not enabled.'));
     next();
   });
 
-  const scopeFor = async (req: Request) => visibleEntityPermissions(apiActor(req), await loadScopeSettings(db));
+  const scopeFor = async (req: Request) => visibleEntityPermissions(apiActor(req), await requestScopeSettings(req, db));
 
   router.get('/EntityPermissions', async (req, res) => {
     const where = typeof req.query.where === 'string' ? req.query.where : '';

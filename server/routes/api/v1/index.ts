@@ -4,9 +4,8 @@ import { NotFound } from '../../../errors';
 import { parseWhere, type Condition } from '../../../api/where';
 import { ENTITY_TYPES } from '../../../permissions/entityTypes';
 import { visibleRequests } from '../../../permissions/scopes';
-import { loadScopeSettings } from '../../../repositories/accessFacts';
 import { listApiRequests, listApiUsers, type ApiRequestFilter, type ApiUserFilter } from '../../../repositories/apiQueries';
-import { publicBaseUrl } from '../../locals';
+import { publicBaseUrl, requestScopeSettings } from '../../locals';
 import { entityPermissionRoutes } from './entityPermissions';
 import { apiActor, apiErrors, listResponse, paging, tokenAuth } from './support';
 import { BadRequest } from '../../../errors';
@@ -63,7 +62,7 @@ export function apiV1Routes(deps: AppDeps): Router {
       else f.projectId = num(c);
     }
     const p = paging(req);
-    const scope = visibleRequests(apiActor(req), await loadScopeSettings(db));
+    const scope = visibleRequests(apiActor(req), await requestScopeSettings(req, db));
     res.json(listResponse(req, publicBaseUrl(req, config), await listApiRequests(db, scope, f, p.take + 1, p.skip), p));
   });
 

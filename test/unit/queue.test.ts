@@ -1,0 +1,103 @@
+/**
+ * The desk queue's tabs and filter choices: read from the small tables and capped, they
+ * must still say exactly what the visible requests say (random worlds, every actor), and
+ * stop at the cap with the cap flagged.
+ */
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { worldArb, writeWorld } from '../helpers/world';
+import { buildProject, buildRequester, buildStaff } from '../helpers/factories';
+import { nowIso } from '../../server/db';
+import type { MaybeActor } from '../../server/permissions';
+import { visibleRequests } from '../../server/permissions/scopes';
+import { loadScopeSettings } from '../../server/repositories/accessFacts';
+import { findPrincipalById, toActor } from '../../server/repositories/principals';
+import { countByStatus, listQueue, QUEUE_COUNT_CAP, queueFilterOptions } from '../../server/repositories/queue';
+import { REQUEST_STATUSES } from '../../server/repositories/requestDetails';
+
+const RUNS = Number(process.env.PORTICO_PROPERTY_RUNS ?? 25);
+
+describe('desk queue tabs and filter choices', function () {
+  this.timeout(180_000);
+  let tdb: TestDatabase;
+  before(async () => {
+    tdb = await createTestDatabase();
+  });
+  after(() => tdb.drop());
+
+  it('on random worlds, the tab counts and the choices equal what the visible requests name, for every actor', async () => {
+    const db = tdb.db;
+    await fc.assert(
+      fc.asyncProperty(worldArb, fc.nat(), async (spec, salt) => {
+        const world = await writeWorld(db, spec);
+        const staff: number[] = (await db('principals').whereNot('type', 'requester').orderBy('id').pluck('id')).map(Number);
+        // Spread statuses and assignees over the requests (writeWorld makes them all new and unassigned).
+        for (const [i, id] of world.requestIds.entries()) {
+          const k = i + salt;
+          await db('requests')
+            .where({ id })
+            .update({ status: REQUEST_STATUSES[k % REQUEST_STATUSES.length], assignee_id: staff.length && k % 3 ? staff[k % staff.length] : null });
+        }
+        const settings = await loadScopeSettings(db);
+        const actors: MaybeActor[] = [null];
+        for (const id of world.principalIds) actors.push(toActor((await findPrincipalById(db, id))!));
+        for (const actor of actors) {
+          const label = actor ? `${actor.type} #${actor.id}` : 'anonymous';
+          const scope = visibleRequests(actor, settings);
+          const visible: { status: string; project_id: number; company_id: number | null; assignee_id: number | null }[] = await db('requests')
+            .modify(scope)
+            .select('requests.status', 'requests.project_id', 'requests.company_id', 'requests.assignee_id');
+          const expected: Record<string, number> = Object.fromEntries(REQUEST_STATUSES.map((s) => [s, 0]));
+          for (const r of visible) expected[r.status] = (expected[r.status] ?? 0) + 1;
+          const tabs = await countByStatus(db, scope, {}, REQUEST_STATUSES);
+          expect(tabs, `tabs for ${label}`).to.deep.equal({ counts: expected, capped: [] });
+
+          const named = (ids: (number | null)[]) => [...new Set(ids.filter((v): v is number => v !== null).map(Number))].sort((a, b) => a - b);
+          const options = await queueFilterOptions(db, actor, settings);
+          const ids = (o: { id: number }[]) => o.map((x) => x.id).sort((a, b) => a - b);
+          expect(ids(options.projects), `projects for ${label}`).to.deep.equal(named(visible.map((r) => r.project_id)));
+          expect(ids(options.companies), `companies for ${label}`).to.deep.equal(named(visible.map((r) => r.company_id)));
+          expect(ids(options.assignees), `assignees for ${label}`).to.deep.equal(named(visible.map((r) => r.assignee_id)));
+        }
+      }),
+      { numRuns: RUNS, seed: Number(process.env.PORTICO_PROPERTY_SEED ?? 20261123) },
+    );
+  });
+
+  it(`counts stop at ${QUEUE_COUNT_CAP} and say so; below the cap they are exact`, async () => {
+    const db = tdb.db;
+    for (const t of ['entity_permissions', 'dashboard_grants', 'dashboard_widgets', 'dashboards', 'comments', 'votes', 'request_work_items', 'requests']) await db(t).del();
+    const project = await buildProject(db);
+    const customer = await buildRequester(db);
+    const admin = toActor(await buildStaff(db, 'administrator'));
+    const now = nowIso();
+    const row = (status: string, i: number) => ({
+      project_id: project,
+      requester_id: customer.id,
+      type: 'issue',
+      title: `bulk ${i}`,
+      description: '',
+      status,
+      visibility: 'private',
+      vote_count: 0,
+      created_at: now,
+      updated_at: now,
+      last_activity_at: now,
+    });
+    const rows = [...Array.from({ length: QUEUE_COUNT_CAP + 5 }, (_, i) => row('open', i)), ...Array.from({ length: 7 }, (_, i) => row('resolved', i))];
+    for (let i = 0; i < rows.length; i += 200) await db('requests').insert(rows.slice(i, i + 200));
+
+    const scope = visibleRequests(admin, await loadScopeSettings(db));
+    const tabs = await countByStatus(db, scope, {}, REQUEST_STATUSES);
+    expect(tabs.counts).to.deep.equal({ new: 0, open: QUEUE_COUNT_CAP, in_progress: 0, resolved: 7, closed: 0 });
+    expect(tabs.capped).to.deep.equal(['open']);
+
+    const open = await listQueue(db, scope, { status: 'open' }, 'activity', 1, 50);
+    expect([open.total, open.totalCapped, open.items.length]).to.deep.equal([QUEUE_COUNT_CAP, true, 50]);
+    const resolved = await listQueue(db, scope, { status: 'resolved' }, 'activity', 1, 50);
+    expect([resolved.total, resolved.totalCapped, resolved.items.length]).to.deep.equal([7, false, 7]);
+    const searched = await listQueue(db, scope, { status: 'open', q: 'bulk 1000' }, 'activity', 1, 50);
+    expect([searched.total, searched.totalCapped]).to.deep.equal([1, false]);
+  });
+});
