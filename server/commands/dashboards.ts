@@ -1,15 +1,16 @@
 import type { Db } from '../db';
 import { Invalid, NotFound } from '../errors';
 import { authorize, can, type Actor, type DashboardAction, type DashboardTarget } from '../permissions';
-import type { WidgetDataScope } from '../permissions/scopes';
+import type { ScopeSettings, WidgetDataScope } from '../permissions/scopes';
 import { loadDashboardTarget, loadProjectFacts, loadScopeSettings } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
 import { deleteDashboardRow, insertDashboard, renameDashboardRow } from '../repositories/dashboards';
 import { readSetting } from '../repositories/settings';
 import { deleteWidget, insertWidget, moveWidget, type WidgetKind } from '../repositories/widgets';
 
-export async function authorizeDashboard(db: Db, actor: Actor, id: number, action: DashboardAction): Promise<DashboardTarget> {
-  const target = await loadDashboardTarget(db, actor, id, await loadScopeSettings(db));
+/** Loads a dashboard for an action and applies the 404/403 rule (with the settings the caller already read, if any). */
+export async function authorizeDashboard(db: Db, actor: Actor, id: number, action: DashboardAction, settings?: ScopeSettings): Promise<DashboardTarget> {
+  const target = await loadDashboardTarget(db, actor, id, settings ?? (await loadScopeSettings(db)));
   if (!target) throw new NotFound();
   authorize(actor, action, target);
   return target;

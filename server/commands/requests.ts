@@ -7,6 +7,7 @@ import { Invalid, NotFound } from '../errors';
 import { authorize, can, type Actor, type RequestAction, type RequestTarget } from '../permissions';
 import { loadProjectFacts, loadRequestTarget, loadScopeSettings } from '../repositories/accessFacts';
 import type { Mailer } from '../mail/mailer';
+import type { ScopeSettings } from '../permissions/scopes';
 import {
   addVote,
   insertComment,
@@ -19,9 +20,9 @@ import {
 import { principalRecipient, projectMemberRecipients, type Recipient } from '../repositories/recipients';
 import { notifyMany } from '../mail/notifications';
 
-/** Loads a request for an action and applies the 404/403 rule. */
-export async function authorizeRequest(db: Db, actor: Actor, requestId: number, action: RequestAction): Promise<RequestTarget> {
-  const target = await loadRequestTarget(db, actor, requestId, await loadScopeSettings(db));
+/** Loads a request for an action and applies the 404/403 rule (with the settings the caller already read, if any). */
+export async function authorizeRequest(db: Db, actor: Actor, requestId: number, action: RequestAction, settings?: ScopeSettings): Promise<RequestTarget> {
+  const target = await loadRequestTarget(db, actor, requestId, settings ?? (await loadScopeSettings(db)));
   if (!target) throw new NotFound();
   authorize(actor, action, target);
   return target;

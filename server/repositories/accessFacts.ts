@@ -73,7 +73,8 @@ export function modeOf(row: Row | undefined): DirectMode | null {
 }
 
 async function loadDirect(db: Db, actor: MaybeActor, entityType: string, entityId: number, creatorId: number | null, enabled: boolean): Promise<DirectAccess> {
-  if (!actor) return { enabled, mode: null, creatorId };
+  // With the feature off a grant is inert (activeDirectMode ignores it): no need to read it.
+  if (!actor || !enabled) return { enabled, mode: null, creatorId };
   const row: Row | undefined = await db('entity_permissions')
     .where({ principal_id: actor.id, entity_type: entityType, entity_id: entityId })
     .first('can_view', 'can_comment', 'can_edit', 'can_grant');

@@ -62,10 +62,14 @@ async function pageOf(
 ): Promise<Page<RequestListItem>> {
   const rowsQuery = base.clone().select(LIST_COLUMNS).limit(pageSize).offset((page - 1) * pageSize);
   for (const [column, direction] of order) void rowsQuery.orderBy(column, direction);
-  const countQuery =
-    countCap === undefined
-      ? base.clone().count({ count: '*' }).first()
-      : base.client.queryBuilder().count({ count: '*' }).from(base.clone().select('requests.id').limit(countCap + 1).as('capped')).first();
+  let countQuery: Knex.QueryBuilder;
+  if (countCap === undefined) countQuery = base.clone().count({ count: '*' }).first();
+  else {
+    // The list's own order makes the planner walk the list's index and stop at the cap.
+    const capped = base.clone().select('requests.id').limit(countCap + 1);
+    for (const [column, direction] of order) void capped.orderBy(column, direction);
+    countQuery = base.client.queryBuilder().count({ count: '*' }).from(capped.as('capped')).first();
+  }
   const [rows, countRow] = await Promise.all([rowsQuery, countQuery]);
   const total = Number((countRow as Record<string, unknown> | undefined)?.count ?? 0);
   return {

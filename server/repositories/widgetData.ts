@@ -1,6 +1,6 @@
 /** The figures behind each widget kind, aggregated in SQL over a permission scope. */
 import type { Db } from '../db';
-import { toDate } from '../db';
+import { isSqlite, toDate } from '../db';
 import type { Scope } from '../permissions/scopes';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './requestDetails';
 import type { WidgetKind } from './widgets';
@@ -38,22 +38,21 @@ export async function widgetFigures(db: Db, kind: WidgetKind, scope: Scope, proj
       return { ...empty, labels: all.map((s) => s.replace('_', ' ')), values: all.map((s) => counts.get(s) ?? 0) };
     }
     case 'created_per_week': {
+      // Counted per UTC day in SQL (one pass over the project's created_at index), then
+      // summed into weeks here: weeks start on a Monday at 00:00 UTC, so days never straddle.
       const first = new Date(startOfWeek(now).getTime() - (WEEKS - 1) * WEEK_MS);
-      const columns: string[] = [];
-      const bindings: string[] = [];
-      for (let i = 0; i < WEEKS; i += 1) {
-        columns.push(`SUM(CASE WHEN requests.created_at >= ? AND requests.created_at < ? THEN 1 ELSE 0 END) AS w${i}`);
-        bindings.push(new Date(first.getTime() + i * WEEK_MS).toISOString(), new Date(first.getTime() + (i + 1) * WEEK_MS).toISOString());
-      }
-      const row: Record<string, unknown> | undefined = await base()
+      const day = isSqlite(db) ? 'substr(requests.created_at, 1, 10)' : "to_char(requests.created_at at time zone 'UTC', 'YYYY-MM-DD')";
+      const rows: { d: string; n: string | number }[] = await base()
         .where('requests.created_at', '>=', first.toISOString())
-        .select(db.raw(columns.join(', '), bindings))
-        .first();
+        .groupBy('d')
+        .select(db.raw(`${day} as d`))
+        .count({ n: '*' });
       const labels: string[] = [];
-      const values: number[] = [];
-      for (let i = 0; i < WEEKS; i += 1) {
-        labels.push(new Date(first.getTime() + i * WEEK_MS).toISOString().slice(0, 10));
-        values.push(Number(row?.[`w${i}`] ?? 0));
+      const values: number[] = new Array<number>(WEEKS).fill(0);
+      for (let i = 0; i < WEEKS; i += 1) labels.push(new Date(first.getTime() + i * WEEK_MS).toISOString().slice(0, 10));
+      for (const r of rows) {
+        const week = Math.floor((Date.parse(`${r.d}T00:00:00Z`) - first.getTime()) / WEEK_MS);
+        if (week >= 0 && week < WEEKS) values[week]! += Number(r.n);
       }
       return { ...empty, labels, values };
     }

@@ -6,6 +6,16 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
+/**
+ * The V8 flags `npm start` gives Portico (package.json config.node_flags): the benchmark runs
+ * Portico and the floor with the same ones.
+ */
+export const NODE_FLAGS: string[] = (
+  (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { config?: { node_flags?: string } }).config?.node_flags ?? ''
+)
+  .split(/\s+/)
+  .filter(Boolean);
+
 export interface Child {
   url: string;
   /** The processes that serve requests: the server itself, or every worker of a cluster. */
@@ -38,14 +48,15 @@ function isListening(m: unknown): m is Listening {
 }
 
 /**
- * `node <script>.js` (compiled by `npm run build`), or `node --import tsx <script>.ts`; no
+ * `node <NODE_FLAGS> <script>.js` (compiled by `npm run build`, run as `npm start` runs it), or
+ * `node --import tsx <script>.ts`; no
  * wrapper process either way, so the pid is the server's own. With
  * an IPC channel on which server/main.ts and floor.ts say when they listen. `stdoutLines`
  * collects what the child prints (its JSON log lines) instead of passing it through.
  */
 export async function startChild(script: string, env: Record<string, string>, opts: { timeoutMs?: number; stdoutLines?: string[] } = {}): Promise<Child> {
   const timeoutMs = opts.timeoutMs ?? 90_000;
-  const child: ChildProcess = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), path.join(ROOT, script)], {
+  const child: ChildProcess = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : NODE_FLAGS), path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', opts.stdoutLines ? 'pipe' : 'inherit', 'inherit', 'ipc'],

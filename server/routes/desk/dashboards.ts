@@ -6,7 +6,6 @@ import { abilitiesFor, can, RESTRICTION_TEXT } from '../../permissions';
 import { visibleDashboards } from '../../permissions/scopes';
 import { findDashboard, listDashboards } from '../../repositories/dashboards';
 import { listProjects } from '../../repositories/people';
-import { readSetting } from '../../repositories/settings';
 import { isWidgetKind, listWidgets, WIDGET_KINDS } from '../../repositories/widgets';
 import { presentWidgets } from '../../presenters/dashboards';
 import {
@@ -19,7 +18,7 @@ import {
   reorderWidget,
 } from '../../commands/dashboards';
 import { visibleProjects } from '../../permissions/scopes';
-import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
+import { actorOf, idParam, redirectTo, requestScopeSettings, requestSettings } from '../locals';
 
 const nameForm = z.object({ name: z.string().default('') });
 const widgetForm = z.object({
@@ -36,12 +35,12 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
   router.get('/dashboards', async (req, res) => {
     const actor = actorOf(req)!;
     const dashboards = await listDashboards(db, visibleDashboards(actor, await requestScopeSettings(req, db)));
-    const canCreate = can(actor, 'create', { kind: 'dashboards', creators: await readSetting(db, 'dashboards.creators') });
+    const canCreate = can(actor, 'create', { kind: 'dashboards', creators: (await requestSettings(req, db))['dashboards.creators'] });
     res.render('desk/dashboards', { title: 'Dashboards', dashboards, canCreate, restrictionText: RESTRICTION_TEXT });
   });
 
   router.get('/dashboards/new', async (req, res) => {
-    const creators = await readSetting(db, 'dashboards.creators');
+    const creators = (await requestSettings(req, db))['dashboards.creators'];
     if (!can(actorOf(req), 'create', { kind: 'dashboards', creators })) throw new Forbidden('You may not create dashboards.');
     res.render('desk/dashboard-new', { title: 'New dashboard', error: null, name: '' });
   });
@@ -60,7 +59,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
   router.get('/dashboards/:id', async (req, res) => {
     const actor = actorOf(req)!;
     const id = idParam(req.params.id);
-    const target = await authorizeDashboard(db, actor, id, 'view');
+    const target = await authorizeDashboard(db, actor, id, 'view', await requestScopeSettings(req, db));
     const dashboard = (await findDashboard(db, id))!;
     const widgets = await presentWidgets(db, actor, await listWidgets(db, id), await requestScopeSettings(req, db));
     res.render('desk/dashboard', { title: dashboard.name, dashboard, widgets, abilities: abilitiesFor(actor, target), restrictionText: RESTRICTION_TEXT });
@@ -68,7 +67,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
 
   const renderEdit = async (req: Request, res: Response, status = 200, error: string | null = null) => {
     const id = idParam(req.params.id);
-    const target = await authorizeDashboard(db, actorOf(req)!, id, 'edit');
+    const target = await authorizeDashboard(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
     res.status(status).render('desk/dashboard-edit', {
       title: 'Edit dashboard',
       dashboard: (await findDashboard(db, id))!,
@@ -106,7 +105,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
   router.post(
     '/dashboards/:id/widgets',
     change(async (req, id) => {
-      await authorizeDashboard(db, actorOf(req)!, id, 'edit');
+      await authorizeDashboard(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
       const form = widgetForm.safeParse(req.body ?? {});
       if (!form.success) throw new Invalid(form.error.issues[0]?.message ?? 'Check the widget.');
       const kind = form.data.kind as keyof typeof WIDGET_KINDS;
@@ -119,7 +118,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
   router.post(
     '/dashboards/:id/widgets/:widgetId/move',
     change(async (req, id) => {
-      await authorizeDashboard(db, actorOf(req)!, id, 'edit');
+      await authorizeDashboard(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
       const form = moveForm.safeParse(req.body ?? {});
       if (!form.success) throw new Invalid('Move a widget up or down.');
       await reorderWidget(db, actorOf(req)!, id, idParam(req.params.widgetId), form.data.direction === 'up' ? -1 : 1);

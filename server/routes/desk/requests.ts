@@ -33,7 +33,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
   const render = async (req: Request, res: Response, status = 200, error: string | null = null, draft = '') => {
     const actor = actorOf(req)!;
     const id = idParam(req.params.id);
-    const target = await authorizeRequest(db, actor, id, 'view');
+    const target = await authorizeRequest(db, actor, id, 'view', await requestScopeSettings(req, db));
     const settings = await requestScopeSettings(req, db);
     const detail = await findRequestDetail(db, id);
     if (!detail) return;
@@ -67,7 +67,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
       await fn(req, id);
     } catch (err) {
       if (err instanceof Invalid) {
-        await authorizeRequest(db, actorOf(req)!, id, 'view');
+        await authorizeRequest(db, actorOf(req)!, id, 'view', await requestScopeSettings(req, db));
         return render(req, res, 422, err.message, String((req.body as Record<string, unknown> | undefined)?.body ?? ''));
       }
       throw err;
@@ -87,7 +87,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     '/requests/:id/comments',
     action(async (req, id) => {
       const form = parse(replyForm, req.body);
-      await authorizeRequest(db, actorOf(req)!, id, form.internal && form.internal !== 'false' ? 'internal_note' : 'comment');
+      await authorizeRequest(db, actorOf(req)!, id, form.internal && form.internal !== 'false' ? 'internal_note' : 'comment', await requestScopeSettings(req, db));
       await commentOnRequest(db, mailer, actorOf(req)!, id, form.body, Boolean(form.internal && form.internal !== 'false'), publicBaseUrl(req, config));
     }),
   );
@@ -95,7 +95,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
   router.post(
     '/requests/:id/status',
     action(async (req, id) => {
-      await authorizeRequest(db, actorOf(req)!, id, 'edit');
+      await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
       await changeRequestStatus(db, mailer, actorOf(req)!, id, parse(statusForm, req.body).status, publicBaseUrl(req, config));
     }),
   );
@@ -103,7 +103,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
   router.post(
     '/requests/:id/assign',
     action(async (req, id) => {
-      await authorizeRequest(db, actorOf(req)!, id, 'edit');
+      await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
       const { assignee_id } = parse(assignForm, req.body);
       await assignRequest(db, actorOf(req)!, id, assignee_id === '' ? null : assignee_id);
     }),
@@ -112,7 +112,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
   router.post(
     '/requests/:id/links',
     action(async (req, id) => {
-      await authorizeRequest(db, actorOf(req)!, id, 'edit');
+      await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
       await linkWorkItem(db, actorOf(req)!, id, parse(linkForm, req.body).work_item_id);
     }),
   );

@@ -14,7 +14,7 @@ import {
 } from '../../repositories/requestDetails';
 import { authorizeRequest, commentOnRequest, submitRequest, voteOnRequest } from '../../commands/requests';
 import { presentPortalRequest } from '../../presenters/requests';
-import { actorOf, idParam, publicBaseUrl, redirectTo } from '../locals';
+import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
 
 const requestForm = z.object({
@@ -78,7 +78,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
   const renderRequest = async (req: Request, res: Response, status = 200, error: string | null = null, draft = '') => {
     const actor = actorOf(req)!;
     const id = idParam(req.params.id);
-    const target = await authorizeRequest(db, actor, id, 'view');
+    const target = await authorizeRequest(db, actor, id, 'view', await requestScopeSettings(req, db));
     const [detail, comments, linked, voted] = await Promise.all([
       findRequestDetail(db, id),
       listRequestComments(db, id, visibleComments(actor)),
@@ -104,7 +104,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     const id = idParam(req.params.id);
     const form = commentForm.safeParse(req.body ?? {});
     if (!form.success) {
-      await authorizeRequest(db, actorOf(req)!, id, 'comment');
+      await authorizeRequest(db, actorOf(req)!, id, 'comment', await requestScopeSettings(req, db));
       return renderRequest(req, res, 422, firstMessage(form.error), String((req.body as Record<string, unknown> | undefined)?.body ?? ''));
     }
     await commentOnRequest(db, mailer, actorOf(req)!, id, form.data.body, false, publicBaseUrl(req, config));
