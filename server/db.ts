@@ -5,43 +5,38 @@ import knex, { Knex } from 'knex';
 export type Db = Knex;
 
 interface SqliteConnection {
-  run(sql: string, cb: (err: Error | null) => void): void;
-}
-
-type AfterCreate = (conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) => void;
-
-/** Runs the statements one after another on a new SQLite connection. */
-function pragmas(statements: string[]): AfterCreate {
-  return (conn, done) => {
-    const next = (i: number): void => {
-      const sql = statements[i];
-      if (sql === undefined) return done(null, conn);
-      conn.run(sql, (err) => (err ? done(err, conn) : next(i + 1)));
-    };
-    next(0);
-  };
+  exec(sql: string): void;
 }
 
 const SQLITE_PRAGMAS = ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL'];
 
-function sqliteFilename(databaseUrl: string): string {
-  return databaseUrl.slice('sqlite:'.length) || ':memory:';
-}
-
 /**
- * SQLite gets one writing connection per process: writers queue in the pool instead of
- * failing with SQLITE_BUSY, and WAL lets readers (other processes, and this process's
- * reader pool, see createDb) read meanwhile.
+ * SQLite through better-sqlite3 (synchronous, in the calling thread), one connection per
+ * process: writers queue in the pool instead of failing with SQLITE_BUSY, and WAL lets other
+ * processes read meanwhile. node-sqlite3 was measured first: it hands every statement to the
+ * libuv thread pool and builds each result row back on the main thread, which cost 40–60 %
+ * more CPU per page than better-sqlite3 (README, Performance).
  */
 export function knexConfig(databaseUrl: string): Knex.Config {
   if (databaseUrl.startsWith('sqlite:')) {
-    const filename = sqliteFilename(databaseUrl);
+    const filename = databaseUrl.slice('sqlite:'.length) || ':memory:';
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
     return {
-      client: 'sqlite3',
+      client: 'better-sqlite3',
       connection: { filename },
       useNullAsDefault: true,
-      pool: { min: 1, max: 1, afterCreate: pragmas(SQLITE_PRAGMAS) },
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
+          try {
+            for (const sql of SQLITE_PRAGMAS) conn.exec(sql);
+            done(null, conn);
+          } catch (err) {
+            done(err as Error, conn);
+          }
+        },
+      },
     };
   }
   return {
@@ -75,83 +70,14 @@ function beginImmediately(db: Db): void {
   };
 }
 
-/**
- * SQLite reading connections beside the writer: one connection runs one statement at a time,
- * so with only the writer every page's reads queue behind each other and behind writes.
- */
-export const SQLITE_READERS = 3;
-
-interface RunnerInternals {
-  builder: { _method?: unknown; _connection?: unknown };
-  connection: unknown;
-  run(): Promise<unknown>;
-}
-
-const READ_METHODS = new Set(['select', 'first', 'pluck']);
-
-/**
- * Plain SELECTs that run outside a transaction go to a pool of read-only connections
- * (`PRAGMA query_only`, so a write sent there by mistake fails instead of racing the
- * writer). Everything else (writes, raw SQL, every statement of a transaction) stays on
- * the single writing connection. In WAL mode a read sees every transaction committed
- * before it began, so a page still reads what the same request has just written.
- */
-const readerPools = new WeakMap<Db, Db>();
-
-/** The reader pool of a SQLite file database (for diagnostics and tests). */
-export function readerPoolOf(db: Db): Db | undefined {
-  return readerPools.get(db);
-}
-
-function attachReaders(db: Db, filename: string, readers: number): void {
-  const pool = knex({
-    client: 'sqlite3',
-    connection: { filename },
-    useNullAsDefault: true,
-    pool: { min: 0, max: readers, afterCreate: pragmas([...SQLITE_PRAGMAS.slice(1), 'PRAGMA query_only = ON']) },
-  });
-  readerPools.set(db, pool);
-  const client = db.client as { runner(builder: unknown): RunnerInternals };
-  const makeRunner = client.runner.bind(client);
-  const readerClient = pool.client as { acquireConnection(): Promise<unknown>; releaseConnection(conn: unknown): Promise<void> };
-  client.runner = (builder: unknown) => {
-    const runner = makeRunner(builder);
-    const b = runner.builder;
-    if (b._connection || typeof b._method !== 'string' || !READ_METHODS.has(b._method)) return runner;
-    // run() is the promise path; streams (unused here) keep acquiring from the writer.
-    const run = runner.run.bind(runner);
-    runner.run = async () => {
-      const conn = await readerClient.acquireConnection();
-      runner.connection = conn;
-      try {
-        return await run();
-      } finally {
-        await readerClient.releaseConnection(conn);
-      }
-    };
-    return runner;
-  };
-  const writer = db.client as { destroy(callback?: unknown): Promise<void> };
-  const destroyWriter = writer.destroy.bind(writer);
-  writer.destroy = async (callback?: unknown) => {
-    await pool.destroy();
-    await destroyWriter(callback);
-  };
-}
-
-export function createDb(databaseUrl: string, opts: { sqliteReaders?: number } = {}): Db {
+export function createDb(databaseUrl: string): Db {
   const db = knex(knexConfig(databaseUrl));
-  if (isSqlite(db)) {
-    beginImmediately(db);
-    const filename = sqliteFilename(databaseUrl);
-    const readers = opts.sqliteReaders ?? SQLITE_READERS;
-    if (filename !== ':memory:' && readers > 0) attachReaders(db, filename, readers);
-  }
+  if (isSqlite(db)) beginImmediately(db);
   return db;
 }
 
 export function isSqlite(db: Db): boolean {
-  return db.client.config.client === 'sqlite3';
+  return db.client.config.client === 'better-sqlite3';
 }
 
 /** Timestamps are written as ISO strings so both engines sort and compare them alike. */
