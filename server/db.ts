@@ -4,8 +4,33 @@ import knex, { Knex } from 'knex';
 
 export type Db = Knex;
 
+/** The knex client name of the embedded engine. */
+export const SQLITE_CLIENT = 'better-sqlite3';
+
 interface SqliteConnection {
   exec(sql: string): void;
+  prepare(sql: string): unknown;
+}
+
+/** Prepared statements kept per SQLite connection, most recently used last. */
+export const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Reuses prepared statements by SQL text (knex sends values as bindings, so one query shape
+ * is one text). Preparing parses and plans the SQL each time, and a statement's native memory
+ * is only returned when V8 happens to collect its small JS handle; a bounded cache saves both.
+ */
+function cacheStatements(conn: SqliteConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement !== undefined) cache.delete(sql);
+    else statement = prepare(sql);
+    cache.set(sql, statement);
+    if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    return statement;
+  };
 }
 
 const SQLITE_PRAGMAS = ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL'];
@@ -22,7 +47,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
     const filename = databaseUrl.slice('sqlite:'.length) || ':memory:';
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
     return {
-      client: 'better-sqlite3',
+      client: SQLITE_CLIENT,
       connection: { filename },
       useNullAsDefault: true,
       pool: {
@@ -31,6 +56,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
         afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
           try {
             for (const sql of SQLITE_PRAGMAS) conn.exec(sql);
+            cacheStatements(conn);
             done(null, conn);
           } catch (err) {
             done(err as Error, conn);
@@ -77,7 +103,7 @@ export function createDb(databaseUrl: string): Db {
 }
 
 export function isSqlite(db: Db): boolean {
-  return db.client.config.client === 'better-sqlite3';
+  return db.client.config.client === SQLITE_CLIENT;
 }
 
 /** Timestamps are written as ISO strings so both engines sort and compare them alike. */

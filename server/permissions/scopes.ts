@@ -3,7 +3,7 @@
  * test/unit/permissions/scopes.property.test.ts proves the two agree on random worlds.
  */
 import type { Knex } from 'knex';
-import { isAdministrator, isRequester, isStaff, type MaybeActor } from './actor';
+import { isAdministrator, isRequester, isStaff, STAFF_TYPES, type MaybeActor } from './actor';
 import { requesterRequestScope } from './policies/requests';
 
 export interface ScopeSettings {
@@ -204,7 +204,8 @@ export function visibleEntityPermissions(actor: MaybeActor, s: ScopeSettings, al
 
 /** Staff principals (the API's Users resource never lists customers). */
 export function staffPrincipals(alias = 'principals'): Scope {
-  return (qb) => void qb.whereNot(`${alias}.type`, 'requester');
+  // The staff types by name (not `<> 'requester'`), so an index on type can be used.
+  return (qb) => void qb.whereIn(`${alias}.type`, STAFF_TYPES);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
-import { toDate, containsPattern } from '../db';
+import { toDate, containsPattern, SQLITE_CLIENT } from '../db';
 
 export interface RequestListItem {
   id: number;
@@ -65,9 +65,10 @@ async function pageOf(
   let countQuery: Knex.QueryBuilder;
   if (countCap === undefined) countQuery = base.clone().count({ count: '*' }).first();
   else {
-    // The list's own order makes the planner walk the list's index and stop at the cap.
     const capped = base.clone().select('requests.id').limit(countCap + 1);
-    for (const [column, direction] of order) void capped.orderBy(column, direction);
+    // SQLite's planner walks the list's own index and stops at the cap only when given the
+    // list's order; PostgreSQL stops early without it and would sort every match with it.
+    if (base.client.config.client === SQLITE_CLIENT) for (const [column, direction] of order) void capped.orderBy(column, direction);
     countQuery = base.client.queryBuilder().count({ count: '*' }).from(capped.as('capped')).first();
   }
   const [rows, countRow] = await Promise.all([rowsQuery, countQuery]);
