@@ -20,6 +20,7 @@ const SIZE_FLAGS: Record<string, keyof LargeSizes> = {
   'work-items': 'workItems',
   staff: 'staff',
   projects: 'projects',
+  'entity-grants': 'entityGrants',
 };
 
 const USAGE = `usage: npm run seed:large -- [--force] [--seed N] ${Object.keys(SIZE_FLAGS).map((f) => `[--${f} N]`).join(' ')}`;

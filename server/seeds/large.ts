@@ -9,12 +9,13 @@
  * grants by dashboard) so the B-trees grow at their right edge.
  */
 import crypto from 'node:crypto';
-import { SingleBar } from 'cli-progress';
-import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { isSqlite } from '../db';
 import { hashPassword } from '../auth/passwords';
 import { WIDGET_KINDS, type WidgetKind } from '../repositories/widgets';
+import { BatchWriter, prng, type Row, type SeedProgress } from './batch';
+
+export { progressBar, type SeedProgress } from './batch';
 
 export const LARGE_PASSWORD = 'large-password';
 
@@ -29,6 +30,8 @@ export interface LargeSizes {
   workItems: number;
   staff: number;
   projects: number;
+  /** Direct Access grants (entity_permissions) of staff on requests and work items. */
+  entityGrants: number;
 }
 
 /** Issue 7's sizes. */
@@ -43,15 +46,11 @@ export const LARGE_DEFAULTS: Readonly<LargeSizes> = Object.freeze({
   workItems: 20_000,
   staff: 40,
   projects: 8,
+  entityGrants: 20_000,
 });
 
 const MINIMUM: Partial<LargeSizes> = { requesters: 1, companies: 1, staff: 4, projects: 2 };
 
-export interface SeedProgress {
-  phase: string;
-  done: number;
-  total: number;
-}
 
 export interface LargeOptions {
   sizes: LargeSizes;
@@ -77,67 +76,6 @@ export interface LargeSummary {
 /** Refusal to write into a database that already has requests (without --force). */
 export class SeedRefused extends Error {}
 
-type Row = Knex.Value[];
-
-/** mulberry32: small, fast and reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Collects rows and writes them as multi-row INSERTs, as large as the engine's bind limit allows. */
-class BatchWriter {
-  private values: Knex.Value[] = [];
-  private pending = 0;
-  private readonly perBatch: number;
-  private readonly fullSql: string;
-  written = 0;
-
-  constructor(
-    private readonly trx: Knex.Transaction,
-    private readonly table: string,
-    private readonly columns: readonly string[],
-    maxBindings: number,
-    private readonly onRows: (n: number) => void,
-  ) {
-    this.perBatch = Math.max(1, Math.floor(maxBindings / columns.length));
-    this.fullSql = this.sql(this.perBatch);
-  }
-
-  private sql(rows: number): string {
-    const tuple = `(${this.columns.map(() => '?').join(',')})`;
-    return `INSERT INTO "${this.table}" (${this.columns.map((c) => `"${c}"`).join(',')}) VALUES ${Array(rows).fill(tuple).join(',')}`;
-  }
-
-  async push(row: Row): Promise<void> {
-    for (const v of row) this.values.push(v);
-    this.pending += 1;
-    if (this.pending >= this.perBatch) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.pending === 0) return;
-    const sql = this.pending === this.perBatch ? this.fullSql : this.sql(this.pending);
-    try {
-      await this.trx.raw(sql, this.values);
-    } catch (err) {
-      // knex puts the whole statement in the message: keep only the engine's reason.
-      const reason = err instanceof Error ? err.message.slice(err.message.lastIndexOf(' - ') + 3) : String(err);
-      throw new Error(`writing ${this.table} failed: ${reason}`, { cause: err });
-    }
-    this.written += this.pending;
-    this.onRows(this.pending);
-    this.values = [];
-    this.pending = 0;
-  }
-}
-
 const FIRST = ['Alex', 'Sam', 'Maria', 'Jon', 'Priya', 'Chen', 'Fatima', 'Lukas', 'Aiko', 'Omar', 'Elena', 'Noah', 'Zara', 'Ivan', 'Lea', 'Tom'];
 const LAST = ['Smith', 'Garcia', 'Müller', 'Tanaka', 'Okafor', 'Rossi', 'Novak', 'Silva', 'Kim', 'Larsen', 'Dubois', 'Haddad', 'Costa', 'Berg'];
 const COMPANY = ['Northwind', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Soylent', 'Cyberdyne', 'Gringotts', 'Monarch'];
@@ -162,7 +100,7 @@ const STATUSES = ['new', 'open', 'in_progress', 'resolved', 'closed'] as const;
 const STATUS_WEIGHTS = [0.15, 0.4, 0.6, 0.85, 1];
 const WORK_TYPES: [string, number][] = [['epic', 0.05], ['feature', 0.2], ['user_story', 0.6], ['task', 0.8], ['bug', 0.95], ['impediment', 1]];
 const KINDS = Object.keys(WIDGET_KINDS) as WidgetKind[];
-const ID_TABLES = ['companies', 'roles', 'role_permissions', 'principals', 'projects', 'project_members', 'releases', 'team_iterations', 'work_items', 'requests', 'votes', 'comments', 'dashboards', 'dashboard_widgets', 'dashboard_grants'] as const;
+const ID_TABLES = ['companies', 'roles', 'role_permissions', 'principals', 'projects', 'project_members', 'releases', 'team_iterations', 'work_items', 'requests', 'votes', 'comments', 'dashboards', 'dashboard_widgets', 'dashboard_grants', 'entity_permissions'] as const;
 
 function checkSizes(s: LargeSizes): void {
   for (const [key, value] of Object.entries(s) as [keyof LargeSizes, number][]) {
@@ -183,7 +121,7 @@ export async function seedLarge(db: Db, opts: LargeOptions): Promise<LargeSummar
   const iso = (ms: number) => new Date(ms).toISOString();
   const nowIso = iso(now);
 
-  const planned = s.companies + s.staff + s.requesters + s.projects * 11 + s.workItems + s.requests * 1.15 + s.votes + s.comments + s.dashboards * 6 + s.grants;
+  const planned = s.companies + s.staff + s.requesters + s.projects * 11 + s.workItems + s.requests * 1.15 + s.votes + s.comments + s.dashboards * 6 + s.grants + s.entityGrants;
   let done = 0;
   const report = (phase: string) => (n: number) => {
     done += n;
@@ -290,6 +228,7 @@ export async function seedLarge(db: Db, opts: LargeOptions): Promise<LargeSummar
       // Work items: per project, epics first so features, stories and tasks find a parent.
       const items = writer('work_items', ['id', 'project_id', 'type', 'name', 'description', 'status', 'parent_id', 'owner_id', 'creator_id', 'release_id', 'team_iteration_id', 'created_at', 'updated_at'], 'work items');
       const itemsOf: number[][] = Array.from({ length: s.projects }, () => []);
+      const itemTypes: string[] = []; // by id - base.work_items - 1
       const perProject = Math.ceil(s.workItems / s.projects);
       let itemId = base.work_items!;
       for (let p = 0; p < s.projects && itemId - base.work_items! < s.workItems; p += 1) {
@@ -303,6 +242,7 @@ export async function seedLarge(db: Db, opts: LargeOptions): Promise<LargeSummar
           if (!byType.has(type)) byType.set(type, []);
           byType.get(type)!.push(itemId);
           itemsOf[p]!.push(itemId);
+          itemTypes.push(type);
           const created = now - int(365) * DAY;
           await items.push([
             itemId, projectId(p), type, `${pick(SUBJECT)} ${type.replace('_', ' ')} ${j + 1}`, '', pick(['open', 'in_progress', 'done']), parent,
@@ -442,6 +382,26 @@ export async function seedLarge(db: Db, opts: LargeOptions): Promise<LargeSummar
       }
       await finish(grants, 'dashboard_grants');
 
+      // Direct Access grants of staff (not the administrator, who needs none) on single
+      // requests (seven in ten) and work items, each mode equally often.
+      const entityKeys = new Set<string>();
+      const workTotal = itemId - base.work_items!;
+      for (let attempts = 0; s.staff > 1 && entityKeys.size < s.entityGrants && attempts < s.entityGrants * 4; attempts += 1) {
+        // A grant names the entity's own type: 'request', or the work item's type (epic, bug, ...).
+        const onRequest = rand() < 0.7 || workTotal === 0;
+        const item = int(workTotal);
+        const entity = onRequest ? requestId(int(n)) : base.work_items! + item + 1;
+        entityKeys.add(`${1 + int(s.staff - 1)}:${onRequest ? 'request' : itemTypes[item]}:${entity}`);
+      }
+      const entityGrants = writer('entity_permissions', ['id', 'entity_type', 'entity_id', 'principal_id', 'can_view', 'can_comment', 'can_edit', 'can_grant', 'created_by', 'created_at'], 'direct access');
+      let entityGrantId = base.entity_permissions!;
+      for (const key of entityKeys) {
+        const [who, type, entity] = key.split(':') as [string, string, string];
+        const mode = int(4);
+        await entityGrants.push([++entityGrantId, type, Number(entity), staffId(Number(who)), true, mode >= 1, mode >= 2, mode >= 3, staffId(0), nowIso]);
+      }
+      await finish(entityGrants, 'entity_permissions');
+
       if (!sqlite) {
         // Ids were given explicitly: move each sequence past them.
         for (const t of ID_TABLES) await trx.raw(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), GREATEST((SELECT MAX(id) FROM "${t}"), 1))`);
@@ -463,27 +423,4 @@ export async function seedLarge(db: Db, opts: LargeOptions): Promise<LargeSummar
   } finally {
     if (sqlite) await db.raw('PRAGMA cache_size = -2000');
   }
-}
-
-/** A progress bar on stderr (a line every two seconds when stderr is not a terminal). */
-export function progressBar(): { onProgress: (p: SeedProgress) => void; stop: () => void } {
-  const bar = new SingleBar({
-    format: 'seeding [{bar}] {percentage}% | {value}/{total} rows | {phase} | {duration_formatted}',
-    barsize: 30,
-    hideCursor: true,
-    noTTYOutput: true,
-    notTTYSchedule: 2000,
-  });
-  let started = false;
-  return {
-    onProgress(p) {
-      if (!started) {
-        bar.start(p.total, 0, { phase: p.phase });
-        started = true;
-      }
-      bar.setTotal(Math.max(p.total, p.done));
-      bar.update(p.done, { phase: p.phase });
-    },
-    stop: () => bar.stop(),
-  };
 }

@@ -49,7 +49,7 @@ if (![seconds, connections, instances].every((n) => Number.isInteger(n) && n > 0
 
 function scaled(f: number): LargeSizes {
   const s = { ...LARGE_DEFAULTS };
-  for (const k of ['requests', 'requesters', 'companies', 'dashboards', 'grants', 'votes', 'comments', 'workItems'] as const) s[k] = Math.max(1, Math.round(s[k] * f));
+  for (const k of ['requests', 'requesters', 'companies', 'dashboards', 'grants', 'votes', 'comments', 'workItems', 'entityGrants'] as const) s[k] = Math.max(1, Math.round(s[k] * f));
   return s;
 }
 

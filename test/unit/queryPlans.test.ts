@@ -162,7 +162,7 @@ describe('query plans of the main lists', function () {
     // Enough rows that the planners choose as they do for a real desk (with 3,000 requests
     // PostgreSQL rightly reads a small index whole), few enough to seed in a few seconds.
     seeded = await seedLarge(tdb.db, {
-      sizes: { ...LARGE_DEFAULTS, requests: 20_000, requesters: 300, companies: 60, dashboards: 60, grants: 600, votes: 6_000, comments: 1_500, workItems: 300, staff: 40, projects: 6 },
+      sizes: { ...LARGE_DEFAULTS, requests: 20_000, requesters: 300, companies: 60, dashboards: 60, grants: 600, votes: 6_000, comments: 1_500, workItems: 300, staff: 40, projects: 6, entityGrants: 600 },
       scryptCost: TEST_SCRYPT_COST,
     });
     requester = toActor((await findPrincipalByEmail(tdb.db, seeded.logins.requester))!);
@@ -178,6 +178,14 @@ describe('query plans of the main lists', function () {
       .first();
     expect(Number(drift?.n)).to.equal(0);
     expect(Number((await db('votes').count({ n: '*' }).first())?.n)).to.be.greaterThan(5_000);
+    // Direct Access grants name an existing entity by its own type (request, or the item's type).
+    const strayGrants = await db('entity_permissions as ep')
+      .whereNot((q) => void q.where('ep.entity_type', 'request').whereExists(db('requests as r').whereRaw('r.id = ep.entity_id').select(db.raw('1'))))
+      .whereNotExists(db('work_items as w').whereRaw('w.id = ep.entity_id and w.type = ep.entity_type').select(db.raw('1')))
+      .count({ n: '*' })
+      .first();
+    expect(Number(strayGrants?.n)).to.equal(0);
+    expect(Number((await db('entity_permissions').count({ n: '*' }).first())?.n)).to.equal(600);
     const emails = await db('principals').select('email', 'email_normalized');
     expect(emails.every((e: { email: string; email_normalized: string }) => e.email.toLowerCase() === e.email_normalized)).to.equal(true);
     const before = await db('requests').count({ n: '*' }).first();
