@@ -21,7 +21,7 @@ import { LARGE_DEFAULTS, LARGE_PASSWORD, progressBar, seedLarge, type LargeSizes
 import { writeSetting } from '../../server/repositories/settings';
 import { createAccessToken } from '../../server/repositories/accessTokens';
 import { findPrincipalByEmail } from '../../server/repositories/principals';
-import { freePort, peakRssMb, resetPeakRss, ROOT, startChild, type Child } from './processes';
+import { cpuMs, freePort, peakRssMb, resetPeakRss, ROOT, startChild, type Child } from './processes';
 import { PROXY_HEADERS, signIn } from './signIn';
 import { profileRoutes } from './profile';
 import { formatTable, LEGEND, toJson, type JsonRow, type Measured } from './report';
@@ -143,7 +143,13 @@ async function measure(name: string, url: string, headers: Record<string, string
   process.stdout.write(`  ${step} ${name}: warming up ${warmup} s, measuring ${seconds} s at ${connections} connections... `);
   await autocannon({ url, headers, connections, duration: warmup });
   for (const pid of pids.all) resetPeakRss(pid);
+  const cpuTotal = () => {
+    const each = pids.serving.map(cpuMs);
+    return each.every((v): v is number => v !== null) ? each.reduce((a, b) => a + b, 0) : null;
+  };
+  const cpuBefore = cpuTotal();
   const r = await autocannon({ url, headers, connections, duration: seconds });
+  const cpuAfter = cpuTotal();
   const peaks = pids.serving.map(peakRssMb).filter((v): v is number => v !== null);
   const totals = pids.all.map(peakRssMb).filter((v): v is number => v !== null);
   const m: Measured = {
@@ -155,6 +161,7 @@ async function measure(name: string, url: string, headers: Record<string, string
     rssTotalMb: pids.all.length > 1 && totals.length ? totals.reduce((a, b) => a + b, 0) : null,
     non2xx: r.non2xx,
     errors: r.errors,
+    cpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && r.requests.total > 0 ? (cpuAfter - cpuBefore) / r.requests.total : null,
   };
   if (r.requests.total === 0) {
     m.note = `no response within the ${seconds} s run (${r.errors} errors/timeouts): each request takes longer than that at ${connections} connections`;
@@ -211,7 +218,7 @@ async function benchPortico(database: Prepared, workers: number, sessionSecret: 
       if (check.status !== 200) {
         const why = check.status === 404 && route.directAccess ? 'answers 404 with direct_access.enabled on: the API route is not mounted yet' : `answers ${check.status}`;
         console.log(`  [${i + 1}/${routes.length}] ${route.name}: skipped (${why})`);
-        out.push({ route: route.name + suffix, rps: 0, p50: 0, p99: 0, rssMb: null, rssTotalMb: null, non2xx: 0, errors: 0, note: `skipped: ${why}`, skipped: true });
+        out.push({ route: route.name + suffix, rps: 0, p50: 0, p99: 0, rssMb: null, rssTotalMb: null, non2xx: 0, errors: 0, cpuMsPerRequest: null, note: `skipped: ${why}`, skipped: true });
       } else {
         out.push(await measure(route.name + suffix, server.url + route.path, route.headers, { serving: server.servingPids, all: server.allPids }, `[${i + 1}/${routes.length}]`));
       }

@@ -125,3 +125,14 @@ export function resetPeakRss(pid: number): boolean {
     return false;
   }
 }
+
+/** CPU time used so far by a process, user + system, every thread (ms), or null without /proc. */
+export function cpuMs(pid: number): number | null {
+  try {
+    // Fields after the command name: state is the 1st, utime the 12th, stime the 13th (clock ticks, 100 per second).
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}

@@ -14,6 +14,8 @@ export interface Measured {
   rssTotalMb: number | null;
   non2xx: number;
   errors: number;
+  /** CPU time (user + system, every thread) of the serving processes per completed request (ms). */
+  cpuMsPerRequest: number | null;
   profile?: RouteProfile;
   note?: string;
   /** Not measured at all (the route is not available); left out of the JSON. */
@@ -51,7 +53,7 @@ function pad(cells: string[], widths: number[]): string {
 
 /** A plain-text table; ✗ marks a figure that misses its target. */
 export function formatTable(rows: Measured[], floorRps: number, baseline?: Map<string, JsonRow>): string {
-  const head = ['route', 'req/s', 'p50 ms', 'p99 ms', '× floor', 'peak RSS MB', 'queries/req', 'db ms/req', 'alone ms'];
+  const head = ['route', 'req/s', 'p50 ms', 'p99 ms', '× floor', 'peak RSS MB', 'CPU ms/req', 'queries/req', 'db ms/req', 'alone ms'];
   if (baseline) head.push('p50 vs base');
   const body: string[][] = rows.map((r) => {
     if (r.note) return [r.route, r.note];
@@ -65,6 +67,7 @@ export function formatTable(rows: Measured[], floorRps: number, baseline?: Map<s
       `${r.p99}${mark(r.p99 <= TARGETS.p99Ms)}`,
       isFloor ? '1.00 ' : `${ratio.toFixed(2)}${mark(ratio >= TARGETS.floorRatio)}`,
       r.rssMb === null ? 'n/a' : `${round(r.rssMb).toFixed(1)}${r.rssTotalMb !== null ? ` (Σ${Math.round(r.rssTotalMb)})` : ''}${mark(r.rssMb <= TARGETS.rssMb)}`,
+      r.cpuMsPerRequest === null ? 'n/a' : r.cpuMsPerRequest.toFixed(2),
       r.profile ? round(r.profile.queries).toString() : '',
       r.profile ? round(r.profile.dbMs).toFixed(1) : '',
       r.profile ? round(r.profile.totalMs).toFixed(1) : '',
@@ -84,5 +87,6 @@ export function formatTable(rows: Measured[], floorRps: number, baseline?: Map<s
 
 export const LEGEND = [
   `targets (issue 7): req/s ≥ ${TARGETS.floorRatio} × floor, p99 ≤ ${TARGETS.p99Ms} ms at the given connections, peak RSS ≤ ${TARGETS.rssMb} MB per process; ✗ = missed.`,
+  'CPU ms/req: CPU time of the serving processes (all threads) per request under load, steadier than req/s on a shared machine.',
   'queries/req, db ms/req, alone ms: one request at a time on an in-process copy of the app (no load): SQL statements run, time inside them, whole request.',
 ].join('\n');
