@@ -86,12 +86,11 @@ export function visibleTeamIterations(actor: MaybeActor, s: ScopeSettings, alias
 
 export function visibleDashboards(actor: MaybeActor, s: ScopeSettings, alias = 'dashboards'): Scope {
   if (actor === null) return NOTHING;
+  // `id IN (their grants)` rather than a correlated EXISTS: the database starts from the
+  // person's few grants instead of probing every dashboard.
   const grantedTo = (qb: Knex.QueryBuilder, id: number) =>
-    void qb.whereExists(function granted(this: Knex.QueryBuilder) {
-      void this.select('g.id')
-        .from('dashboard_grants as g')
-        .where('g.principal_id', id)
-        .andWhereRaw('g.dashboard_id = ??', [`${alias}.id`]);
+    void qb.whereIn(`${alias}.id`, function granted(this: Knex.QueryBuilder) {
+      void this.select('g.dashboard_id').from('dashboard_grants as g').where('g.principal_id', id);
     });
   if (isRequester(actor)) {
     if (!s.portalDashboards) return NOTHING;
