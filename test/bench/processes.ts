@@ -6,15 +6,14 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
+const startConfig = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { config?: { node_flags?: string; malloc_arena_max?: string } }).config ?? {};
+
 /**
- * The V8 flags `npm start` gives Portico (package.json config.node_flags): the benchmark runs
- * Portico and the floor with the same ones.
+ * How `npm start` runs Portico (package.json `config`): the V8 flags, and glibc's
+ * MALLOC_ARENA_MAX. The benchmark runs Portico and the floor the same way.
  */
-export const NODE_FLAGS: string[] = (
-  (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { config?: { node_flags?: string } }).config?.node_flags ?? ''
-)
-  .split(/\s+/)
-  .filter(Boolean);
+export const NODE_FLAGS: string[] = (startConfig.node_flags ?? '').split(/\s+/).filter(Boolean);
+export const START_ENV: Record<string, string> = startConfig.malloc_arena_max ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? startConfig.malloc_arena_max } : {};
 
 export interface Child {
   url: string;
@@ -58,7 +57,7 @@ export async function startChild(script: string, env: Record<string, string>, op
   const timeoutMs = opts.timeoutMs ?? 90_000;
   const child: ChildProcess = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : NODE_FLAGS), path.join(ROOT, script)], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...(script.endsWith('.ts') ? {} : START_ENV), ...env },
     stdio: ['ignore', opts.stdoutLines ? 'pipe' : 'inherit', 'inherit', 'ipc'],
   });
   if (opts.stdoutLines && child.stdout) {

@@ -4,7 +4,7 @@
  * have run: the migrations are recorded under their source names either way.
  */
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,6 +63,35 @@ describe('the compiled server (npm start)', function () {
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('`npm start` itself builds, starts with the configured V8 flags and malloc arenas, and serves', async () => {
+    const port = await freePort();
+    const npm = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: tdb.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'development', MALLOC_ARENA_MAX: '' },
+      stdio: 'ignore',
+      detached: true,
+    });
+    try {
+      let status = 0;
+      for (let i = 0; i < 120 && status !== 200; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        status = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+      }
+      expect(status).to.equal(200);
+      // The server is the `node … dist/server/main.js` process below npm.
+      const server = fs
+        .readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .map((d) => ({ pid: d, args: fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0') }))
+        .find((p) => p.args.includes('dist/server/main.js') && fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8').includes(`PORT=${port}\0`));
+      expect(server, 'the node process of npm start').not.to.equal(undefined);
+      expect(server!.args).to.include('--max-semi-space-size=4');
+      expect(fs.readFileSync(`/proc/${server!.pid}/environ`, 'utf8').split('\0')).to.include('MALLOC_ARENA_MAX=1');
+    } finally {
+      if (npm.pid) process.kill(-npm.pid, 'SIGTERM');
     }
   });
 });
