@@ -11,6 +11,8 @@ export interface QueueFilter {
   type?: string;
   projectId?: number;
   companyId?: number;
+  /** Part of a company's name, for desks with too many companies to list (COMPANY_CHOICES_MAX). */
+  companyName?: string;
   requesterId?: number;
   /** A staff id, or 'none' for unassigned requests. */
   assignee?: number | 'none';
@@ -44,6 +46,12 @@ function applyFilter(qb: Knex.QueryBuilder, f: QueueFilter, withStatus: boolean)
   if (f.type) void qb.where('requests.type', f.type);
   if (f.projectId) void qb.where('requests.project_id', f.projectId);
   if (f.companyId) void qb.where('requests.company_id', f.companyId);
+  if (f.companyName) {
+    const term = containsPattern(f.companyName);
+    void qb.whereIn('requests.company_id', function companiesNamed(this: Knex.QueryBuilder) {
+      void this.select('id').from('companies').whereRaw("lower(name) like ? escape '\\'", [term]);
+    });
+  }
   if (f.requesterId) void qb.where('requests.requester_id', f.requesterId);
   if (f.assignee === 'none') void qb.whereNull('requests.assignee_id');
   else if (f.assignee) void qb.where('requests.assignee_id', f.assignee);
@@ -155,19 +163,36 @@ export interface Option {
 }
 
 /**
+ * Past this many companies the queue's company filter is a name search instead of a list:
+ * listing means one indexed probe per company and one <option> each, which grows with the
+ * customer base (7 ms and 25 kB of HTML at 500 companies), and nobody scrolls such a list.
+ */
+export const COMPANY_CHOICES_MAX = 100;
+
+/**
  * Choices for the queue's filters, limited to what the viewer may see: the projects,
  * companies and staff that at least one visible request names. Read from the small tables,
  * each row checked with an indexed EXISTS, instead of a DISTINCT over every visible request.
+ * `companies` is null when the desk has more than COMPANY_CHOICES_MAX companies.
  */
-export async function queueFilterOptions(db: Db, actor: MaybeActor, settings: ScopeSettings): Promise<{ projects: Option[]; companies: Option[]; assignees: Option[] }> {
+export async function queueFilterOptions(
+  db: Db,
+  actor: MaybeActor,
+  settings: ScopeSettings,
+): Promise<{ projects: Option[]; companies: Option[] | null; assignees: Option[] }> {
   const scope = visibleRequests(actor, settings);
   const named = (column: string, outer: string) =>
     db('requests').modify(scope).whereRaw('?? = ??', [`requests.${column}`, outer]).select(db.raw('1'));
-  const [projects, companies, assignees] = await Promise.all([
+  const companies = async (): Promise<Record<string, unknown>[] | null> => {
+    const few = await db.from(db('companies').select('id').limit(COMPANY_CHOICES_MAX + 1).as('c')).count({ n: '*' }).first();
+    if (Number((few as Record<string, unknown> | undefined)?.n ?? 0) > COMPANY_CHOICES_MAX) return null;
+    return db('companies as o').whereExists(named('company_id', 'o.id')).orderBy('o.name').select('o.id', 'o.name');
+  };
+  const [projects, companyRows, assignees] = await Promise.all([
     db('projects as o').modify(projectsWithVisibleRequests(actor, settings, 'o')).orderBy('o.name').select('o.id', 'o.name'),
-    db('companies as o').whereExists(named('company_id', 'o.id')).orderBy('o.name').select('o.id', 'o.name'),
+    companies(),
     db('principals as o').modify(staffPrincipals('o')).whereExists(named('assignee_id', 'o.id')).orderBy('o.name').select('o.id', 'o.name'),
   ]);
   const opt = (rows: Record<string, unknown>[]) => rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
-  return { projects: opt(projects), companies: opt(companies), assignees: opt(assignees) };
+  return { projects: opt(projects), companies: companyRows && opt(companyRows), assignees: opt(assignees) };
 }

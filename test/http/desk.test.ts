@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createTestApp, csrfOf, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
+import { COMPANY_CHOICES_MAX } from '../../server/repositories/queue';
 
 describe('staff desk', () => {
   let t: TestApp;
@@ -60,6 +61,25 @@ describe('staff desk', () => {
     expect(observer.text).to.contain('data-count="open">1<');
     const outsiderQueue = await asOutsider.get('/desk').expect(200);
     expect(outsiderQueue.text).not.to.contain('Printer jam').and.not.contain('Secret matter');
+  });
+
+  it(`past ${COMPANY_CHOICES_MAX} companies the company filter is a name search, within what the viewer may see`, async () => {
+    const companies = await t.db('companies').count({ n: '*' }).first();
+    const missing = COMPANY_CHOICES_MAX + 1 - Number(companies?.n ?? 0);
+    const now = new Date().toISOString();
+    await t.db('companies').insert(Array.from({ length: missing }, (_, i) => ({ name: `Filler ${i}`, created_at: now })));
+    const page = await asMember.get('/desk').expect(200);
+    expect(page.text).to.contain('name="company_name"').and.not.contain('<select id="company"');
+    const byName = await asMember.get('/desk?company_name=ACM').expect(200);
+    expect(byName.text).to.contain('Printer jam').and.not.contain('Login broken');
+    expect(byName.text).to.contain('value="ACM"');
+    const literal = await asMember.get('/desk?company_name=%25').expect(200);
+    expect(literal.text).not.to.contain('Printer jam');
+    const byId = await asMember.get(`/desk?company=${acme}`).expect(200);
+    expect(byId.text).to.contain('Printer jam').and.contain(`name="company" value="${acme}"`);
+    expect(byId.text).not.to.contain('Login broken');
+    const outsiderQueue = await asOutsider.get('/desk?company_name=acme').expect(200);
+    expect(outsiderQueue.text).not.to.contain('Printer jam');
   });
 
   it('a reply is mailed to the requester, an internal note is not and stays off the portal', async () => {

@@ -56,8 +56,9 @@ describe('desk queue tabs and filter choices', function () {
           const named = (ids: (number | null)[]) => [...new Set(ids.filter((v): v is number => v !== null).map(Number))].sort((a, b) => a - b);
           const options = await queueFilterOptions(db, actor, settings);
           const ids = (o: { id: number }[]) => o.map((x) => x.id).sort((a, b) => a - b);
+          expect(options.companies, `company choices listed for ${label}`).to.be.an('array');
           expect(ids(options.projects), `projects for ${label}`).to.deep.equal(named(visible.map((r) => r.project_id)));
-          expect(ids(options.companies), `companies for ${label}`).to.deep.equal(named(visible.map((r) => r.company_id)));
+          expect(ids(options.companies ?? []), `companies for ${label}`).to.deep.equal(named(visible.map((r) => r.company_id)));
           expect(ids(options.assignees), `assignees for ${label}`).to.deep.equal(named(visible.map((r) => r.assignee_id)));
         }
       }),

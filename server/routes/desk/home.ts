@@ -12,6 +12,7 @@ const query = z.object({
   type: z.enum(REQUEST_TYPES).optional().catch(undefined),
   project: optionalId,
   company: optionalId,
+  company_name: z.string().trim().max(200).optional().catch(undefined),
   requester: optionalId,
   assignee: z.union([z.literal('none'), z.coerce.number().int().positive().max(2 ** 31 - 1)]).optional().catch(undefined),
   q: z.string().trim().max(200).optional().catch(undefined),
@@ -30,6 +31,7 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
       type: q.type,
       projectId: q.project,
       companyId: q.company,
+      companyName: q.company_name || undefined,
       requesterId: q.requester,
       assignee: q.assignee,
       q: q.q || undefined,
@@ -40,7 +42,7 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
       queueFilterOptions(db, actorOf(req), settings),
     ]);
     const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ status: q.status, type: q.type, project: q.project, company: q.company, requester: q.requester, assignee: q.assignee, q: q.q, sort: q.sort === 'activity' ? undefined : q.sort })) {
+    for (const [k, v] of Object.entries({ status: q.status, type: q.type, project: q.project, company: q.company, company_name: q.company_name, requester: q.requester, assignee: q.assignee, q: q.q, sort: q.sort === 'activity' ? undefined : q.sort })) {
       if (v !== undefined && v !== '') params[k] = String(v);
     }
     res.render('desk/queue', { title: 'Request queue', result, counts, options, q, params, statuses: REQUEST_STATUSES, types: REQUEST_TYPES, sorts: Object.keys(QUEUE_SORTS) });
