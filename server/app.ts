@@ -1,11 +1,10 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Db } from './db';
 import type { Config } from './config';
 import type { Logger } from './logger';
-import { scrubUrl } from './logger';
+import { requestLogging } from './logger';
 import { createPassport } from './auth/passport';
 import { absoluteTimeout, createSessionStore, sessionMiddleware } from './auth/session';
 import { csrf, sameOriginOnly } from './auth/csrf';
@@ -42,16 +41,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   if (config.NODE_ENV === 'production') app.set('view cache', true);
 
-  app.use(
-    pinoHttp({
-      logger: log,
-      serializers: {
-        req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: scrubUrl(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-    }),
-  );
+  app.use(requestLogging(log, (url) => url === '/healthz'));
 
   app.use(
     helmet({

@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import pino, { Logger } from 'pino';
 
 export type { Logger };
@@ -36,4 +37,34 @@ export function scrubUrl(url: string): string {
   const out: string[] = [];
   for (const [name, value] of params) out.push(`${encodeURIComponent(name)}=${SECRET_PARAM.test(name) ? '[redacted]' : encodeURIComponent(value)}`);
   return `${url.slice(0, q)}?${out.join('&')}`;
+}
+
+/**
+ * One line per finished request: `{req: {id, method, url}, res: {statusCode}, responseTime}`,
+ * the URL scrubbed of credentials. Written here rather than with pino-http, which builds a
+ * child logger per request and serialises and redacts the whole request object into it even
+ * when nothing is logged (0.1–0.2 ms of CPU on every request, measured in the benchmark).
+ */
+export function requestLogging(log: Logger, skip: (url: string) => boolean): RequestHandler {
+  let nextId = 0;
+  return (req, res, next) => {
+    if (!log.isLevelEnabled('info') || skip(req.url)) return next();
+    const id = (nextId = (nextId + 1) % Number.MAX_SAFE_INTEGER);
+    const started = performance.now();
+    const done = () => {
+      res.removeListener('finish', done);
+      res.removeListener('close', done);
+      const line = {
+        req: { id, method: req.method, url: scrubUrl(req.originalUrl) },
+        res: { statusCode: res.statusCode },
+        responseTime: Math.round(performance.now() - started),
+      };
+      if (res.statusCode >= 500) log.error(line, 'request errored');
+      else if (!res.writableFinished) log.info(line, 'request aborted');
+      else log.info(line, 'request completed');
+    };
+    res.on('finish', done);
+    res.on('close', done);
+    next();
+  };
 }

@@ -1,0 +1,59 @@
+/** The request log: one line per finished request, credentials cut out of the URL, nothing at all when the level is off. */
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import express from 'express';
+import pino from 'pino';
+import request from 'supertest';
+import { requestLogging } from '../../server/logger';
+
+function appLogging(level: string) {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  const log = pino({ level }, sink);
+  const app = express();
+  app.use(requestLogging(log, (url) => url === '/healthz'));
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/ok', (_req, res) => void res.send('fine'));
+  app.get('/broken', (_req, res) => void res.status(500).send('no'));
+  return { app, lines };
+}
+
+describe('request logging', () => {
+  it('writes method, URL without credentials, status and time for each finished request; skips health checks', async () => {
+    const { app, lines } = appLogging('info');
+    await request(app).get('/ok?token=s3cr3t-value&page=2').expect(200);
+    await request(app).get('/healthz').expect(200);
+    await request(app).get('/broken').expect(500);
+    expect(lines).to.have.length(2);
+    const [ok, broken] = lines as [Record<string, { method?: string; url?: string; statusCode?: number }>, Record<string, unknown>];
+    expect(ok.req).to.include({ method: 'GET', url: '/ok?token=[redacted]&page=2' });
+    expect(ok.res).to.deep.equal({ statusCode: 200 });
+    expect(ok).to.have.property('responseTime').that.is.a('number');
+    expect(ok).to.include({ msg: 'request completed', level: 30 });
+    expect(JSON.stringify(lines)).not.to.contain('s3cr3t');
+    expect(broken).to.include({ msg: 'request errored', level: 50 });
+  });
+
+  it('writes nothing and adds no listener when info is not enabled', async () => {
+    const finishListeners = async (app: express.Express) => {
+      let n = -1;
+      app.get('/count', (_req, res) => {
+        n = res.listenerCount('finish');
+        res.send('x');
+      });
+      await request(app).get('/count').expect(200);
+      return n;
+    };
+    const off = appLogging('warn');
+    await request(off.app).get('/ok').expect(200);
+    expect(off.lines).to.deep.equal([]);
+    const bare = await finishListeners(express());
+    expect(await finishListeners(off.app)).to.equal(bare);
+    expect(await finishListeners(appLogging('info').app)).to.equal(bare + 1);
+  });
+});
