@@ -49,7 +49,9 @@ function toListItem(r: Record<string, unknown>): RequestListItem {
 }
 
 /**
- * A page of rows and the total, both from the same filtered query (one query each). With
+ * A page of rows and the total from the same filtered query. Uncapped, the total rides on
+ * the page's own statement (`count(*) over ()`, computed over the matches the page is sorted
+ * from), so the matches are read once; only a page past the end needs a separate count. With
  * `countCap` the total is counted only up to that many rows (shown as "1,000+"): an exact
  * count of a big public list costs more than the page itself.
  */
@@ -62,19 +64,24 @@ async function pageOf(
 ): Promise<Page<RequestListItem>> {
   const rowsQuery = base.clone().select(LIST_COLUMNS).limit(pageSize).offset((page - 1) * pageSize);
   for (const [column, direction] of order) void rowsQuery.orderBy(column, direction);
-  let countQuery: Knex.QueryBuilder;
-  if (countCap === undefined) countQuery = base.clone().count({ count: '*' }).first();
-  else {
+  const countOf = (row: unknown, key = 'count') => Number((row as Record<string, unknown> | undefined)?.[key] ?? 0);
+  let rows: Record<string, unknown>[];
+  let total: number;
+  if (countCap === undefined) {
+    rows = await rowsQuery.select(base.client.raw('count(*) over () as full_count'));
+    total = rows.length ? countOf(rows[0], 'full_count') : page > 1 ? countOf(await base.clone().count({ count: '*' }).first()) : 0;
+  } else {
     const capped = base.clone().select('requests.id').limit(countCap + 1);
     // SQLite's planner walks the list's own index and stops at the cap only when given the
     // list's order; PostgreSQL stops early without it and would sort every match with it.
     if (base.client.config.client === SQLITE_CLIENT) for (const [column, direction] of order) void capped.orderBy(column, direction);
-    countQuery = base.client.queryBuilder().count({ count: '*' }).from(capped.as('capped')).first();
+    const countQuery = base.client.queryBuilder().count({ count: '*' }).from(capped.as('capped')).first();
+    const [pageRows, countRow] = await Promise.all([rowsQuery, countQuery]);
+    rows = pageRows as Record<string, unknown>[];
+    total = countOf(countRow);
   }
-  const [rows, countRow] = await Promise.all([rowsQuery, countQuery]);
-  const total = Number((countRow as Record<string, unknown> | undefined)?.count ?? 0);
   return {
-    items: (rows as Record<string, unknown>[]).map(toListItem),
+    items: rows.map(toListItem),
     total: countCap !== undefined && total > countCap ? countCap : total,
     totalCapped: countCap !== undefined && total > countCap,
     page,
