@@ -24,6 +24,8 @@ import { findPrincipalByEmail } from '../../server/repositories/principals';
 import { cpuMs, freePort, peakRssMb, resetPeakRss, ROOT, startChild, type Child } from './processes';
 import { PROXY_HEADERS, signIn } from './signIn';
 import { profileRoutes } from './profile';
+import { capturePages } from './pages';
+import type { FloorPage } from './viewModel';
 import { formatTable, LEGEND, toJson, type JsonRow, type Measured } from './report';
 
 const { values: args } = parseArgs({
@@ -230,6 +232,35 @@ async function benchPortico(database: Prepared, workers: number, sessionSecret: 
   return out;
 }
 
+/**
+ * Each route's own floor: its page (template and view model, or JSON body) captured from one
+ * real request, then sent from memory by the bare floor server and measured like the route.
+ */
+async function measurePageFloors(database: Prepared, sessionSecret: string, routes: Route[]): Promise<Map<string, Measured>> {
+  console.log("\nMeasuring each route's own floor (express + ejs sending that route's captured page from memory)...");
+  await setDirectAccess(database.url, false);
+  const plain = await capturePages(database.url, sessionSecret, routes.filter((r) => !r.directAccess));
+  await setDirectAccess(database.url, true);
+  const api = await capturePages(database.url, sessionSecret, routes.filter((r) => r.directAccess));
+  await setDirectAccess(database.url, false);
+  const named: [string, FloorPage][] = [...plain.pages, ...api.pages];
+  for (const [name, why] of [...plain.problems, ...api.problems]) console.log(`  ${name}: no page floor (${why}); compared with the portal home floor`);
+  const out = new Map<string, Measured>();
+  if (!named.length) return out;
+  const file = path.join(os.tmpdir(), `portico-floor-pages-${process.pid}.json`);
+  fs.writeFileSync(file, JSON.stringify(named.map(([, page]) => page)));
+  const floorServer = await startChild('dist/test/bench/floor.js', { PORT: String(await freePort()), NODE_ENV: 'production', FLOOR_PAGES: file });
+  try {
+    for (const [i, [name]] of named.entries()) {
+      out.set(name, await measure(`floor of ${name}`, `${floorServer.url}/floor/${i}`, {}, { serving: floorServer.servingPids, all: floorServer.allPids }, `[floor ${i + 1}/${named.length}]`));
+    }
+  } finally {
+    await floorServer.stop();
+    fs.rmSync(file, { force: true });
+  }
+  return out;
+}
+
 /** Portico and the floor run compiled, as `npm start` runs Portico in production. */
 function build(): void {
   console.log('Compiling (npm run build)...');
@@ -243,7 +274,7 @@ async function main(): Promise<void> {
   try {
     console.log(`\nMeasuring the floor (express + ejs, Portico's portal home template, 25 rows from memory, no database)...`);
     const floorServer = await startChild('dist/test/bench/floor.js', { PORT: String(await freePort()), NODE_ENV: 'production' });
-    const floor = await measure('floor (express + ejs, no database)', `${floorServer.url}/floor`, {}, { serving: floorServer.servingPids, all: floorServer.allPids }, '[floor]');
+    const floor = await measure('floor: portal home, 25 rows (express + ejs)', `${floorServer.url}/floor`, {}, { serving: floorServer.servingPids, all: floorServer.allPids }, '[floor]');
     await floorServer.stop();
 
     const cached: { routes?: Route[] } = {};
@@ -251,8 +282,14 @@ async function main(): Promise<void> {
     const counts = instances > 1 ? [1, instances] : [1];
     for (const workers of counts) rows.push(...(await benchPortico(database, workers, sessionSecret, cached)));
 
-    console.log('\nProfiling each route alone (queries and time per request)...');
     const routes = cached.routes ?? [];
+    const pageFloors = await measurePageFloors(database, sessionSecret, routes);
+    for (const row of rows) {
+      const own = pageFloors.get(row.route.replace(/ \[\d+ workers?\]$/, ''));
+      if (own && !own.note) row.floorRps = own.rps;
+    }
+
+    console.log('\nProfiling each route alone (queries and time per request)...');
     await setDirectAccess(database.url, false);
     const plain = await profileRoutes(database.url, sessionSecret, routes.filter((r) => !r.directAccess));
     await setDirectAccess(database.url, true);
