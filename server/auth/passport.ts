@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import { findPrincipalByEmail, findPrincipalById, toActor } from '../repositories/principals';
 import { realmOf, type Actor, type Realm } from '../permissions/actor';
 import { makeDummyVerifier, verifyPassword, PASSWORD_MAX } from './passwords';
+import { takePrincipalReadWithSession } from './session';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -62,8 +63,11 @@ export function createPassport(db: Db, scryptCost: number, log: Logger): passpor
 
   // Loaded on each request so a disabled account, a changed type or a password reset
   // (which ends older sessions) takes effect at once.
+  // The session's own read usually brought the person along (a join); else it is read here.
   instance.deserializeUser<SessionUser, Request>((req, stored, done) => {
-    findPrincipalById(db, Number(stored.id))
+    const id = Number(stored.id);
+    const read = takePrincipalReadWithSession(req, id);
+    (read ? Promise.resolve(read) : findPrincipalById(db, id))
       .then((p) => {
         if (!p || p.disabled || realmOf(p.type) !== stored.realm) return done(null, false);
         const signedInAt = req.session?.authenticatedAt ?? 0;

@@ -1,8 +1,10 @@
 import session from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Db } from '../db';
 import type { Config } from '../config';
+import type { PrincipalRow } from '../repositories/principals';
+import { readSessionWithPrincipal, setSessionPrincipal } from '../repositories/sessions';
 
 export const SESSION_COOKIE = 'portico.sid';
 
@@ -10,15 +12,73 @@ export const SESSION_COOKIE = 'portico.sid';
 export const TOUCH_INTERVAL_MS = 60_000;
 const TOUCH_MEMORY = 50_000;
 
+/** The principal read with a session (the joined read), kept on the request for deserializeUser. */
+const PRINCIPAL_READ = Symbol('principal read with the session');
+const readWithSession = new WeakMap<Request, PrincipalRow>();
+
+type WithPrincipal = session.SessionData & { [PRINCIPAL_READ]?: PrincipalRow };
+
 /**
- * Two changes to the library's store. touch() runs on every request that did not change
- * the session; writing the new expiry each time would make every page view a database
- * write, so it is written at most once a minute per session (the idle timeout is thus
- * exact to a minute). And a failed touch is swallowed: it must not become an unhandled
- * rejection that takes the process down (the next request retries).
+ * The principal that this request's session read brought along, if it is the one the session
+ * names; then the caller need not read it again. Taken once: a later call answers null.
+ */
+export function takePrincipalReadWithSession(req: Request, principalId: number): PrincipalRow | null {
+  const row = readWithSession.get(req);
+  readWithSession.delete(req);
+  return row && row.id === principalId ? row : null;
+}
+
+function sessionPrincipalId(sess: session.SessionData): number | null {
+  const user = (sess as { passport?: { user?: { id?: unknown } } }).passport?.user;
+  const id = Number(user?.id);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+/**
+ * Changes to the library's store:
+ * - get() reads the session and, joined on the row's principal hint, its person in one
+ *   statement; createSession() hands that person to the request, where deserializeUser takes
+ *   it instead of reading it again (it checks the id against the session's own JSON).
+ * - set() also records the principal hint.
+ * - touch() runs on every request that did not change the session; writing the new expiry each
+ *   time would make every page view a database write, so it is written at most once a minute
+ *   per session (the idle timeout is thus exact to a minute). A failed touch is swallowed: it
+ *   must not become an unhandled rejection that takes the process down (the next request retries).
  */
 class SessionStore extends ConnectSessionKnexStore {
   private readonly lastTouch = new Map<string, number>();
+
+  constructor(private readonly db: Db) {
+    super({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 5 * 60_000 });
+  }
+
+  override async get(sid: string, callback?: (err: unknown, session?: session.SessionData | null) => void): Promise<session.SessionData | null> {
+    try {
+      const found = await readSessionWithPrincipal(this.db, sid);
+      let sess: WithPrincipal | null = null;
+      if (found) {
+        sess = found.sess as unknown as WithPrincipal;
+        // A symbol key: neither copied into the Session object nor part of its change hash.
+        if (found.principal) sess[PRINCIPAL_READ] = found.principal;
+      }
+      callback?.(null, sess);
+      return sess;
+    } catch (err) {
+      // express-session passes a callback and ignores the promise: a rejection would be unhandled.
+      if (callback) {
+        callback(err);
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  override createSession(req: Request, data: session.SessionData): session.SessionData & session.Session {
+    const row = (data as WithPrincipal)[PRINCIPAL_READ];
+    if (row) readWithSession.set(req, row);
+    else readWithSession.delete(req);
+    return super.createSession(req, data);
+  }
 
   override async touch(sid: string, sess: session.SessionData, callback?: () => void): Promise<void> {
     const now = Date.now();
@@ -38,7 +98,14 @@ class SessionStore extends ConnectSessionKnexStore {
   // A full save writes the expiry too, so it counts as a touch.
   override async set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): Promise<void> {
     this.lastTouch.set(sid, Date.now());
-    return super.set(sid, sess, callback);
+    try {
+      await super.set(sid, sess);
+      await setSessionPrincipal(this.db, sid, sessionPrincipalId(sess));
+    } catch (err) {
+      if (callback) return callback(err);
+      throw err;
+    }
+    callback?.();
   }
 
   override async destroy(sid: string, callback?: (err?: unknown) => void): Promise<number> {
@@ -48,7 +115,7 @@ class SessionStore extends ConnectSessionKnexStore {
 }
 
 export function createSessionStore(db: Db): ConnectSessionKnexStore {
-  return new SessionStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 5 * 60_000 });
+  return new SessionStore(db);
 }
 
 export function sessionMiddleware(config: Config, secret: string, store: session.Store): RequestHandler {

@@ -19,7 +19,8 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function fromRow(row: Record<string, unknown>): PrincipalRow {
+/** A principals row (or a row carrying all its columns) as a PrincipalRow. */
+export function principalFromRow(row: Record<string, unknown>): PrincipalRow {
   const type = String(row.type);
   if (!isPrincipalType(type)) throw new Error(`principal ${String(row.id)} has unknown type ${type}`);
   return {
@@ -41,12 +42,12 @@ export function toActor(p: PrincipalRow): Actor {
 
 export async function findPrincipalByEmail(db: Db, email: string): Promise<PrincipalRow | null> {
   const row = await db('principals').where({ email_normalized: normalizeEmail(email) }).first();
-  return row ? fromRow(row) : null;
+  return row ? principalFromRow(row) : null;
 }
 
 export async function findPrincipalById(db: Db, id: number): Promise<PrincipalRow | null> {
   const row = await db('principals').where({ id }).first();
-  return row ? fromRow(row) : null;
+  return row ? principalFromRow(row) : null;
 }
 
 export interface NewPrincipal {
@@ -74,7 +75,7 @@ export async function insertPrincipal(db: Db, p: NewPrincipal): Promise<Principa
       updated_at: now,
     })
     .returning('*');
-  return fromRow(row);
+  return principalFromRow(row);
 }
 
 export async function emailTaken(db: Db, email: string): Promise<boolean> {

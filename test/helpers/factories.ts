@@ -64,8 +64,8 @@ export async function buildPrincipal(
   });
 }
 
-export async function buildRequester(db: Db, opts: { company?: number | null; email?: string } = {}): Promise<PrincipalRow> {
-  return buildPrincipal(db, 'requester', { companyId: opts.company ?? null, email: opts.email });
+export async function buildRequester(db: Db, opts: { company?: number | null; email?: string; name?: string } = {}): Promise<PrincipalRow> {
+  return buildPrincipal(db, 'requester', { companyId: opts.company ?? null, email: opts.email, name: opts.name });
 }
 
 export async function buildStaff(

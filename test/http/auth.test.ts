@@ -171,6 +171,61 @@ describe('sign-in and sessions', () => {
   });
 });
 
+describe('the session read', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+    const sql: string[] = [];
+    const listen = (q: { sql: string }) => sql.push(q.sql.replace(/["`]/g, ''));
+    t.db.on('query', listen);
+    try {
+      await run();
+    } finally {
+      t.db.removeListener('query', listen);
+    }
+    return sql;
+  }
+
+  it('a signed-in page reads its session and its person in one statement', async () => {
+    const person = await buildRequester(t.db, { company: await buildCompany(t.db) });
+    const agent = await signIn(t.app, 'portal', person.email, PASSWORD);
+    await agent.get('/portal').expect(200);
+    const sql = await statementsOf(() => agent.get('/portal').expect(200));
+    const reads = sql.filter((q) => /from sessions/.test(q));
+    expect(reads, sql.join('\n')).to.have.length(1);
+    expect(reads[0]).to.match(/left join principals as p on p\.id = s\.principal_id/);
+    expect(sql.filter((q) => /from principals/.test(q)), 'a second read of the person').to.deep.equal([]);
+  });
+
+  it('the person read with the session is only a hint: one that names someone else, nobody, or nobody that exists changes nothing', async () => {
+    const company = await buildCompany(t.db);
+    const alice = await buildRequester(t.db, { company, name: 'Alice Hint' });
+    const carol = await buildRequester(t.db, { company, name: 'Carol Other' });
+    const agent = await signIn(t.app, 'portal', alice.email, PASSWORD);
+    expect(Number((await t.db('sessions').where({ principal_id: alice.id }).count({ n: '*' }).first())?.n)).to.equal(1);
+    for (const hint of [carol.id, null, 999_999]) {
+      await t.db('sessions').where({ principal_id: alice.id }).orWhere({ principal_id: carol.id }).orWhere({ principal_id: 999_999 }).orWhereNull('principal_id').update({ principal_id: hint });
+      const sql = await statementsOf(async () => {
+        const home = await agent.get('/portal').expect(200);
+        expect(home.text, `hint ${String(hint)}`).to.contain('Alice Hint').and.not.contain('Carol Other');
+      });
+      expect(sql.filter((q) => /from principals where id = \?/.test(q)), `hint ${String(hint)}: read again by id`).to.have.length(1);
+    }
+  });
+
+  it('a disabled account is refused even though the person comes with the session read', async () => {
+    const person = await buildRequester(t.db);
+    const agent = await signIn(t.app, 'portal', person.email, PASSWORD);
+    await agent.get('/portal').expect(200);
+    await t.db('principals').where({ id: person.id }).update({ disabled: true });
+    await agent.get('/portal').expect(302);
+  });
+});
+
 describe('login rate limit', () => {
   let t: TestApp;
   let requester: PrincipalRow;
