@@ -213,7 +213,7 @@ describe('the session read', () => {
         const home = await agent.get('/portal').expect(200);
         expect(home.text, `hint ${String(hint)}`).to.contain('Alice Hint').and.not.contain('Carol Other');
       });
-      expect(sql.filter((q) => /from principals where id = \?/.test(q)), `hint ${String(hint)}: read again by id`).to.have.length(1);
+      expect(sql.filter((q) => /from principals where id = (\?|\$1)/.test(q)), `hint ${String(hint)}: read again by id`).to.have.length(1);
     }
   });
 
