@@ -13,6 +13,7 @@ import {
   insertComment,
   insertRequest,
   removeVote,
+  setRequestStatus,
   touchRequest,
   type RequestStatus,
   type RequestType,
@@ -94,10 +95,10 @@ export async function voteOnRequest(db: Db, actor: Actor, requestId: number, vot
 export async function changeRequestStatus(db: Db, mailer: Mailer, actor: Actor, requestId: number, status: RequestStatus, baseUrl: string): Promise<void> {
   const mail = await db.transaction(async (trx) => {
     const t = await authorizeRequest(trx, actor, requestId, 'edit');
-    const current: { status: string; title: string } | undefined = await trx('requests').where({ id: requestId }).first('status', 'title');
-    if (!current || current.status === status) return null;
-    await touchRequest(trx, requestId, { status });
-    return { to: await principalRecipient(trx, t.requesterId), title: current.title };
+    const previous = await setRequestStatus(trx, requestId, status);
+    if (previous === null || previous === status) return null;
+    const row: { title: string } | undefined = await trx('requests').where({ id: requestId }).first('title');
+    return { to: await principalRecipient(trx, t.requesterId), title: row?.title ?? '' };
   });
   if (mail?.to) {
     await notifyMany(mailer, [mail.to], `Request #${requestId} is now ${status.replace('_', ' ')}`, `${mail.title}\n\nStatus: ${status.replace('_', ' ')}\n\n${baseUrl}/portal/requests/${requestId}`);

@@ -60,6 +60,30 @@ export function visibleRequests(actor: MaybeActor, s: ScopeSettings, alias = 're
     });
 }
 
+/**
+ * Projects whose every request the actor sees: administrators all, other staff by membership
+ * or type; none for customers, who see requests one by one. Together with requestsSeenApart
+ * this splits visibleRequests into two disjoint parts (test/unit/permissions/tallyScopes):
+ * what may be counted per project from the request tallies, and the few others.
+ */
+export function projectsSeenWhole(actor: MaybeActor, alias = 'projects'): Scope {
+  if (!isStaff(actor)) return NOTHING;
+  if (isAdministrator(actor)) return EVERYTHING;
+  return (qb) => whereProjectVisible(qb, actor, `${alias}.id`);
+}
+
+/** Requests a staff actor sees outside the projects they see whole (their direct grants); null when there can be none. */
+export function requestsSeenApart(actor: MaybeActor, s: ScopeSettings, alias = 'requests'): Scope | null {
+  if (!isStaff(actor) || isAdministrator(actor) || !s.directAccess) return null;
+  const whole = projectsSeenWhole(actor, 'sw');
+  return (qb) => {
+    void qb.where((w) => orWhereDirectlyGranted(w, actor, `${alias}.id`, { value: 'request' }));
+    void qb.whereNotIn(`${alias}.project_id`, function seenWhole(this: Knex.QueryBuilder) {
+      void this.select('sw.id').from('projects as sw').modify(whole);
+    });
+  };
+}
+
 /** Work items, releases and team iterations share the rule; only staff ever see them as such. */
 function visibleProjectEntities(actor: MaybeActor, s: ScopeSettings, alias: string, entityType: EntityTypeMatch): Scope {
   if (!isStaff(actor)) return NOTHING;

@@ -1,7 +1,8 @@
 import type { Db } from '../db';
 import type { MaybeActor } from '../permissions';
 import { previewWidgetRequests, widgetRequests, type ScopeSettings } from '../permissions/scopes';
-import { widgetFigures, type WidgetFigures } from '../repositories/widgetData';
+import { COUNTING_KINDS, tallyFigures, widgetFigures, type WidgetFigures } from '../repositories/widgetData';
+import { previewWidgetTallyScope, widgetTallyScope } from '../permissions/tallyScopes';
 import { WIDGET_KINDS, type WidgetRow } from '../repositories/widgets';
 
 export interface WidgetView {
@@ -22,6 +23,12 @@ export async function presentWidgets(db: Db, viewer: MaybeActor, widgets: Widget
   return Promise.all(
     widgets.map(async (w) => {
       const kind = WIDGET_KINDS[w.kind];
+      // Counting widgets add up the request tallies where the scope has a tally form; lists read rows.
+      const tallies = !COUNTING_KINDS.includes(w.kind)
+        ? null
+        : previewer === undefined
+          ? widgetTallyScope(viewer, w.dataScope, settings)
+          : previewWidgetTallyScope(viewer, previewer, w.dataScope, settings);
       const scope =
         previewer === undefined
           ? widgetRequests(viewer, w.dataScope, settings, kind.lists)
@@ -33,7 +40,7 @@ export async function presentWidgets(db: Db, viewer: MaybeActor, widgets: Widget
         chart: kind.chart,
         projectName: w.projectName,
         dataScope: w.dataScope,
-        figures: await widgetFigures(db, w.kind, scope, w.projectId),
+        figures: tallies ? await tallyFigures(db, w.kind, tallies, w.projectId) : await widgetFigures(db, w.kind, scope, w.projectId),
       };
     }),
   );

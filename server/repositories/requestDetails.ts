@@ -1,5 +1,6 @@
 /** Reads and writes of single requests, their comments, votes and linked work items. */
 import type { Db } from '../db';
+import { countNewRequest, lockTallyKey, recountChangedRequest } from './requestTallies';
 import { nowIso, toBool, toDate, insertedId } from '../db';
 import type { Scope } from '../permissions/scopes';
 
@@ -72,9 +73,10 @@ export interface NewRequest {
   visibility: string;
 }
 
+/** Inserts a request and counts it in the tallies: call within a transaction. */
 export async function insertRequest(db: Db, r: NewRequest): Promise<number> {
   const now = nowIso();
-  return insertedId(await db('requests')
+  const id = insertedId(await db('requests')
     .insert({
       project_id: r.projectId,
       requester_id: r.requesterId,
@@ -90,11 +92,34 @@ export async function insertRequest(db: Db, r: NewRequest): Promise<number> {
       last_activity_at: now,
     })
     .returning('id'));
+  await countNewRequest(db, { projectId: r.projectId, companyId: r.companyId, status: 'new', type: r.type, createdAt: now });
+  return id;
 }
 
+/** Fields that the request tallies count by: changed only through the functions that recount them. */
+const TALLIED_FIELDS = ['project_id', 'company_id', 'status', 'type', 'created_at'];
+
+/** Marks activity on a request, optionally setting untallied fields (assignee, ...). */
 export async function touchRequest(db: Db, id: number, fields: Record<string, unknown> = {}): Promise<void> {
+  const tallied = Object.keys(fields).filter((f) => TALLIED_FIELDS.includes(f));
+  if (tallied.length) throw new Error(`touchRequest cannot change ${tallied.join(', ')}: the request tallies would drift`);
   const now = nowIso();
   await db('requests').where({ id }).update({ ...fields, updated_at: now, last_activity_at: now });
+}
+
+/**
+ * Sets a request's status and recounts the tallies; the request row is locked first where
+ * the engine can, so two concurrent changes cannot both count down the same old status.
+ * Answers the status it had, or null when there is no such request. Call within a transaction.
+ */
+export async function setRequestStatus(db: Db, id: number, status: RequestStatus): Promise<string | null> {
+  const before = await lockTallyKey(db, id);
+  if (!before) return null;
+  if (before.status === status) return before.status;
+  const now = nowIso();
+  await db('requests').where({ id }).update({ status, updated_at: now, last_activity_at: now });
+  await recountChangedRequest(db, before, { ...before, status });
+  return before.status;
 }
 
 export interface CommentView {

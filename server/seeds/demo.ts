@@ -4,6 +4,7 @@ import { nowIso, insertedId } from '../db';
 import { hashPassword } from '../auth/passwords';
 import { normalizeEmail } from '../repositories/principals';
 import { writeSetting } from '../repositories/settings';
+import { rebuildRequestTallies } from '../repositories/requestTallies';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -156,6 +157,8 @@ export async function seedDemo(db: Db, scryptCost: number): Promise<boolean> {
     }
     const counts: { request_id: number; n: string | number }[] = await trx('votes').select('request_id').count({ n: '*' }).groupBy('request_id');
     for (const c of counts) await trx('requests').where({ id: c.request_id }).update({ vote_count: Number(c.n) });
+    // The requests above were written as rows: count them once for the dashboards.
+    await rebuildRequestTallies(trx);
 
     await trx('comments').insert([
       { request_id: r1, author_id: agent, body: 'Thanks Alice, we can reproduce it and are on it.', internal: false, created_at: daysAgo(19) },

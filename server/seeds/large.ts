@@ -13,6 +13,7 @@ import type { Db } from '../db';
 import { isSqlite } from '../db';
 import { hashPassword } from '../auth/passwords';
 import { WIDGET_KINDS, type WidgetKind } from '../repositories/widgets';
+import { rebuildRequestTallies } from '../repositories/requestTallies';
 import { BatchWriter, prng, type Row, type SeedProgress } from './batch';
 
 export { progressBar, type SeedProgress } from './batch';
@@ -121,7 +122,7 @@ export async function seedLarge(db: Db, opts: LargeOptions): Promise<LargeSummar
   const iso = (ms: number) => new Date(ms).toISOString();
   const nowIso = iso(now);
 
-  const planned = s.companies + s.staff + s.requesters + s.projects * 11 + s.workItems + s.requests * 1.15 + s.votes + s.comments + s.dashboards * 6 + s.grants + s.entityGrants;
+  const planned = s.companies + s.staff + s.requesters + s.projects * 11 + s.workItems + s.requests * 2.15 + s.votes + s.comments + s.dashboards * 6 + s.grants + s.entityGrants;
   let done = 0;
   const report = (phase: string) => (n: number) => {
     done += n;
@@ -315,6 +316,12 @@ export async function seedLarge(db: Db, opts: LargeOptions): Promise<LargeSummar
         if (linkable.length && rand() < 0.15) linked.push([requestId(r), linkable[int(linkable.length)]!, last]);
       }
       await finish(requests, 'requests');
+      // Written as rows, so counted for the dashboards' tallies in one pass afterwards.
+      let tallied = 0;
+      await rebuildRequestTallies(trx, (counted) => {
+        report('tallies')(counted - tallied);
+        tallied = counted;
+      });
       const links = writer('request_work_items', ['request_id', 'work_item_id', 'created_at'], 'requests');
       for (const link of linked) await links.push(link);
       await finish(links, 'request_work_items');

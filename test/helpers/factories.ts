@@ -3,6 +3,7 @@ import type { Db } from '../../server/db';
 import { insertedId, nowIso } from '../../server/db';
 import { hashPassword } from '../../server/auth/passwords';
 import { insertPrincipal, type PrincipalRow } from '../../server/repositories/principals';
+import { countNewRequest } from '../../server/repositories/requestTallies';
 import type { PrincipalType } from '../../server/permissions/actor';
 import { TEST_SCRYPT_COST } from './app';
 
@@ -98,10 +99,12 @@ export async function buildRequest(
     visibility?: 'private' | 'company' | 'public';
     status?: string;
     title?: string;
+    /** ISO timestamp; now by default. */
+    createdAt?: string;
   },
 ): Promise<number> {
-  const now = nowIso();
-  return insertId(db, 'requests', {
+  const now = opts.createdAt ?? nowIso();
+  const id = await insertId(db, 'requests', {
     project_id: opts.projectId,
     requester_id: opts.requester.id,
     company_id: opts.requester.companyId,
@@ -115,4 +118,7 @@ export async function buildRequest(
     updated_at: now,
     last_activity_at: now,
   });
+  // Counted as Portico counts a new request, so dashboards built on it add up.
+  await countNewRequest(db, { projectId: opts.projectId, companyId: opts.requester.companyId, status: opts.status ?? 'new', type: opts.type ?? 'issue', createdAt: now });
+  return id;
 }

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import type { Db } from '../../server/db';
 import { insertedId, nowIso } from '../../server/db';
 import type { PrincipalType } from '../../server/permissions/actor';
+import { rebuildRequestTallies } from '../../server/repositories/requestTallies';
 
 export interface WorldSpec {
   principals: { type: PrincipalType; company: number | null; defaultRole: number | null }[];
@@ -97,7 +98,7 @@ export const worldArb: fc.Arbitrary<WorldSpec> = fc
 
 const TABLES_IN_DELETE_ORDER = [
   'entity_permissions', 'dashboard_grants', 'dashboard_widgets', 'dashboards', 'comments', 'votes', 'request_work_items',
-  'requests', 'work_items', 'project_members', 'projects', 'principals', 'role_permissions', 'roles', 'companies', 'settings',
+  'request_tallies', 'request_day_tallies', 'requests', 'work_items', 'project_members', 'projects', 'principals', 'role_permissions', 'roles', 'companies', 'settings',
 ];
 
 async function insertId(db: Db, table: string, row: Record<string, unknown>): Promise<number> {
@@ -214,6 +215,7 @@ export async function writeWorld(db: Db, w: WorldSpec): Promise<World> {
       { key: 'direct_access.enabled', value: JSON.stringify(w.directAccess), updated_at: now },
       { key: 'portal.dashboards', value: JSON.stringify(w.portalDashboards), updated_at: now },
     ]);
+    await rebuildRequestTallies(trx);
     return { principalIds, requestIds, workItemIds, dashboardIds };
   });
 }
