@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
 import { hashToken } from '../../server/repositories/accessTokens';
 import { verifyPassword } from '../../server/auth/passwords';
+import { buildCompany, buildProject, buildRequest, buildRequester } from '../helpers/factories';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -54,5 +55,23 @@ describe('command-line tools', () => {
     const res = await cli('create-token.ts', ['nobody@example.test'], { DATABASE_URL: tdb.url }).catch((e: { code: number; stderr: string }) => e);
     expect((res as { code: number }).code).to.equal(1);
     expect((res as { stderr: string }).stderr).to.contain('no active staff account');
+  });
+
+  it('recount-requests puts the dashboard tallies right after requests were written behind Portico\'s back', async () => {
+    const db = tdb.db;
+    const project = await buildProject(db);
+    const customer = await buildRequester(db, { company: await buildCompany(db) });
+    await buildRequest(db, { projectId: project, requester: customer, status: 'open' });
+    const now = new Date().toISOString();
+    // An import writing rows directly: the tallies do not know them yet.
+    await db('requests').insert(['new', 'new', 'closed'].map((status, i) => ({
+      project_id: project, requester_id: customer.id, company_id: customer.companyId, type: 'idea', title: `Imported ${i}`, description: '',
+      status, visibility: 'private', vote_count: 0, created_at: now, updated_at: now, last_activity_at: now,
+    })));
+    const rollUp = async () => (await db('request_tallies').where({ project_id: project, company_key: 0 }).orderBy(['status', 'type']).select('status', 'type', 'n')).map((r: { status: string; type: string; n: unknown }) => `${r.status}/${r.type}=${Number(r.n)}`);
+    expect(await rollUp()).to.deep.equal(['open/issue=1']);
+    const out = await cli('recount-requests.ts', [], { DATABASE_URL: tdb.url });
+    expect(out.stdout).to.match(/Counted \d+ requests into the dashboard tallies/);
+    expect(await rollUp()).to.deep.equal(['closed/idea=1', 'new/idea=2', 'open/issue=1']);
   });
 });
