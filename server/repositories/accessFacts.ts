@@ -119,13 +119,12 @@ export async function loadWorkTarget(
 }
 
 export async function loadDashboardTarget(db: Db, actor: MaybeActor, id: number, s: ScopeSettings): Promise<DashboardTarget | null> {
-  const row: Row | undefined = await db('dashboards').where({ id }).first('id', 'owner_id', 'restriction');
+  // The dashboard and the actor's grant on it in one statement (at most one grant per person).
+  const q = db('dashboards').where('dashboards.id', id);
+  if (actor) void q.leftJoin('dashboard_grants', (j) => void j.on('dashboard_grants.dashboard_id', 'dashboards.id').andOn('dashboard_grants.principal_id', db.raw('?', [actor.id])));
+  const row: Row | undefined = await q.first('dashboards.id', 'dashboards.owner_id', 'dashboards.restriction', actor ? 'dashboard_grants.level' : db.raw('null as level'));
   if (!row) return null;
-  let grant: GrantLevel | null = null;
-  if (actor) {
-    const g: Row | undefined = await db('dashboard_grants').where({ dashboard_id: id, principal_id: actor.id }).first('level');
-    if (g) grant = g.level === 'edit' ? 'edit' : 'view';
-  }
+  const grant: GrantLevel | null = row.level == null ? null : row.level === 'edit' ? 'edit' : 'view';
   return {
     kind: 'dashboard',
     id: Number(row.id),

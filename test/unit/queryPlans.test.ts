@@ -77,7 +77,8 @@ async function explain(db: Db, q: Captured): Promise<Verdict> {
     // "SCAN t" and "SCAN t USING [COVERING] INDEX" both visit every row of t; SEARCH is a lookup.
     const keys = plan.flatMap((l) => {
       const table = tableOf(l, 'SEARCH');
-      const condition = /\(([^()]*)\)\s*$/.exec(l)?.[1];
+      // The lookup's condition closes the line ("... (a=? AND b=?)", then " LEFT-JOIN" for an outer join).
+      const condition = /\(([^()]*)\)(?:\s+LEFT-JOIN)?\s*$/.exec(l)?.[1];
       return table && condition ? columnsIn(condition).map((c) => `${table}.${c}`) : [];
     });
     return {
