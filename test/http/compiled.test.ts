@@ -88,7 +88,7 @@ describe('the compiled server (npm start)', function () {
         .map((d) => ({ pid: d, args: fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0') }))
         .find((p) => p.args.includes('dist/server/main.js') && fs.readFileSync(`/proc/${p.pid}/environ`, 'utf8').includes(`PORT=${port}\0`));
       expect(server, 'the node process of npm start').not.to.equal(undefined);
-      expect(server!.args).to.include('--max-semi-space-size=4');
+      expect(server!.args).to.include('--max-semi-space-size=4').and.include('--max-old-space-size=192');
       expect(fs.readFileSync(`/proc/${server!.pid}/environ`, 'utf8').split('\0')).to.include('MALLOC_ARENA_MAX=1');
     } finally {
       if (npm.pid) process.kill(-npm.pid, 'SIGTERM');
