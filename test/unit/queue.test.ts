@@ -13,7 +13,7 @@ import type { MaybeActor } from '../../server/permissions';
 import { visibleRequests } from '../../server/permissions/scopes';
 import { loadScopeSettings } from '../../server/repositories/accessFacts';
 import { findPrincipalById, toActor } from '../../server/repositories/principals';
-import { countByStatus, listQueue, QUEUE_COUNT_CAP, queueFilterOptions } from '../../server/repositories/queue';
+import { countByStatus, listQueue, QUEUE_COUNT_CAP, queueFilterOptions, type QueueSort } from '../../server/repositories/queue';
 import { REQUEST_STATUSES } from '../../server/repositories/requestDetails';
 
 const RUNS = Number(process.env.PORTICO_PROPERTY_RUNS ?? 25);
@@ -100,5 +100,38 @@ describe('desk queue tabs and filter choices', function () {
     expect([resolved.total, resolved.totalCapped, resolved.items.length]).to.deep.equal([7, false, 7]);
     const searched = await listQueue(db, scope, { status: 'open', q: 'bulk 1000' }, 'activity', 1, 50);
     expect([searched.total, searched.totalCapped]).to.deep.equal([1, false]);
+  });
+
+  it('every sort orders the whole list (ties by newest id) and pages through it, names included', async () => {
+    const db = tdb.db;
+    for (const t of ['entity_permissions', 'dashboard_grants', 'dashboard_widgets', 'dashboards', 'comments', 'votes', 'request_work_items', 'request_tallies', 'request_day_tallies', 'requests']) await db(t).del();
+    const project = await buildProject(db, { name: 'Sorted' });
+    const customer = await buildRequester(db);
+    const admin = toActor(await buildStaff(db, 'administrator'));
+    const at = (minutes: number) => new Date(Date.UTC(2026, 5, 1) + minutes * 60_000).toISOString();
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      project_id: project, requester_id: customer.id, type: 'issue', title: `sorted ${i}`, description: '', status: 'open', visibility: 'private',
+      vote_count: (i * 7) % 5, created_at: at((i * 37) % 60), updated_at: at(0), last_activity_at: at((i * 13) % 20),
+    }));
+    await db('requests').insert(rows);
+    const all: { id: number; vote_count: number; created_at: string; last_activity_at: string }[] = (await db('requests').select('id', 'vote_count', 'created_at', 'last_activity_at')).map((r: Record<string, unknown>) => ({
+      id: Number(r.id), vote_count: Number(r.vote_count), created_at: new Date(String(r.created_at instanceof Date ? r.created_at.toISOString() : r.created_at)).toISOString(), last_activity_at: new Date(String(r.last_activity_at instanceof Date ? r.last_activity_at.toISOString() : r.last_activity_at)).toISOString(),
+    }));
+    const expected: Record<QueueSort, (a: (typeof all)[number], b: (typeof all)[number]) => number> = {
+      activity: (a, b) => b.last_activity_at.localeCompare(a.last_activity_at) || b.id - a.id,
+      oldest: (a, b) => a.created_at.localeCompare(b.created_at) || b.id - a.id,
+      newest: (a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id,
+      votes: (a, b) => b.vote_count - a.vote_count || b.id - a.id,
+    };
+    const scope = visibleRequests(admin, await loadScopeSettings(db));
+    for (const sort of Object.keys(expected) as QueueSort[]) {
+      const ids = [...all].sort(expected[sort]).map((r) => r.id);
+      const first = await listQueue(db, scope, {}, sort, 1, 25);
+      const third = await listQueue(db, scope, {}, sort, 3, 25);
+      expect(first.items.map((r) => r.id), `${sort}, page 1`).to.deep.equal(ids.slice(0, 25));
+      expect(third.items.map((r) => r.id), `${sort}, page 3`).to.deep.equal(ids.slice(50));
+      expect(first.total).to.equal(60);
+      expect(first.items[0]).to.include({ projectName: 'Sorted', requesterName: customer.name, assigneeName: null });
+    }
   });
 });
