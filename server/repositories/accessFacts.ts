@@ -38,29 +38,37 @@ export async function loadScopeSettings(db: Db): Promise<ScopeSettings> {
   return scopeSettingsOf(await readSettings(db));
 }
 
-/** The project, the actor's membership role and default role, for one entity kind. */
+const FLAG_COLUMNS = ['can_add', 'can_edit', 'can_delete', 'can_comment'] as const;
+
+/** A role's flags read through a left join under `prefix` (null when the join found no row). */
+function joinedFlags(row: Row, prefix: string): RoleFlags | null {
+  if (row[`${prefix}_role`] == null) return null;
+  return flagsOf(Object.fromEntries(FLAG_COLUMNS.map((c) => [c, row[`${prefix}_${c}`]])));
+}
+
+/**
+ * The project, the actor's membership role and default role, for one entity kind: one
+ * statement (the membership and both roles' flags are left joins on unique keys).
+ */
 export async function loadProjectFacts(db: Db, actor: MaybeActor, projectId: number, kind: EntityKind): Promise<ProjectFacts | null> {
-  const project: Row | undefined = await db('projects').where({ id: projectId }).first('id', 'is_private', 'portal_enabled');
-  if (!project) return null;
-  let memberRole: RoleFlags | null = null;
-  let defaultRole: RoleFlags | null = null;
+  const q = db('projects as p').where('p.id', projectId).first('p.id', 'p.is_private', 'p.portal_enabled');
   if (actor) {
-    const member: Row | undefined = await db('project_members').where({ project_id: projectId, principal_id: actor.id }).first('role_id');
-    if (member) {
-      const flags: Row | undefined = await db('role_permissions').where({ role_id: member.role_id, entity_kind: kind }).first();
-      memberRole = flagsOf(flags) ?? NONE;
-    }
-    if (actor.defaultRoleId !== null) {
-      const flags: Row | undefined = await db('role_permissions').where({ role_id: actor.defaultRoleId, entity_kind: kind }).first();
-      defaultRole = flagsOf(flags) ?? NONE;
-    }
+    void q
+      .leftJoin('project_members as m', (j) => void j.on('m.project_id', 'p.id').andOn('m.principal_id', db.raw('?', [actor.id])))
+      .leftJoin('role_permissions as mr', (j) => void j.on('mr.role_id', 'm.role_id').andOn('mr.entity_kind', db.raw('?', [kind])))
+      .leftJoin('role_permissions as dr', (j) => void j.on('dr.role_id', db.raw('?', [actor.defaultRoleId ?? 0])).andOn('dr.entity_kind', db.raw('?', [kind])))
+      .select('m.role_id as member_role', 'mr.role_id as mr_role', 'dr.role_id as dr_role', ...FLAG_COLUMNS.flatMap((c) => [`mr.${c} as mr_${c}`, `dr.${c} as dr_${c}`]));
   }
+  const project: Row | undefined = await q;
+  if (!project) return null;
+  const member = actor !== null && project.member_role != null;
   return {
     id: Number(project.id),
     isPrivate: toBool(project.is_private),
     portalEnabled: toBool(project.portal_enabled),
-    memberRole,
-    defaultRole,
+    // A membership or default role without flags for this kind allows nothing.
+    memberRole: member ? (joinedFlags(project, 'mr') ?? NONE) : null,
+    defaultRole: actor !== null && actor.defaultRoleId !== null ? (joinedFlags(project, 'dr') ?? NONE) : null,
   };
 }
 
