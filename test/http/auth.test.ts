@@ -216,14 +216,6 @@ describe('the session read', () => {
       expect(sql.filter((q) => /from principals where id = (\?|\$1)/.test(q)), `hint ${String(hint)}: read again by id`).to.have.length(1);
     }
   });
-
-  it('a disabled account is refused even though the person comes with the session read', async () => {
-    const person = await buildRequester(t.db);
-    const agent = await signIn(t.app, 'portal', person.email, PASSWORD);
-    await agent.get('/portal').expect(200);
-    await t.db('principals').where({ id: person.id }).update({ disabled: true });
-    await agent.get('/portal').expect(302);
-  });
 });
 
 describe('login rate limit', () => {
