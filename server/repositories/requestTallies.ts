@@ -22,34 +22,61 @@ export interface TallyKey {
 
 const dayOf = (createdAt: Date | string) => toDate(createdAt).toISOString().slice(0, 10);
 
-async function add(db: Db, key: TallyKey, delta: number): Promise<void> {
-  const companies = [key.companyId ?? NO_COMPANY, ALL_COMPANIES];
-  await db('request_tallies')
-    .insert(companies.map((company_key) => ({ project_id: key.projectId, company_key, status: key.status, type: key.type, n: delta })))
-    .onConflict(['project_id', 'company_key', 'status', 'type'])
-    .merge({ n: db.raw('?? + ??', ['request_tallies.n', 'excluded.n']) });
-  await db('request_day_tallies')
-    .insert(companies.map((company_key) => ({ project_id: key.projectId, company_key, day: dayOf(key.createdAt), n: delta })))
-    .onConflict(['project_id', 'company_key', 'day'])
-    .merge({ n: db.raw('?? + ??', ['request_day_tallies.n', 'excluded.n']) });
+type Cell = { project_id: number; company_key: number; n: number } & ({ status: string; type: string } | { day: string });
+
+/**
+ * Applies signed changes to the tally cells they touch: the net change per cell (a status
+ * change leaves its day cells alone), each table written with one upsert whose rows are in
+ * key order. Every writer takes the cells' row locks in that same order, so two changes that
+ * cross (A: new → open while B: open → new in one project) wait for each other instead of
+ * deadlocking on PostgreSQL.
+ */
+async function apply(db: Db, changes: { key: TallyKey; delta: number }[]): Promise<void> {
+  const counts = new Map<string, { project_id: number; company_key: number; status: string; type: string; n: number }>();
+  const days = new Map<string, { project_id: number; company_key: number; day: string; n: number }>();
+  for (const { key, delta } of changes) {
+    for (const company_key of [key.companyId ?? NO_COMPANY, ALL_COMPANIES]) {
+      const c = JSON.stringify([key.projectId, company_key, key.status, key.type]);
+      counts.set(c, { project_id: key.projectId, company_key, status: key.status, type: key.type, n: (counts.get(c)?.n ?? 0) + delta });
+      const day = dayOf(key.createdAt);
+      const d = JSON.stringify([key.projectId, company_key, day]);
+      days.set(d, { project_id: key.projectId, company_key, day, n: (days.get(d)?.n ?? 0) + delta });
+    }
+  }
+  const ordered = <T extends Cell>(cells: Map<string, T>, keys: (keyof T)[]): T[] =>
+    [...cells.values()]
+      .filter((cell) => cell.n !== 0)
+      .sort((x, y) => {
+        for (const k of keys) if (x[k] !== y[k]) return x[k] < y[k] ? -1 : 1;
+        return 0;
+      });
+  const countRows = ordered(counts, ['project_id', 'company_key', 'status', 'type']);
+  const dayRows = ordered(days, ['project_id', 'company_key', 'day']);
+  if (countRows.length) {
+    await db('request_tallies')
+      .insert(countRows)
+      .onConflict(['project_id', 'company_key', 'status', 'type'])
+      .merge({ n: db.raw('?? + ??', ['request_tallies.n', 'excluded.n']) });
+  }
+  if (dayRows.length) {
+    await db('request_day_tallies')
+      .insert(dayRows)
+      .onConflict(['project_id', 'company_key', 'day'])
+      .merge({ n: db.raw('?? + ??', ['request_day_tallies.n', 'excluded.n']) });
+  }
 }
 
 /** A request was created with `key`: counted once, with its company and in the roll-up. */
 export async function countNewRequest(db: Db, key: TallyKey): Promise<void> {
-  await add(db, key, 1);
+  await apply(db, [{ key, delta: 1 }]);
 }
 
 /** A request's tallied fields went from `before` to `after` (call within the writing transaction). */
 export async function recountChangedRequest(db: Db, before: TallyKey, after: TallyKey): Promise<void> {
-  const same =
-    before.projectId === after.projectId &&
-    before.companyId === after.companyId &&
-    before.status === after.status &&
-    before.type === after.type &&
-    dayOf(before.createdAt) === dayOf(after.createdAt);
-  if (same) return;
-  await add(db, before, -1);
-  await add(db, after, 1);
+  await apply(db, [
+    { key: before, delta: -1 },
+    { key: after, delta: 1 },
+  ]);
 }
 
 /** The tallied fields of one request, locked against concurrent changes until the transaction ends where the engine can. */
@@ -75,6 +102,16 @@ function keyOf(r: Record<string, unknown>): TallyKey {
  * benchmark seed, test worlds). `onProgress` hears how many requests were counted so far.
  */
 export async function rebuildRequestTallies(db: Db, onProgress?: (counted: number) => void): Promise<void> {
+  await db.transaction(async (trx) => {
+    // On PostgreSQL, writers that count a request meanwhile wait until the recount commits:
+    // otherwise a request committed between the reads and the rewrite would be lost or
+    // counted twice. (SQLite's write lock, taken at BEGIN, already serialises them.)
+    if (!isSqlite(trx)) await trx.raw('LOCK TABLE request_tallies, request_day_tallies IN EXCLUSIVE MODE');
+    await recountAll(trx, onProgress);
+  });
+}
+
+async function recountAll(db: Db, onProgress?: (counted: number) => void): Promise<void> {
   const counts = new Map<string, number>();
   const days = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);

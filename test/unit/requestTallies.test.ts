@@ -118,6 +118,43 @@ describe('request tallies', function () {
     expect(await tallies(db)).to.deep.equal(await countedFromRows(db));
   });
 
+  it('crossing status changes in one project neither deadlock nor drift (the cells are locked in one order)', async () => {
+    const db = tdb.db;
+    const submit = (who: Actor) => submitRequest(db, mailer(), who, { projectId: projects[0]!, type: 'issue', title: 'Crossing', description: '', visibility: 'private' }, 'http://portico.test');
+    // Customers of two companies: only the project's all-companies cells are shared.
+    const a = await submit(customers[0]!);
+    const b = await submit(customers[2]!);
+    await changeRequestStatus(db, mailer(), agent, b, 'open', 'http://portico.test');
+    const failures: unknown[] = [];
+    for (let round = 0; round < 40; round += 1) {
+      const [fromA, toA] = round % 2 ? (['open', 'new'] as const) : (['new', 'open'] as const);
+      const results = await Promise.allSettled([
+        changeRequestStatus(db, mailer(), agent, a, toA, 'http://portico.test'),
+        changeRequestStatus(db, mailer(), agent, b, fromA, 'http://portico.test'),
+      ]);
+      failures.push(...results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason));
+    }
+    expect(failures).to.deep.equal([]);
+    expect(await tallies(db)).to.deep.equal(await countedFromRows(db));
+  });
+
+  it('a recount while customers submit loses no request', async () => {
+    const db = tdb.db;
+    let recounting = true;
+    const failures: unknown[] = [];
+    const submitter = async (who: Actor) => {
+      while (recounting) {
+        await submitRequest(db, mailer(), who, { projectId: projects[0]!, type: 'question', title: 'During a recount', description: '', visibility: 'private' }, 'http://portico.test').catch((err: unknown) => failures.push(err));
+      }
+    };
+    const writers = [submitter(customers[0]!), submitter(customers[2]!)];
+    for (let i = 0; i < 20; i += 1) await rebuildRequestTallies(db).catch((err: unknown) => failures.push(err));
+    recounting = false;
+    await Promise.all(writers);
+    expect(failures).to.deep.equal([]);
+    expect(await tallies(db)).to.deep.equal(await countedFromRows(db));
+  });
+
   it('refuse a write of a tallied field that would bypass them', async () => {
     const db = tdb.db;
     const id = await submitRequest(db, mailer(), customers[2]!, { projectId: projects[1]!, type: 'idea', title: 'Guarded', description: '', visibility: 'public' }, 'http://portico.test');
