@@ -22,7 +22,52 @@ export interface TallyKey {
 
 const dayOf = (createdAt: Date | string) => toDate(createdAt).toISOString().slice(0, 10);
 
-type Cell = { project_id: number; company_key: number; n: number } & ({ status: string; type: string } | { day: string });
+interface CountCell {
+  project_id: number;
+  company_key: number;
+  status: string;
+  type: string;
+  n: number;
+}
+
+interface DayCell {
+  project_id: number;
+  company_key: number;
+  day: string;
+  n: number;
+}
+
+function byKeys<T>(keys: (keyof T)[]): (x: T, y: T) => number {
+  return (x, y) => {
+    for (const k of keys) if (x[k] !== y[k]) return x[k] < y[k] ? -1 : 1;
+    return 0;
+  };
+}
+
+/** Signed changes summed per tally cell: each request counts in its company's cell and in the roll-up. */
+class TallyCells {
+  private readonly counts = new Map<string, CountCell>();
+  private readonly days = new Map<string, DayCell>();
+
+  add(key: TallyKey, delta: number): void {
+    const day = dayOf(key.createdAt);
+    for (const company_key of [key.companyId ?? NO_COMPANY, ALL_COMPANIES]) {
+      const c = JSON.stringify([key.projectId, company_key, key.status, key.type]);
+      this.counts.set(c, { project_id: key.projectId, company_key, status: key.status, type: key.type, n: (this.counts.get(c)?.n ?? 0) + delta });
+      const d = JSON.stringify([key.projectId, company_key, day]);
+      this.days.set(d, { project_id: key.projectId, company_key, day, n: (this.days.get(d)?.n ?? 0) + delta });
+    }
+  }
+
+  /** The cells that change, in key order: the order in which every writer locks them. */
+  countRows(): CountCell[] {
+    return [...this.counts.values()].filter((c) => c.n !== 0).sort(byKeys<CountCell>(['project_id', 'company_key', 'status', 'type']));
+  }
+
+  dayRows(): DayCell[] {
+    return [...this.days.values()].filter((c) => c.n !== 0).sort(byKeys<DayCell>(['project_id', 'company_key', 'day']));
+  }
+}
 
 /**
  * Applies signed changes to the tally cells they touch: the net change per cell (a status
@@ -32,26 +77,10 @@ type Cell = { project_id: number; company_key: number; n: number } & ({ status: 
  * deadlocking on PostgreSQL.
  */
 async function apply(db: Db, changes: { key: TallyKey; delta: number }[]): Promise<void> {
-  const counts = new Map<string, { project_id: number; company_key: number; status: string; type: string; n: number }>();
-  const days = new Map<string, { project_id: number; company_key: number; day: string; n: number }>();
-  for (const { key, delta } of changes) {
-    for (const company_key of [key.companyId ?? NO_COMPANY, ALL_COMPANIES]) {
-      const c = JSON.stringify([key.projectId, company_key, key.status, key.type]);
-      counts.set(c, { project_id: key.projectId, company_key, status: key.status, type: key.type, n: (counts.get(c)?.n ?? 0) + delta });
-      const day = dayOf(key.createdAt);
-      const d = JSON.stringify([key.projectId, company_key, day]);
-      days.set(d, { project_id: key.projectId, company_key, day, n: (days.get(d)?.n ?? 0) + delta });
-    }
-  }
-  const ordered = <T extends Cell>(cells: Map<string, T>, keys: (keyof T)[]): T[] =>
-    [...cells.values()]
-      .filter((cell) => cell.n !== 0)
-      .sort((x, y) => {
-        for (const k of keys) if (x[k] !== y[k]) return x[k] < y[k] ? -1 : 1;
-        return 0;
-      });
-  const countRows = ordered(counts, ['project_id', 'company_key', 'status', 'type']);
-  const dayRows = ordered(days, ['project_id', 'company_key', 'day']);
+  const cells = new TallyCells();
+  for (const { key, delta } of changes) cells.add(key, delta);
+  const countRows = cells.countRows();
+  const dayRows = cells.dayRows();
   if (countRows.length) {
     await db('request_tallies')
       .insert(countRows)
@@ -112,9 +141,7 @@ export async function rebuildRequestTallies(db: Db, onProgress?: (counted: numbe
 }
 
 async function recountAll(db: Db, onProgress?: (counted: number) => void): Promise<void> {
-  const counts = new Map<string, number>();
-  const days = new Map<string, number>();
-  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  const cells = new TallyCells();
   let after = 0;
   let counted = 0;
   for (;;) {
@@ -124,27 +151,15 @@ async function recountAll(db: Db, onProgress?: (counted: number) => void): Promi
       .limit(5_000)
       .select('id', 'project_id', 'company_id', 'status', 'type', 'created_at');
     if (!rows.length) break;
-    for (const r of rows) {
-      const k = keyOf(r);
-      for (const company of [k.companyId ?? NO_COMPANY, ALL_COMPANIES]) {
-        bump(counts, JSON.stringify([k.projectId, company, k.status, k.type]));
-        bump(days, JSON.stringify([k.projectId, company, dayOf(k.createdAt)]));
-      }
-    }
+    for (const r of rows) cells.add(keyOf(r), 1);
     after = Number(rows[rows.length - 1]!.id);
     counted += rows.length;
     onProgress?.(counted);
   }
   await db('request_tallies').del();
   await db('request_day_tallies').del();
-  const tallyRows = [...counts].map(([k, n]) => {
-    const [project_id, company_key, status, type] = JSON.parse(k) as [number, number, string, string];
-    return { project_id, company_key, status, type, n };
-  });
-  const dayRows = [...days].map(([k, n]) => {
-    const [project_id, company_key, day] = JSON.parse(k) as [number, number, string];
-    return { project_id, company_key, day, n };
-  });
-  for (let i = 0; i < tallyRows.length; i += 500) await db('request_tallies').insert(tallyRows.slice(i, i + 500));
+  const countRows = cells.countRows();
+  const dayRows = cells.dayRows();
+  for (let i = 0; i < countRows.length; i += 500) await db('request_tallies').insert(countRows.slice(i, i + 500));
   for (let i = 0; i < dayRows.length; i += 500) await db('request_day_tallies').insert(dayRows.slice(i, i + 500));
 }
