@@ -58,6 +58,8 @@ export async function changePrincipal(db: Db, actor: Actor, id: number, changes:
     }
     if (changes.disabled !== undefined && changes.disabled !== person.disabled) {
       fields.disabled = changes.disabled;
+      // Disabling ends every session for good: enabling the account again does not revive them.
+      if (changes.disabled) fields.sessions_valid_after = Date.now();
       await audit(changes.disabled ? 'principal.disabled' : 'principal.enabled', { disabled: person.disabled }, { disabled: changes.disabled });
     }
     if (Object.keys(fields).length > 0) await updatePrincipalFields(trx, id, fields);

@@ -39,6 +39,9 @@ export async function linkWorkItem(db: Db, actor: Actor, requestId: number, work
 export async function unlinkWorkItem(db: Db, actor: Actor, requestId: number, workItemId: number): Promise<void> {
   await db.transaction(async (trx) => {
     await authorizeRequest(trx, actor, requestId, 'edit');
+    // Only a link to an item the editor can see: a hidden item's link is neither removed nor told apart from none.
+    const item = await loadWorkTarget(trx, actor, 'work_item', workItemId, await loadScopeSettings(trx));
+    if (!item || !can(actor, 'view', item)) throw new NotFound();
     if (!(await unlinkRequestFromWorkItem(trx, requestId, workItemId))) throw new NotFound();
     await touchRequest(trx, requestId);
   });

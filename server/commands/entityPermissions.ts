@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { Conflict, Forbidden, HttpError, Invalid, NotFound, STATUS_NAMES } from '../errors';
-import { can, granteeProblem, type Actor, type DirectMode, type RequestTarget, type WorkTarget } from '../permissions';
+import { can, grantProblem, type Actor, type DirectMode, type RequestTarget, type WorkTarget } from '../permissions';
 import { entityTypeById, entityTypeByStored, type EntityTypeInfo } from '../permissions/entityTypes';
 import { loadRequestTarget, loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
@@ -54,7 +54,7 @@ async function createIn(trx: Knex.Transaction, actor: Actor, spec: GrantSpec): P
   await authorizeManage(trx, actor, type, spec.entityId);
   const person = await findPrincipalById(trx, spec.userId);
   if (!person) throw new NotFound(`User ${spec.userId} not found.`);
-  const problem = granteeProblem(toActor(person), person.disabled, spec.mode);
+  const problem = grantProblem(actor, toActor(person), person.disabled, spec.mode);
   if (problem) throw new Invalid(problem);
   if (await findGrantOf(trx, person.id, type.stored, spec.entityId)) {
     throw new Conflict(`User ${person.id} already has direct access to ${type.name} ${spec.entityId}; update that permission instead.`);
@@ -124,7 +124,7 @@ export async function updateEntityPermission(db: Db, actor: Actor, id: number, m
   await db.transaction(async (trx) => {
     const { grant, type } = await grantForChange(trx, actor, id);
     const person = (await findPrincipalById(trx, grant.principalId))!;
-    const problem = granteeProblem(toActor(person), person.disabled, mode);
+    const problem = grantProblem(actor, toActor(person), person.disabled, mode);
     if (problem) throw new Invalid(problem);
     if (grant.mode === mode) return;
     await updateEntityPermissionMode(trx, id, mode);

@@ -1,6 +1,7 @@
 import type { Db } from '../db';
 import type { MaybeActor } from '../permissions';
-import { previewWidgetRequests, widgetRequests, type ScopeSettings } from '../permissions/scopes';
+import { previewWidgetRequests, visibleProjects, widgetRequests, type ScopeSettings } from '../permissions/scopes';
+import { projectIdsAmong } from '../repositories/people';
 import { COUNTING_KINDS, tallyFigures, widgetFigures, type WidgetFigures } from '../repositories/widgetData';
 import { previewWidgetTallyScope, widgetTallyScope } from '../permissions/tallyScopes';
 import { WIDGET_KINDS, type WidgetRow } from '../repositories/widgets';
@@ -20,6 +21,9 @@ export interface WidgetView {
  * Carries titles and numbers only: no emails, no internal fields.
  */
 export async function presentWidgets(db: Db, viewer: MaybeActor, widgets: WidgetRow[], settings: ScopeSettings, previewer?: MaybeActor): Promise<WidgetView[]> {
+  // A widget names its project only to a viewer who may see that project (a private or
+  // non-portal project's name is not the customer's business, nor a non-member's).
+  const named = await projectIdsAmong(db, visibleProjects(viewer), [...new Set(widgets.flatMap((w) => (w.projectId === null ? [] : [w.projectId])))]);
   return Promise.all(
     widgets.map(async (w) => {
       const kind = WIDGET_KINDS[w.kind];
@@ -38,7 +42,7 @@ export async function presentWidgets(db: Db, viewer: MaybeActor, widgets: Widget
         kind: w.kind,
         title: w.title,
         chart: kind.chart,
-        projectName: w.projectName,
+        projectName: w.projectId !== null && named.has(w.projectId) ? w.projectName : null,
         dataScope: w.dataScope,
         figures: tallies ? await tallyFigures(db, w.kind, tallies, w.projectId) : await widgetFigures(db, w.kind, scope, w.projectId),
       };

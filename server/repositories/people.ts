@@ -63,6 +63,13 @@ export async function listProjects(db: Db, scope: Scope): Promise<(NamedRow & { 
   return rows.map((r) => ({ id: Number(r.id), name: String(r.name), isPrivate: toBool(r.is_private), portalEnabled: toBool(r.portal_enabled) }));
 }
 
+/** Which of these projects the scope lets through (the ones a viewer may see). */
+export async function projectIdsAmong(db: Db, scope: Scope, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows: Record<string, unknown>[] = await db('projects').whereIn('id', ids).modify(scope).select('id');
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
 export async function roleExists(db: Db, id: number): Promise<boolean> {
   return (await db('roles').where({ id }).first('id')) !== undefined;
 }
@@ -104,7 +111,7 @@ export async function deleteMembership(db: Db, principalId: number, projectId: n
 export async function updatePrincipalFields(
   db: Db,
   id: number,
-  fields: { type?: PrincipalType; default_role_id?: number | null; disabled?: boolean },
+  fields: { type?: PrincipalType; default_role_id?: number | null; disabled?: boolean; sessions_valid_after?: number },
 ): Promise<void> {
   await db('principals').where({ id }).update({ ...fields, updated_at: nowIso() });
 }

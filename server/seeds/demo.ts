@@ -165,7 +165,7 @@ export async function seedDemo(db: Db, scryptCost: number): Promise<boolean> {
       { request_id: r1, author_id: agent, body: 'INTERNAL: caused by the PDF worker queue; see bug.', internal: true, created_at: daysAgo(19) },
       { request_id: r1, author_id: alice, body: 'Great, thank you!', internal: false, created_at: daysAgo(18) },
       { request_id: r4, author_id: agent, body: 'Linked to the vote counting bug; fix is in progress.', internal: false, created_at: daysAgo(8) },
-      { request_id: r4, author_id: observer, body: 'INTERNAL: Acme is on the legacy plan.', internal: true, created_at: daysAgo(8) },
+      { request_id: r4, author_id: agent, body: 'INTERNAL: Acme is on the legacy plan.', internal: true, created_at: daysAgo(8) },
       { request_id: r6, author_id: agent, body: 'This is planned: follow the "Dashboard hub" feature.', internal: false, created_at: daysAgo(20) },
     ]);
 

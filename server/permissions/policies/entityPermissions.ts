@@ -11,3 +11,15 @@ export function granteeProblem(grantee: Actor, disabled: boolean, mode: DirectMo
   if (grantee.type === 'observer' && mode !== 'view') return 'Observers are view-only: they can only be given View.';
   return null;
 }
+
+/**
+ * Why `granter` cannot give (or change) this grant, or null: the grantee's own rules, and
+ * nobody grants themselves. A creator manages access to their entity, but a grant to
+ * themselves would lift them past what their project role allows (a comment-only creator
+ * editing by their own say-so); the grant holders' "up to its own mode" rule, which a
+ * self-grant could only repeat, stays as it is.
+ */
+export function grantProblem(granter: Actor, grantee: Actor, disabled: boolean, mode: DirectMode): string | null {
+  if (granter.id === grantee.id) return 'You cannot give yourself direct access; another manager of this entity or an administrator can.';
+  return granteeProblem(grantee, disabled, mode);
+}

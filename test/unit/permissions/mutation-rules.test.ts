@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import {
+  grantProblem,
   can,
   canUseDashboardHub,
   customerAccessProblem,
@@ -117,6 +118,17 @@ describe('mutation gaps: who may hold a direct grant (section 6)', () => {
     const observer = STAFF.find((a) => a.type === 'observer')!;
     const reasons = [granteeProblem(CUSTOMER, false, 'view'), granteeProblem(STAFF[1]!, true, 'view'), granteeProblem(observer, false, 'edit')];
     expect(new Set(reasons).size).to.equal(3);
+  });
+
+  it('nobody gives or changes a grant of their own, in any mode; to others the grantee rules apply unchanged', () => {
+    for (const granter of STAFF) {
+      for (const mode of DIRECT_MODES) {
+        expect(grantProblem(granter, granter, false, mode), `${granter.type} ${mode}`).to.match(/yourself/);
+        for (const grantee of [...STAFF, CUSTOMER].filter((g) => g.id !== granter.id)) {
+          for (const disabled of [false, true]) expect(grantProblem(granter, grantee, disabled, mode)).to.equal(granteeProblem(grantee, disabled, mode));
+        }
+      }
+    }
   });
 });
 
