@@ -1,4 +1,5 @@
 import path from 'node:path';
+import querystring from 'node:querystring';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Db } from './db';
@@ -17,6 +18,7 @@ import { adminRoutes } from './routes/admin';
 import { apiV1Routes } from './routes/api/v1';
 import type { Mailer } from './mail/mailer';
 import { PROJECT_ROOT } from './paths';
+import { bodyWithoutNul, withoutNul } from './routes/forms';
 
 export interface AppDeps {
   db: Db;
@@ -39,6 +41,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
+  // express's "simple" parser, with NUL characters taken out (routes/forms.ts, withoutNul).
+  app.set('query parser', (query: string) => withoutNul(querystring.parse(query)));
   if (config.NODE_ENV === 'production') app.set('view cache', true);
 
   app.use(requestLogging(log, (url) => url === '/healthz'));
@@ -86,6 +90,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(absoluteTimeout(config));
   app.use(passport.session());
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
+  app.use(bodyWithoutNul);
   app.use(sameOriginOnly());
   app.use(csrf.csrfSynchronisedProtection);
   app.use(viewLocals(config, db));

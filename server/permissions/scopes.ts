@@ -225,6 +225,18 @@ export function visibleEntityPermissions(actor: MaybeActor, s: ScopeSettings, al
     });
 }
 
+/**
+ * Whom a staff member may find by typing part of a name or email (the dashboard sharing
+ * picker): staff, and customers too for administrators, who manage every account anyway.
+ * Anyone else reaches a customer only by their whole email address, so the customer base of
+ * every company cannot be browsed a fragment at a time.
+ */
+export function peopleFoundByFragment(actor: MaybeActor, alias = 'principals'): Scope {
+  if (!isStaff(actor)) return NOTHING;
+  if (isAdministrator(actor)) return EVERYTHING;
+  return staffPrincipals(alias);
+}
+
 /** Staff principals (the API's Users resource never lists customers). */
 export function staffPrincipals(alias = 'principals'): Scope {
   // The staff types by name (not `<> 'requester'`), so an index on type can be used.

@@ -1,7 +1,8 @@
 import type { Db } from '../db';
 import { nowIso, toDate, insertedId, containsPattern } from '../db';
 import type { GrantLevel, Restriction } from '../permissions/facts';
-import { customerPrincipals } from '../permissions/scopes';
+import { customerPrincipals, type Scope } from '../permissions/scopes';
+import { normalizeEmail } from './principals';
 
 export interface DashboardRow {
   id: number;
@@ -149,11 +150,17 @@ export async function companyRequesterIds(db: Db, companyId: number): Promise<nu
 }
 
 /** People matching a prefix of name or email, for the grant picker (staff-only page). */
-export async function searchPeople(db: Db, q: string, limit = 10): Promise<{ id: number; name: string; email: string; type: string }[]> {
+/** Active people whose name or email contains `q`, among those `byFragment` allows; anyone by their whole email. */
+export async function searchPeople(db: Db, q: string, byFragment: Scope, limit = 10): Promise<{ id: number; name: string; email: string; type: string }[]> {
   const term = containsPattern(q);
   const rows: Record<string, unknown>[] = await db('principals')
     .where('disabled', false)
-    .andWhere((w) => void w.whereRaw("lower(name) like ? escape '\\'", [term]).orWhereRaw("email_normalized like ? escape '\\'", [term]))
+    .andWhere(
+      (w) =>
+        void w
+          .where((f) => void f.modify(byFragment).andWhere((m) => void m.whereRaw("lower(name) like ? escape '\\'", [term]).orWhereRaw("email_normalized like ? escape '\\'", [term])))
+          .orWhere('email_normalized', normalizeEmail(q)),
+    )
     .orderBy('name')
     .limit(limit)
     .select('id', 'name', 'email', 'type');

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { ZodError } from 'zod';
 import type { Logger } from '../logger';
 import { HttpError, Invalid, NotFound } from '../errors';
 
@@ -35,7 +36,9 @@ function statusOf(err: unknown): number {
  * is logged and answered with a generic 500, never a stack trace.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
+  return (thrown: unknown, req, res, _next) => {
+    // A schema parsed with .parse() where readForm belonged: still the person's input, never a 500.
+    const err = thrown instanceof ZodError ? new Invalid('Some of what was sent is not valid; check it and try again.') : thrown;
     const status = statusOf(err);
     const expected = status < 500;
     if (!expected) log.error({ err }, 'unhandled error');

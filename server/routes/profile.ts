@@ -5,8 +5,9 @@ import { Invalid } from '../errors';
 import { changeOwnName, changeOwnPassword } from '../commands/accounts';
 import { findPrincipalById } from '../repositories/principals';
 import { actorOf, redirectTo } from './locals';
+import { readForm, typedValues } from './forms';
 
-const nameForm = z.object({ name: z.string().max(1000).default('') });
+const nameForm = z.object({ name: z.string().max(200).default('') });
 const passwordForm = z.object({ current_password: z.string().max(4096).default(''), password: z.string().max(4096).default('') });
 
 /**
@@ -18,26 +19,26 @@ export function profileRoutes(deps: AppDeps, realm: 'portal' | 'desk', extra: (r
   const router = Router();
   const view = `${realm}/profile`;
 
-  const render = async (req: Request, res: Response, status = 200, error: string | null = null, notice: string | null = null) => {
+  const render = async (req: Request, res: Response, status = 200, error: string | null = null, notice: string | null = null, typedName?: string) => {
     const person = (await findPrincipalById(db, actorOf(req)!.id))!;
-    res.status(status).render(view, { title: 'Your profile', person: { name: person.name, email: person.email }, error, notice, ...(await extra(req)) });
+    res.status(status).render(view, { title: 'Your profile', person: { name: typedName ?? person.name, email: person.email }, error, notice, ...(await extra(req)) });
   };
 
   router.get('/profile', (req, res) => render(req, res, 200, null, typeof req.query.saved === 'string' ? 'Saved.' : null));
 
   router.post('/profile', async (req, res) => {
     try {
-      await changeOwnName(db, actorOf(req)!, nameForm.parse(req.body ?? {}).name);
+      await changeOwnName(db, actorOf(req)!, readForm(nameForm, req.body).name);
     } catch (err) {
-      if (err instanceof Invalid) return render(req, res, 422, err.message);
+      if (err instanceof Invalid) return render(req, res, 422, err.message, null, typedValues(req.body, 'name').name);
       throw err;
     }
     redirectTo(res, `/${realm}/profile?saved=1`);
   });
 
   router.post('/profile/password', async (req, res) => {
-    const form = passwordForm.parse(req.body ?? {});
     try {
+      const form = readForm(passwordForm, req.body);
       const cutOff = await changeOwnPassword(db, actorOf(req)!, form.current_password, form.password, config.SCRYPT_COST);
       // Other sessions end; this one stays signed in.
       req.session.authenticatedAt = cutOff;

@@ -2,15 +2,24 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { auditActions, listAuditEvents } from '../../repositories/auditLog';
+import { pageField } from '../forms';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(d)));
+/** A calendar day that exists (not 2024-02-31) in years both engines' timestamps hold with a day to spare. */
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((d) => {
+    const year = Number(d.slice(0, 4));
+    const date = new Date(`${d}T00:00:00Z`);
+    return year >= 1900 && year <= 9000 && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === d;
+  });
 const query = z.object({
   action: z.string().trim().max(60).optional().catch(undefined),
   target_type: z.string().trim().max(40).optional().catch(undefined),
   actor: z.string().trim().max(320).optional().catch(undefined),
   from: day.optional().catch(undefined),
   to: day.optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  page: pageField(100_000),
 });
 
 export function auditRoutes({ db }: AppDeps): Router {

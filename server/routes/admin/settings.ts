@@ -20,7 +20,8 @@ export function settingsRoutes({ db }: AppDeps): Router {
     if (!actor) throw new Forbidden();
     const parsed = parseSettingsForm((req.body ?? {}) as Record<string, unknown>);
     if (!parsed.ok) {
-      const settings = await readSettings(db);
+      // Shown as submitted where it was valid: the administrator's choices are not lost.
+      const settings = { ...(await readSettings(db)), ...parsed.changes };
       res.status(422).render('admin/settings', { title: 'Settings', settings, help: SETTING_HELP, errors: parsed.errors, saved: false });
       return;
     }

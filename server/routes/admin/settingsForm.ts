@@ -9,7 +9,8 @@ function lastValue(v: unknown): unknown {
   return Array.isArray(v) ? v[v.length - 1] : v;
 }
 
-export type SettingsParse = { ok: true; changes: Partial<Settings> } | { ok: false; errors: Partial<Record<string, string>> };
+/** On failure, `changes` still holds the valid part, so the form can show what was chosen. */
+export type SettingsParse = { ok: true; changes: Partial<Settings> } | { ok: false; errors: Partial<Record<string, string>>; changes: Partial<Settings> };
 
 /** Only the keys present in the body are changed; an unknown key or a bad value changes nothing. */
 export function parseSettingsForm(body: Record<string, unknown>): SettingsParse {
@@ -26,6 +27,6 @@ export function parseSettingsForm(body: Record<string, unknown>): SettingsParse 
     if (parsed.success) changes[field] = parsed.data;
     else errors[field] = typeof SETTING_DEFAULTS[field] === 'boolean' ? 'Must be true or false.' : 'Must be all_staff or administrators.';
   }
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  if (Object.keys(errors).length > 0) return { ok: false, errors, changes: changes as Partial<Settings> };
   return { ok: true, changes: changes as Partial<Settings> };
 }

@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app';
 import { Invalid, NotFound } from '../../errors';
 import { customerAccessProblem, isRequester, RESTRICTIONS, RESTRICTION_TEXT, toCustomerFlag } from '../../permissions';
 import { loadDashboardTarget } from '../../repositories/accessFacts';
+import { peopleFoundByFragment } from '../../permissions/scopes';
 import { countRequesterGrants, findDashboard, listCompanies, listGrants, searchPeople } from '../../repositories/dashboards';
 import { findPrincipalByEmail, toActor } from '../../repositories/principals';
 import { listWidgets } from '../../repositories/widgets';
@@ -11,18 +12,19 @@ import { presentWidgets } from '../../presenters/dashboards';
 import { authorizeDashboard } from '../../commands/dashboards';
 import { grantCompanyMembers, grantDashboardAccess, revokeDashboardGrant, setDashboardRestriction } from '../../commands/dashboardAccess';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
+import { idField, readForm, safeReadForm, typedValues } from '../forms';
 
 const restrictionForm = z.object({ restriction: z.enum(RESTRICTIONS, { message: 'Choose one of the three access levels.' }), confirm: z.string().optional() });
 const grantForm = z.object({
   email: z.string().trim().min(3, 'Enter the email of the person to add.').max(320),
   level: z.enum(['view', 'edit'], { message: 'Choose view or edit.' }),
 });
-const companyForm = z.object({ company_id: z.coerce.number({ message: 'Choose a company.' }).int().positive().max(2 ** 31 - 1) });
+const companyForm = z.object({ company_id: idField('Choose a company.') });
 
 export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
   const router = Router();
 
-  const render = async (req: Request, res: Response, status = 200, error: string | null = null, pending: string | null = null) => {
+  const render = async (req: Request, res: Response, status = 200, error: string | null = null, pending: string | null = null, values: Record<string, string> = {}) => {
     const id = idParam(req.params.id);
     await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
     const [dashboard, grants, customers, companies] = await Promise.all([findDashboard(db, id), listGrants(db, id), countRequesterGrants(db, id), listCompanies(db)]);
@@ -36,6 +38,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
       restrictionText: RESTRICTION_TEXT,
       error,
       pending,
+      values,
       notice: typeof req.query.added === 'string' ? `${Number(req.query.added)} customer(s) added.` : null,
     });
   };
@@ -46,24 +49,18 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
     try {
       next = await fn(req, id);
     } catch (err) {
-      if (err instanceof Invalid) return render(req, res, 422, err.message);
+      if (err instanceof Invalid) return render(req, res, 422, err.message, null, typedValues(req.body, 'email', 'level'));
       throw err;
     }
     redirectTo(res, next || `/desk/dashboards/${id}/permissions`);
   };
-
-  function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-    const r = schema.safeParse(body ?? {});
-    if (!r.success) throw new Invalid(r.error.issues[0]?.message ?? 'Check the form.');
-    return r.data;
-  }
 
   router.get('/dashboards/:id/permissions', (req, res) => render(req, res));
 
   router.post('/dashboards/:id/permissions', async (req, res) => {
     const id = idParam(req.params.id);
     const target = await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
-    const form = restrictionForm.safeParse(req.body ?? {});
+    const form = safeReadForm(restrictionForm, req.body);
     if (!form.success) return render(req, res, 422, form.error.issues[0]?.message ?? 'Check the form.');
     const { restriction, confirm } = form.data;
     // Switching to "Anyone can view and edit" silences every customer grant: say so first.
@@ -79,7 +76,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
     '/dashboards/:id/grants',
     change(async (req, id) => {
       await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
-      const form = parse(grantForm, req.body);
+      const form = readForm(grantForm, req.body);
       await grantDashboardAccess(db, actorOf(req)!, id, form.email, form.level);
     }),
   );
@@ -88,7 +85,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
     '/dashboards/:id/grants/company',
     change(async (req, id) => {
       await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
-      const added = await grantCompanyMembers(db, actorOf(req)!, id, parse(companyForm, req.body).company_id);
+      const added = await grantCompanyMembers(db, actorOf(req)!, id, readForm(companyForm, req.body).company_id);
       return `/desk/dashboards/${id}/permissions?added=${added}`;
     }),
   );
@@ -103,7 +100,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
   router.get('/dashboards/:id/people', async (req, res) => {
     await authorizeDashboard(db, actorOf(req)!, idParam(req.params.id), 'manage_grants');
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : '';
-    const people = q.trim().length >= 2 ? await searchPeople(db, q) : [];
+    const people = q.trim().length >= 2 ? await searchPeople(db, q, peopleFoundByFragment(actorOf(req))) : [];
     res.json(people.map((p) => ({ name: p.name, email: p.email, customer: toCustomerFlag(p.type) })));
   });
 

@@ -19,13 +19,14 @@ import {
 } from '../../commands/dashboards';
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, idParam, redirectTo, requestScopeSettings, requestSettings } from '../locals';
+import { idField, readForm, typedValues } from '../forms';
 
-const nameForm = z.object({ name: z.string().default('') });
+const nameForm = z.object({ name: z.string().max(200).default('') });
 const widgetForm = z.object({
   kind: z.string().refine(isWidgetKind, 'Choose a widget kind from the list.'),
   title: z.string().trim().max(200).default(''),
-  project_id: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().positive().max(2 ** 31 - 1).nullable()),
-  data_scope: z.enum(['viewer_company', 'all']).default('viewer_company'),
+  project_id: z.preprocess((v) => (v === '' || v === undefined ? null : v), idField('Choose a project from the list.').nullable()),
+  data_scope: z.enum(['viewer_company', 'all'], { message: 'Choose which data customers see.' }).default('viewer_company'),
 });
 const moveForm = z.object({ direction: z.enum(['up', 'down']) });
 
@@ -46,9 +47,9 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
   });
 
   router.post('/dashboards', async (req, res) => {
-    const { name } = nameForm.parse(req.body ?? {});
+    const { name } = typedValues(req.body, 'name');
     try {
-      const id = await createDashboard(db, actorOf(req)!, name);
+      const id = await createDashboard(db, actorOf(req)!, readForm(nameForm, req.body).name);
       redirectTo(res, `/desk/dashboards/${id}/edit`);
     } catch (err) {
       if (err instanceof Invalid) return res.status(422).render('desk/dashboard-new', { title: 'New dashboard', error: err.message, name });
@@ -65,7 +66,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
     res.render('desk/dashboard', { title: dashboard.name, dashboard, widgets, abilities: abilitiesFor(actor, target), restrictionText: RESTRICTION_TEXT });
   });
 
-  const renderEdit = async (req: Request, res: Response, status = 200, error: string | null = null) => {
+  const renderEdit = async (req: Request, res: Response, status = 200, error: string | null = null, values: Record<string, string> = {}) => {
     const id = idParam(req.params.id);
     const target = await authorizeDashboard(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
     res.status(status).render('desk/dashboard-edit', {
@@ -76,6 +77,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
       kinds: WIDGET_KINDS,
       abilities: abilitiesFor(actorOf(req), target),
       error,
+      values,
     });
   };
 
@@ -86,13 +88,13 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
     try {
       await fn(req, id);
     } catch (err) {
-      if (err instanceof Invalid) return renderEdit(req, res, 422, err.message);
+      if (err instanceof Invalid) return renderEdit(req, res, 422, err.message, typedValues(req.body, 'name', 'kind', 'title', 'project_id', 'data_scope'));
       throw err;
     }
     redirectTo(res, after(id));
   };
 
-  router.post('/dashboards/:id', change((req, id) => renameDashboard(db, actorOf(req)!, id, nameForm.parse(req.body ?? {}).name)));
+  router.post('/dashboards/:id', change((req, id) => renameDashboard(db, actorOf(req)!, id, readForm(nameForm, req.body).name)));
 
   router.post(
     '/dashboards/:id/delete',
@@ -106,10 +108,9 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
     '/dashboards/:id/widgets',
     change(async (req, id) => {
       await authorizeDashboard(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
-      const form = widgetForm.safeParse(req.body ?? {});
-      if (!form.success) throw new Invalid(form.error.issues[0]?.message ?? 'Check the widget.');
-      const kind = form.data.kind as keyof typeof WIDGET_KINDS;
-      await addWidget(db, actorOf(req)!, id, { kind, title: form.data.title || WIDGET_KINDS[kind].label, projectId: form.data.project_id, dataScope: form.data.data_scope });
+      const form = readForm(widgetForm, req.body);
+      const kind = form.kind as keyof typeof WIDGET_KINDS;
+      await addWidget(db, actorOf(req)!, id, { kind, title: form.title || WIDGET_KINDS[kind].label, projectId: form.project_id, dataScope: form.data_scope });
     }),
   );
 

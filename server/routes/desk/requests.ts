@@ -16,6 +16,7 @@ import { projectStaff } from '../../repositories/staffOptions';
 import { authorizeRequest, changeRequestStatus, commentOnRequest } from '../../commands/requests';
 import { assignRequest, linkWorkItem, unlinkWorkItem } from '../../commands/deskRequests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
+import { idField, readForm, typedValues } from '../forms';
 import { directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
@@ -24,13 +25,18 @@ const replyForm = z.object({
   internal: z.enum(['true', 'false', 'on']).optional(),
 });
 const statusForm = z.object({ status: z.enum(REQUEST_STATUSES, { message: 'Choose a status from the list.' }) });
-const assignForm = z.object({ assignee_id: z.union([z.literal(''), z.coerce.number().int().positive().max(2 ** 31 - 1)], { message: 'Choose someone from the list.' }) });
-const linkForm = z.object({ work_item_id: z.coerce.number({ message: 'Choose a work item.' }).int().positive().max(2 ** 31 - 1) });
+const assignForm = z.object({ assignee_id: z.union([z.literal(''), idField()], { message: 'Choose someone from the list.' }) });
+const linkForm = z.object({ work_item_id: idField('Choose a work item.') });
+
+/** Whether the reply form asked for an internal note ("Internal note" ticked). */
+function asksInternal(body: unknown): boolean {
+  return ['true', 'on'].includes(typedValues(body, 'internal').internal ?? '');
+}
 
 export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
   const router = Router();
 
-  const render = async (req: Request, res: Response, status = 200, error: string | null = null, draft = '') => {
+  const render = async (req: Request, res: Response, status = 200, error: string | null = null, draft = '', draftInternal = false) => {
     const actor = actorOf(req)!;
     const id = idParam(req.params.id);
     const target = await authorizeRequest(db, actor, id, 'view', await requestScopeSettings(req, db));
@@ -57,6 +63,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
       directAccess: await directAccessPanel(db, actor, entityTypeByStored('request')!, target),
       error,
       draft,
+      draftInternal,
     });
   };
 
@@ -68,27 +75,24 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     } catch (err) {
       if (err instanceof Invalid) {
         await authorizeRequest(db, actorOf(req)!, id, 'view', await requestScopeSettings(req, db));
-        return render(req, res, 422, err.message, String((req.body as Record<string, unknown> | undefined)?.body ?? ''));
+        // The draft comes back as it was: its text, and still an internal note if it was one.
+        return render(req, res, 422, err.message, typedValues(req.body, 'body').body, asksInternal(req.body));
       }
       throw err;
     }
     redirectTo(res, `/desk/requests/${id}`);
   };
 
-  function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-    const r = schema.safeParse(body ?? {});
-    if (!r.success) throw new Invalid(r.error.issues[0]?.message ?? 'Check the form.');
-    return r.data;
-  }
-
   router.get('/requests/:id', (req, res) => render(req, res));
 
   router.post(
     '/requests/:id/comments',
     action(async (req, id) => {
-      const form = parse(replyForm, req.body);
-      await authorizeRequest(db, actorOf(req)!, id, form.internal && form.internal !== 'false' ? 'internal_note' : 'comment', await requestScopeSettings(req, db));
-      await commentOnRequest(db, mailer, actorOf(req)!, id, form.body, Boolean(form.internal && form.internal !== 'false'), publicBaseUrl(req, config));
+      // Who may write comes before what was written: an observer's blank reply is a 403 too.
+      const internal = asksInternal(req.body);
+      await authorizeRequest(db, actorOf(req)!, id, internal ? 'internal_note' : 'comment', await requestScopeSettings(req, db));
+      const form = readForm(replyForm, req.body);
+      await commentOnRequest(db, mailer, actorOf(req)!, id, form.body, internal, publicBaseUrl(req, config));
     }),
   );
 
@@ -96,7 +100,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     '/requests/:id/status',
     action(async (req, id) => {
       await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
-      await changeRequestStatus(db, mailer, actorOf(req)!, id, parse(statusForm, req.body).status, publicBaseUrl(req, config));
+      await changeRequestStatus(db, mailer, actorOf(req)!, id, readForm(statusForm, req.body).status, publicBaseUrl(req, config));
     }),
   );
 
@@ -104,7 +108,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     '/requests/:id/assign',
     action(async (req, id) => {
       await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
-      const { assignee_id } = parse(assignForm, req.body);
+      const { assignee_id } = readForm(assignForm, req.body);
       await assignRequest(db, actorOf(req)!, id, assignee_id === '' ? null : assignee_id);
     }),
   );
@@ -113,7 +117,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     '/requests/:id/links',
     action(async (req, id) => {
       await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
-      await linkWorkItem(db, actorOf(req)!, id, parse(linkForm, req.body).work_item_id);
+      await linkWorkItem(db, actorOf(req)!, id, readForm(linkForm, req.body).work_item_id);
     }),
   );
 

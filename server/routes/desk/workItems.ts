@@ -11,10 +11,11 @@ import { projectStaff } from '../../repositories/staffOptions';
 import { authorizeWorkItem, createWorkItem, editWorkItem } from '../../commands/workItems';
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
+import { idField, safeReadForm } from '../forms';
 import { directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
-const optionalId = z.preprocess((v) => (v === undefined || v === '' ? null : v), z.coerce.number().int().positive().max(2 ** 31 - 1).nullable());
+const optionalId = z.preprocess((v) => (v === undefined || v === '' ? null : v), idField().nullable());
 const fields = {
   name: z.string().trim().min(2, 'The name needs at least 2 characters.').max(300, 'At most 300 characters.'),
   description: z.string().trim().max(20_000).default(''),
@@ -22,7 +23,7 @@ const fields = {
   parent_id: optionalId,
   owner_id: optionalId,
 };
-const createForm = z.object({ project_id: z.coerce.number({ message: 'Choose a project.' }).int().positive(), type: z.enum(WORK_ITEM_TYPES, { message: 'Choose a type.' }), ...fields });
+const createForm = z.object({ project_id: idField('Choose a project.'), type: z.enum(WORK_ITEM_TYPES, { message: 'Choose a type.' }), ...fields });
 const editForm = z.object(fields);
 
 function message(err: z.ZodError): string {
@@ -73,7 +74,7 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
 
   router.post('/work-items', async (req, res) => {
     const values = (req.body ?? {}) as Record<string, unknown>;
-    const form = createForm.safeParse(values);
+    const form = safeReadForm(createForm, values);
     if (!form.success) return renderForm(req, res, 422, values, message(form.error), null);
     try {
       const d = form.data;
@@ -112,7 +113,7 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     await authorizeWorkItem(db, actorOf(req)!, id, 'edit');
     const item = (await findWorkItem(db, id))!;
     const values = { ...((req.body ?? {}) as Record<string, unknown>), project_id: item.projectId, type: item.type };
-    const form = editForm.safeParse(req.body ?? {});
+    const form = safeReadForm(editForm, req.body);
     if (!form.success) return renderForm(req, res, 422, values, message(form.error), id);
     try {
       const d = form.data;

@@ -8,8 +8,9 @@ import { confirmSignup, requestPasswordReset, requestSignup, resetPassword, rese
 import { loginLimiters } from '../../auth/loginLimiter';
 import { Invalid } from '../../errors';
 import { publicBaseUrl, redirectTo } from '../locals';
+import { safeReadForm, typedValues as typed } from '../forms';
 
-const signupForm = z.object({ name: z.string().max(1000).default(''), email: z.string().max(1000).default('') });
+const signupForm = z.object({ name: z.string().max(200).default(''), email: z.string().max(320).default('') });
 const emailForm = z.object({ email: z.string().trim().max(320).default('') });
 const tokenForm = z.object({ token: z.string().max(200).default(''), password: z.string().max(4096).default('') });
 
@@ -32,9 +33,10 @@ export function portalAccountRoutes(deps: AppDeps): Router {
   router.get('/signup', signupEnabled, (_req, res) => res.render('portal/signup', { title: 'Sign up', error: null, values: {}, sent: false }));
 
   router.post('/signup', signupEnabled, ...loginLimiters(db, config, 'signup', limited('portal/signup', 'Sign up')), async (req, res) => {
-    const form = signupForm.parse(req.body ?? {});
-    const problem = signupProblem(form);
-    if (problem) return res.status(422).render('portal/signup', { title: 'Sign up', error: problem, values: { name: form.name, email: form.email }, sent: false });
+    const parsed = safeReadForm(signupForm, req.body);
+    const form = parsed.success ? parsed.data : null;
+    const problem = form ? signupProblem(form) : parsed.error?.issues[0]?.message;
+    if (!form || problem) return res.status(422).render('portal/signup', { title: 'Sign up', error: problem, values: typed(req.body, 'name', 'email'), sent: false });
     await requestSignup(db, mailer, form, publicBaseUrl(req, config));
     res.render('portal/signup', { title: 'Check your email', error: null, values: { email: form.email.trim() }, sent: true });
   });
@@ -48,11 +50,12 @@ export function portalAccountRoutes(deps: AppDeps): Router {
   });
 
   router.post('/signup/confirm', async (req, res, next) => {
-    const form = tokenForm.parse(req.body ?? {});
-    const token = tokenOf(form.token);
+    const parsed = safeReadForm(tokenForm, req.body);
+    const token = tokenOf(typed(req.body, 'token').token);
+    if (!parsed.success) return res.status(422).render('portal/signup-confirm', { title: 'Confirm your account', token, error: parsed.error.issues[0]?.message });
     let person: Awaited<ReturnType<typeof confirmSignup>>;
     try {
-      person = token ? await confirmSignup(db, token, form.password, config.SCRYPT_COST) : null;
+      person = token ? await confirmSignup(db, token, parsed.data.password, config.SCRYPT_COST) : null;
     } catch (err) {
       if (err instanceof Invalid) return res.status(422).render('portal/signup-confirm', { title: 'Confirm your account', token, error: err.message });
       throw err;
@@ -68,7 +71,9 @@ export function portalAccountRoutes(deps: AppDeps): Router {
   router.get('/password/forgot', (_req, res) => res.render('portal/password-forgot', { title: 'Forgot your password', error: null, values: {}, sent: false }));
 
   router.post('/password/forgot', ...loginLimiters(db, config, 'reset', limited('portal/password-forgot', 'Forgot your password')), async (req, res) => {
-    const { email } = emailForm.parse(req.body ?? {});
+    const parsed = safeReadForm(emailForm, req.body);
+    if (!parsed.success) return res.status(422).render('portal/password-forgot', { title: 'Forgot your password', error: parsed.error.issues[0]?.message, values: typed(req.body, 'email'), sent: false });
+    const { email } = parsed.data;
     await requestPasswordReset(db, mailer, email, publicBaseUrl(req, config));
     res.render('portal/password-forgot', { title: 'Check your email', error: null, values: { email }, sent: true });
   });
@@ -80,10 +85,11 @@ export function portalAccountRoutes(deps: AppDeps): Router {
   });
 
   router.post('/password/reset', async (req, res) => {
-    const form = tokenForm.parse(req.body ?? {});
-    const token = tokenOf(form.token);
+    const parsed = safeReadForm(tokenForm, req.body);
+    const token = tokenOf(typed(req.body, 'token').token);
+    if (!parsed.success) return res.status(422).render('portal/password-reset', { title: 'Choose a new password', token, error: parsed.error.issues[0]?.message });
     try {
-      if (token && (await resetPassword(db, token, form.password, config.SCRYPT_COST))) return redirectTo(res, '/portal/login?reset=1');
+      if (token && (await resetPassword(db, token, parsed.data.password, config.SCRYPT_COST))) return redirectTo(res, '/portal/login?reset=1');
     } catch (err) {
       if (err instanceof Invalid) return res.status(422).render('portal/password-reset', { title: 'Choose a new password', token, error: err.message });
       throw err;

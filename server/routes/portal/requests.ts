@@ -16,13 +16,15 @@ import { authorizeRequest, commentOnRequest, submitRequest, voteOnRequest } from
 import { presentPortalRequest } from '../../presenters/requests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
+import { idField, invalidFrom, safeReadForm } from '../forms';
 
 const requestForm = z.object({
-  project_id: z.coerce.number().int().positive({ message: 'Choose a project.' }),
+  project_id: idField('Choose a project.'),
   type: z.enum(REQUEST_TYPES, { message: 'Choose issue, question or idea.' }),
   title: z.string().trim().min(3, 'The title needs at least 3 characters.').max(300, 'The title can have at most 300 characters.'),
   description: z.string().trim().max(20_000, 'The description can have at most 20,000 characters.').default(''),
-  visibility: z.enum(['private', 'company', 'public'], { message: 'Choose who can see the request.' }).optional(),
+  // '' is the form's "the usual for its type" choice (defaultVisibility).
+  visibility: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['private', 'company', 'public'], { message: 'Choose who can see the request.' }).optional()),
 });
 
 const commentForm = z.object({
@@ -35,7 +37,7 @@ export function defaultVisibility(type: string): 'private' | 'public' {
 }
 
 function firstMessage(err: z.ZodError): string {
-  return err.issues[0]?.message ?? 'Check the form.';
+  return invalidFrom(err).message;
 }
 
 export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
@@ -53,12 +55,12 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
 
   router.get('/requests/new', async (req, res) => {
     const type = typeof req.query.type === 'string' && (REQUEST_TYPES as readonly string[]).includes(req.query.type) ? req.query.type : 'issue';
-    await renderNew(res, 200, { type, visibility: defaultVisibility(type) }, null);
+    await renderNew(res, 200, { type }, null);
   });
 
   router.post('/requests', async (req, res) => {
     const values = (req.body ?? {}) as Record<string, unknown>;
-    const form = requestForm.safeParse(values);
+    const form = safeReadForm(requestForm, values);
     if (!form.success) return renderNew(res, 422, values, firstMessage(form.error));
     try {
       const id = await submitRequest(
@@ -102,7 +104,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
 
   router.post('/requests/:id/comments', async (req, res) => {
     const id = idParam(req.params.id);
-    const form = commentForm.safeParse(req.body ?? {});
+    const form = safeReadForm(commentForm, req.body);
     if (!form.success) {
       await authorizeRequest(db, actorOf(req)!, id, 'comment', await requestScopeSettings(req, db));
       return renderRequest(req, res, 422, firstMessage(form.error), String((req.body as Record<string, unknown> | undefined)?.body ?? ''));

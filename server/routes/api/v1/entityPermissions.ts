@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { AppDeps } from '../../../app';
 import { BadRequest, Invalid, NotFound } from '../../../errors';
 import { parseWhere, asBoolean, type Condition } from '../../../api/where';
@@ -13,7 +13,7 @@ import {
   type GrantSpec,
 } from '../../../commands/entityPermissions';
 import { publicBaseUrl, requestScopeSettings } from '../../locals';
-import { apiActor, bodyId, jsonBody, listResponse, lowerKeys, modeFromBody, paging, pathId } from './support';
+import { apiActor, bodyId, jsonBody, listResponse, lowerKeys, modeFromBody, paging, pathId, whereParam, wholeNumberOf } from './support';
 
 export const ENTITY_PERMISSION_FIELDS = ['Id', 'User.Id', 'EntityId', 'EntityType.Id', 'EntityType.Name', 'View', 'Comment', 'Edit', 'GrantAccess'] as const;
 
@@ -33,10 +33,6 @@ export function present(row: EntityPermissionRow) {
   };
 }
 
-function numberOf(c: Condition): number {
-  if (typeof c.value !== 'number' || !Number.isInteger(c.value)) throw new BadRequest(`${c.field} must be compared with a whole number.`);
-  return c.value;
-}
 
 function booleanOf(c: Condition): boolean {
   const b = asBoolean(c.value);
@@ -53,16 +49,16 @@ function filterFrom(conditions: Condition[]): EntityPermissionFilter {
   for (const c of conditions) {
     switch (c.field) {
       case 'Id':
-        f.id = numberOf(c);
+        f.id = wholeNumberOf(c);
         break;
       case 'User.Id':
-        f.principalId = numberOf(c);
+        f.principalId = wholeNumberOf(c);
         break;
       case 'EntityId':
-        f.entityId = numberOf(c);
+        f.entityId = wholeNumberOf(c);
         break;
       case 'EntityType.Id': {
-        const t = entityTypeById(numberOf(c));
+        const t = entityTypeById(wholeNumberOf(c));
         narrowTypes(t ? [t.stored] : []);
         break;
       }
@@ -110,20 +106,24 @@ function specFrom(raw: unknown, label = 'The body'): GrantSpec {
   return { entityTypeId: typeId, entityId, userId: bodyId(user.id, 'User.Id'), mode };
 }
 
-export function entityPermissionRoutes({ db, config }: AppDeps): Router {
-  const router = Router();
-
-  // With the feature off, the whole resource does not exist.
-  router.use('/EntityPermissions', async (req, _res, next) => {
+/**
+ * With the feature off the whole resource does not exist, for everyone: mounted ahead of the
+ * token check, so a caller without a token gets the same 404 as one with.
+ */
+export function directAccessOnly({ db }: AppDeps): RequestHandler {
+  return async (req, _res, next) => {
     if (!(await requestScopeSettings(req, db)).directAccess) return next(new NotFound('Direct Access to Entities is not enabled.'));
     next();
-  });
+  };
+}
+
+export function entityPermissionRoutes({ db, config }: AppDeps): Router {
+  const router = Router();
 
   const scopeFor = async (req: Request) => visibleEntityPermissions(apiActor(req), await requestScopeSettings(req, db));
 
   router.get('/EntityPermissions', async (req, res) => {
-    const where = typeof req.query.where === 'string' ? req.query.where : '';
-    const filter = filterFrom(parseWhere(where, ENTITY_PERMISSION_FIELDS));
+    const filter = filterFrom(parseWhere(whereParam(req), ENTITY_PERMISSION_FIELDS));
     const p = paging(req);
     const rows = filter.entityTypes?.length === 0 ? [] : await listEntityPermissions(db, await scopeFor(req), filter, p.take + 1, p.skip);
     res.json(listResponse(req, publicBaseUrl(req, config), rows.map(present), p));

@@ -1,24 +1,13 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../../app';
 import { NotFound } from '../../../errors';
-import { parseWhere, type Condition } from '../../../api/where';
+import { parseWhere } from '../../../api/where';
 import { ENTITY_TYPES } from '../../../permissions/entityTypes';
 import { visibleRequests } from '../../../permissions/scopes';
 import { listApiRequests, listApiUsers, type ApiRequestFilter, type ApiUserFilter } from '../../../repositories/apiQueries';
 import { publicBaseUrl, requestScopeSettings } from '../../locals';
-import { entityPermissionRoutes } from './entityPermissions';
-import { apiActor, apiErrors, listResponse, paging, tokenAuth } from './support';
-import { BadRequest } from '../../../errors';
-
-function str(c: Condition): string {
-  if (typeof c.value !== 'string') throw new BadRequest(`${c.field} must be compared with a quoted string.`);
-  return c.value;
-}
-
-function num(c: Condition): number {
-  if (typeof c.value !== 'number' || !Number.isInteger(c.value)) throw new BadRequest(`${c.field} must be compared with a whole number.`);
-  return c.value;
-}
+import { directAccessOnly, entityPermissionRoutes } from './entityPermissions';
+import { apiActor, apiErrors, listResponse, paging, stringOf as str, tokenAuth, whereParam, wholeNumberOf as num } from './support';
 
 /**
  * The Targetprocess-compatible REST API under /api/v1. Authenticated only by personal
@@ -31,6 +20,7 @@ export function apiV1Routes(deps: AppDeps): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
+  router.use('/EntityPermissions', directAccessOnly(deps));
   router.use(tokenAuth(db));
   router.use(entityPermissionRoutes(deps));
 
@@ -39,7 +29,7 @@ export function apiV1Routes(deps: AppDeps): Router {
   });
 
   router.get('/Users', async (req, res) => {
-    const conditions = parseWhere(typeof req.query.where === 'string' ? req.query.where : '', ['Id', 'Email', 'Name', 'Type']);
+    const conditions = parseWhere(whereParam(req), ['Id', 'Email', 'Name', 'Type']);
     const f: ApiUserFilter = {};
     for (const c of conditions) {
       if (c.field === 'Id') f.id = num(c);
@@ -52,7 +42,7 @@ export function apiV1Routes(deps: AppDeps): Router {
   });
 
   router.get('/Requests', async (req, res) => {
-    const conditions = parseWhere(typeof req.query.where === 'string' ? req.query.where : '', ['Id', 'Status', 'Type', 'Visibility', 'Project.Id']);
+    const conditions = parseWhere(whereParam(req), ['Id', 'Status', 'Type', 'Visibility', 'Project.Id']);
     const f: ApiRequestFilter = {};
     for (const c of conditions) {
       if (c.field === 'Id') f.id = num(c);

@@ -1,12 +1,13 @@
 /** Shared pieces of the REST API: token auth, body keys, booleans, paging, errors. */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import type { Db } from '../../../db';
-import { BadRequest, HttpError, STATUS_NAMES, Unauthorized } from '../../../errors';
+import { BadRequest, HttpError, NotFound, STATUS_NAMES, Unauthorized } from '../../../errors';
 import { isStaff, type Actor, type DirectMode } from '../../../permissions';
 import { principalForToken } from '../../../repositories/accessTokens';
 import { findPrincipalById, toActor } from '../../../repositories/principals';
 import { BulkError } from '../../../commands/entityPermissions';
-import { WhereError } from '../../../api/where';
+import { WhereError, type Condition } from '../../../api/where';
+import { bodyWithoutNul, MAX_ID } from '../../forms';
 import type { Logger } from '../../../logger';
 
 declare module 'express-serve-static-core' {
@@ -37,7 +38,9 @@ export function tokenAuth(db: Db): RequestHandler {
   };
 }
 
-export const jsonBody = express.json({ limit: '1mb', strict: false });
+const parseJson = express.json({ limit: '1mb', strict: false });
+/** The JSON body, without NUL characters in its strings (see routes/forms.ts). */
+export const jsonBody: RequestHandler = (req, res, next) => parseJson(req, res, (err?: unknown) => (err ? next(err) : bodyWithoutNul(req, res, next)));
 
 /** Body keys are case-insensitive (`EntityID` = `EntityId`): lower-case them one level deep. */
 export function lowerKeys(value: unknown): Record<string, unknown> | null {
@@ -73,13 +76,36 @@ export function modeFromBody(body: Record<string, unknown>): DirectMode | null {
 
 export function bodyId(value: unknown, label: string): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0 || n > 2 ** 31 - 1) throw new BadRequest(`${label} must be a positive whole number.`);
+  if (!Number.isSafeInteger(n) || n <= 0 || n > MAX_ID) throw new BadRequest(`${label} must be a positive whole number.`);
   return n;
 }
 
 export function pathId(value: unknown, label = 'Id'): number {
-  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) throw new BadRequest(`${label} must be a positive whole number.`);
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new BadRequest(`${label} must be a positive whole number.`);
+  // Past the largest id a table holds: a well-formed id of nothing.
+  if (value.length > 10 || Number(value) > MAX_ID) throw new NotFound(`No ${label === 'Id' ? 'item' : label} ${value}.`);
   return bodyId(value, label);
+}
+
+/** The `where` filter, given at most once (a repeated or bracketed one would be dropped unseen). */
+export function whereParam(req: Request): string {
+  const where = req.query.where;
+  if (where === undefined) return '';
+  if (typeof where !== 'string') throw new BadRequest('Give where once, as one filter: Field eq Value and Field eq Value.');
+  return where;
+}
+
+/** A condition's whole-number value, within what an id column can hold. */
+export function wholeNumberOf(c: Condition): number {
+  if (typeof c.value !== 'number' || !Number.isInteger(c.value)) throw new BadRequest(`${c.field} must be compared with a whole number.`);
+  if (Math.abs(c.value) > MAX_ID) throw new BadRequest(`${c.field} must be compared with a whole number of at most ${MAX_ID}.`);
+  return c.value;
+}
+
+/** A condition's string value. */
+export function stringOf(c: Condition): string {
+  if (typeof c.value !== 'string') throw new BadRequest(`${c.field} must be compared with a quoted string.`);
+  return c.value;
 }
 
 export interface Paging {
