@@ -144,3 +144,9 @@ export function containsPattern(text: string): string {
 export async function ping(db: Db): Promise<void> {
   await db.raw('select 1');
 }
+
+/** Whether an error is a unique-constraint violation (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Db } from '../db';
+import { isUniqueViolation } from '../db';
 import { Conflict, Forbidden, HttpError, Invalid, NotFound, STATUS_NAMES } from '../errors';
 import { can, grantProblem, type Actor, type DirectMode, type RequestTarget, type WorkTarget } from '../permissions';
 import { entityTypeById, entityTypeByStored, type EntityTypeInfo } from '../permissions/entityTypes';
@@ -56,10 +57,12 @@ async function createIn(trx: Knex.Transaction, actor: Actor, spec: GrantSpec): P
   if (!person) throw new NotFound(`User ${spec.userId} not found.`);
   const problem = grantProblem(actor, toActor(person), person.disabled, spec.mode);
   if (problem) throw new Invalid(problem);
-  if (await findGrantOf(trx, person.id, type.stored, spec.entityId)) {
-    throw new Conflict(`User ${person.id} already has direct access to ${type.name} ${spec.entityId}; update that permission instead.`);
-  }
-  const id = await insertEntityPermission(trx, { entityType: type.stored, entityId: spec.entityId, principalId: person.id, mode: spec.mode, createdBy: actor.id });
+  const duplicate = () => new Conflict(`User ${person.id} already has direct access to ${type.name} ${spec.entityId}; update that permission instead.`);
+  if (await findGrantOf(trx, person.id, type.stored, spec.entityId)) throw duplicate();
+  // The check above, and the unique key for two grants at once: one 201 and one 409, never a 500.
+  const id = await insertEntityPermission(trx, { entityType: type.stored, entityId: spec.entityId, principalId: person.id, mode: spec.mode, createdBy: actor.id }).catch((err: unknown) => {
+    throw isUniqueViolation(err) ? duplicate() : err;
+  });
   await recordAudit(trx, {
     actorId: actor.id,
     action: 'entity_permission.granted',

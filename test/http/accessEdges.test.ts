@@ -73,6 +73,28 @@ describe('access at the edges', function () {
     expect(granted.body.User.Id).to.equal(colleague.id);
   });
 
+  it('the same grant sent five times at once is one 201 and four 409s, never a 500; a customer email answers as an unknown one', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
+    const project = await buildProject(t.db);
+    const request = await buildRequest(t.db, { projectId: project, requester: await buildRequester(t.db, { company: await buildCompany(t.db) }) });
+    const grantee = await buildStaff(t.db, 'user');
+    const { token } = await createAccessToken(t.db, admin.id, 'x');
+    const send = () => supertest(t.app).post('/api/v1/EntityPermissions').set('Authorization', `Bearer ${token}`).send({ EntityID: request, EntityType: { Id: 17 }, User: { Id: grantee.id }, Comment: true });
+    const statuses = (await Promise.all(Array.from({ length: 5 }, send))).map((r) => r.status).sort();
+    expect(statuses).to.deep.equal([201, 409, 409, 409, 409]);
+    expect(await t.db('entity_permissions').where({ principal_id: grantee.id })).to.have.length(1);
+
+    const customer = await buildRequester(t.db, { company: await buildCompany(t.db) });
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    const csrf = await csrfOf(asAdmin, '/desk');
+    const answer = async (email: string) => {
+      const res = await asAdmin.post('/desk/direct-access').type('form').send({ entity_type_id: '17', entity_id: String(request), email, mode: 'comment', _csrf: csrf });
+      return [res.status, /<p class="error"[^>]*>([^<]*)</.exec(res.text)?.[1]];
+    };
+    expect(await answer(customer.email)).to.deep.equal(await answer('nobody-at-all@example.test'));
+  });
+
   it("a request editor cannot remove (or detect) a link to a work item they cannot see: 404, the link stays", async () => {
     const admin = await buildStaff(t.db, 'administrator');
     const customer = await buildRequester(t.db, { company: await buildCompany(t.db) });

@@ -2,10 +2,10 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { Invalid, NotFound } from '../../errors';
-import { DIRECT_MODES } from '../../permissions';
+import { DIRECT_MODES, isRequester } from '../../permissions';
 import { entityTypeById, entityTypeByStored } from '../../permissions/entityTypes';
 import { findEntityPermission } from '../../repositories/entityPermissions';
-import { findPrincipalByEmail } from '../../repositories/principals';
+import { findPrincipalByEmail, toActor } from '../../repositories/principals';
 import { assertCanManageEntity, copyGrantsToNested, createEntityPermission, revokeEntityPermission, updateEntityPermission } from '../../commands/entityPermissions';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 
@@ -45,7 +45,8 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
     // Authorized before the email is looked up, so nobody can probe which addresses exist.
     await assertCanManageEntity(db, actorOf(req)!, form.data.entity_type_id, form.data.entity_id);
     const person = await findPrincipalByEmail(db, form.data.email);
-    if (!person) throw new Invalid('No staff member has that email address.');
+    // A customer's address answers as an unknown one: managers do not learn who is a customer.
+    if (!person || isRequester(toActor(person))) throw new Invalid('No staff member has that email address.');
     await createEntityPermission(db, actorOf(req)!, { entityTypeId: form.data.entity_type_id, entityId: form.data.entity_id, userId: person.id, mode: form.data.mode });
     redirectTo(res, pageOf(form.data.entity_type_id, form.data.entity_id));
   });
