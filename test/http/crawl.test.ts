@@ -1,11 +1,11 @@
 /**
  * Signs in as every demo account and follows every local link (GET only) breadth-first:
- * no page may fail with a 5xx, and a customer's pages never carry an internal note or
- * another customer's email.
+ * no page may fail with a 5xx, a customer's pages never carry an internal note or
+ * another customer's email, and no GET changes a domain row (CVE-2022-21703's lesson).
  */
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { createTestApp, csrfFrom, TEST_SCRYPT_COST, type TestApp } from '../helpers/app';
+import { createTestApp, csrfFrom, snapshot, TEST_SCRYPT_COST, type TestApp } from '../helpers/app';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../../server/seeds/demo';
 
 describe('crawling the demo as every account', function () {
@@ -23,6 +23,7 @@ describe('crawling the demo as every account', function () {
       const agent = supertest.agent(t.app);
       const page = await agent.get(`/${login.realm}/login`);
       await agent.post(`/${login.realm}/login`).type('form').send({ email: login.email, password: DEMO_PASSWORD, _csrf: csrfFrom(page.text) }).expect(303);
+      const before = await snapshot(t.db);
       const seen = new Set<string>();
       const queue = [`/${login.realm}`];
       const customerEmails = DEMO_LOGINS.filter((l) => l.realm === 'portal' && l.email !== login.email).map((l) => l.email);
@@ -43,6 +44,7 @@ describe('crawling the demo as every account', function () {
         }
       }
       expect(seen.size).to.be.greaterThan(3);
+      expect(await snapshot(t.db), 'a GET changed the database').to.deep.equal(before);
     });
   }
 });

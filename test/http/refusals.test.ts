@@ -72,6 +72,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/status`, body: () => ({ status: 'open' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/assign`, body: () => ({ assignee_id: '' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/links`, body: (i) => ({ work_item_id: String(i.workItem) }), expect: STAFF(303, 403, 403, 303), writes: true },
+  // The link made just above: the user removes it, observer and contributor may not, and then it is gone (404).
+  { method: 'POST', path: (i) => `/desk/requests/${i.request}/links/${i.workItem}/delete`, expect: STAFF(303, 403, 403, 404), writes: true },
   { method: 'GET', path: () => '/desk/work-items', expect: STAFF_OK },
   { method: 'GET', path: (i) => `/desk/work-items/${i.workItem}`, expect: STAFF_OK },
   { method: 'POST', path: (i) => `/desk/work-items/${i.workItem}`, body: () => ({ name: 'Renamed item', status: 'open' }), expect: STAFF(303, 403, 403, 303), writes: true },
@@ -84,7 +86,10 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}/permissions`, body: () => ({ restriction: 'restricted' }), expect: STAFF(303, 404, 404, 303) },
   { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}`, body: () => ({ name: 'Renamed board' }), expect: STAFF(303, 404, 404, 303), writes: true },
   { method: 'POST', path: () => '/desk/dashboards', body: () => ({ name: 'Matrix board' }), expect: STAFF(303, 403, 303, 303), writes: true },
+  { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}/widgets`, body: () => ({ kind: 'requests_by_status' }), expect: STAFF(303, 404, 404, 303), writes: true },
+  { method: 'GET', path: (i) => `/desk/dashboards/${i.dashboard}/people?q=matrix`, expect: STAFF(200, 404, 404, 200) },
   { method: 'GET', path: () => '/desk/profile', expect: STAFF_OK },
+  { method: 'POST', path: () => '/desk/profile/tokens', body: () => ({ name: 'matrix token' }), expect: STAFF(201, 201, 201, 201), writes: true },
 ];
 
 /** Variants of a path that must be refused exactly like the path itself, or not found. */
