@@ -174,6 +174,16 @@ describe('refusal matrix: every route × every principal kind', function () {
     expect(await snapshot(t.db)).to.deep.equal(before);
   });
 
+  it("odd path variants of another company's request page never show it to a requester", async () => {
+    const stranger = await buildRequester(t.db, { company: await buildCompany(t.db) });
+    const hidden = await buildRequest(t.db, { projectId: ids.project, requester: stranger, visibility: 'private', title: 'Not yours to read' });
+    for (const v of [`/portal/requests/${hidden}`, `/PORTAL/REQUESTS/${hidden}`, `/portal/requests/${hidden}/`, `/portal/requests/0${hidden}`, `/portal/requests/%3${hidden}`, `//portal/requests/${hidden}`, `/portal/requests/${hidden};x=1`, `/portal/ideas/../requests/${hidden}`, `/portal/requests/${hidden}%2f`]) {
+      const res = await agents.requester.get(v);
+      expect([400, 404], `${v} → ${res.status}`).to.include(res.status);
+      expect(res.text, v).not.to.contain('Not yours to read');
+    }
+  });
+
   it('odd path variants of admin routes never reach the page for a non-admin staff user', async () => {
     for (const path of ['/admin/settings', '/admin/users']) {
       for (const v of variants(path)) {
