@@ -27,11 +27,15 @@ export async function assignRequest(db: Db, actor: Actor, requestId: number, ass
   });
 }
 
+async function seesWorkItem(db: Db, actor: Actor, workItemId: number): Promise<boolean> {
+  const item = await loadWorkTarget(db, actor, 'work_item', workItemId, await loadScopeSettings(db));
+  return item !== null && can(actor, 'view', item);
+}
+
 export async function linkWorkItem(db: Db, actor: Actor, requestId: number, workItemId: number): Promise<void> {
   await db.transaction(async (trx) => {
     await authorizeRequest(trx, actor, requestId, 'edit');
-    const item = await loadWorkTarget(trx, actor, 'work_item', workItemId, await loadScopeSettings(trx));
-    if (!item || !can(actor, 'view', item)) throw new Invalid('Choose a work item you can see.', { work_item_id: 'unknown' });
+    if (!(await seesWorkItem(trx, actor, workItemId))) throw new Invalid('Choose a work item you can see.', { work_item_id: 'unknown' });
     if (await linkRequestToWorkItem(trx, requestId, workItemId)) await touchRequest(trx, requestId);
   });
 }
@@ -40,8 +44,7 @@ export async function unlinkWorkItem(db: Db, actor: Actor, requestId: number, wo
   await db.transaction(async (trx) => {
     await authorizeRequest(trx, actor, requestId, 'edit');
     // Only a link to an item the editor can see: a hidden item's link is neither removed nor told apart from none.
-    const item = await loadWorkTarget(trx, actor, 'work_item', workItemId, await loadScopeSettings(trx));
-    if (!item || !can(actor, 'view', item)) throw new NotFound();
+    if (!(await seesWorkItem(trx, actor, workItemId))) throw new NotFound();
     if (!(await unlinkRequestFromWorkItem(trx, requestId, workItemId))) throw new NotFound();
     await touchRequest(trx, requestId);
   });

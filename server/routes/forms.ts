@@ -45,11 +45,16 @@ function sentenceFor(issue: z.core.$ZodRawIssue): string {
   }
 }
 
+/** What to tell the person about a failed parse: its first problem. */
+export function formProblem(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'Check the form.';
+}
+
 /** The Invalid to throw for a failed parse: the first problem as its message, one per field. */
 export function invalidFrom(error: z.ZodError): Invalid {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) fields[String(issue.path[0] ?? '')] ??= issue.message;
-  return new Invalid(error.issues[0]?.message ?? 'Check the form.', fields);
+  return new Invalid(formProblem(error), fields);
 }
 
 /** Parses `input` (a body or query, or nothing) or throws an Invalid a person can read. */

@@ -183,6 +183,22 @@ async function setDirectAccess(url: string, on: boolean): Promise<void> {
   }
 }
 
+/**
+ * `run` over the routes measured with Direct Access off, then over those that need it on (the
+ * API), leaving it off again: each group sees the settings its route is measured with.
+ */
+async function withDirectAccessAsNeeded<T>(url: string, routes: Route[], run: (group: Route[]) => Promise<T>): Promise<[T, T]> {
+  await setDirectAccess(url, false);
+  const plain = await run(routes.filter((r) => !r.directAccess));
+  await setDirectAccess(url, true);
+  const api = await run(routes.filter((r) => r.directAccess));
+  await setDirectAccess(url, false);
+  return [plain, api];
+}
+
+/** A measured row's route without its " [2 workers]" suffix. */
+const routeName = (measured: string) => measured.replace(/ \[\d+ workers?\]$/, '');
+
 async function benchPortico(database: Prepared, workers: number, sessionSecret: string, cached: { routes?: Route[] }): Promise<Measured[]> {
   const port = await freePort();
   const env = {
@@ -238,11 +254,7 @@ async function benchPortico(database: Prepared, workers: number, sessionSecret: 
  */
 async function measurePageFloors(database: Prepared, sessionSecret: string, routes: Route[]): Promise<Map<string, Measured>> {
   console.log("\nMeasuring each route's own floor (express + ejs sending that route's captured page from memory)...");
-  await setDirectAccess(database.url, false);
-  const plain = await capturePages(database.url, sessionSecret, routes.filter((r) => !r.directAccess));
-  await setDirectAccess(database.url, true);
-  const api = await capturePages(database.url, sessionSecret, routes.filter((r) => r.directAccess));
-  await setDirectAccess(database.url, false);
+  const [plain, api] = await withDirectAccessAsNeeded(database.url, routes, (group) => capturePages(database.url, sessionSecret, group));
   const named: [string, FloorPage][] = [...plain.pages, ...api.pages];
   for (const [name, why] of [...plain.problems, ...api.problems]) console.log(`  ${name}: no page floor (${why}); compared with the portal home floor`);
   const out = new Map<string, Measured>();
@@ -285,18 +297,14 @@ async function main(): Promise<void> {
     const routes = cached.routes ?? [];
     const pageFloors = await measurePageFloors(database, sessionSecret, routes);
     for (const row of rows) {
-      const own = pageFloors.get(row.route.replace(/ \[\d+ workers?\]$/, ''));
+      const own = pageFloors.get(routeName(row.route));
       if (own && !own.note) row.floorRps = own.rps;
     }
 
     console.log('\nProfiling each route alone (queries and time per request)...');
-    await setDirectAccess(database.url, false);
-    const plain = await profileRoutes(database.url, sessionSecret, routes.filter((r) => !r.directAccess));
-    await setDirectAccess(database.url, true);
-    const api = await profileRoutes(database.url, sessionSecret, routes.filter((r) => r.directAccess));
-    await setDirectAccess(database.url, false);
+    const [plain, api] = await withDirectAccessAsNeeded(database.url, routes, (group) => profileRoutes(database.url, sessionSecret, group));
     for (const row of rows) {
-      const p = plain.get(row.route.replace(/ \[\d+ workers?\]$/, '')) ?? api.get(row.route.replace(/ \[\d+ workers?\]$/, ''));
+      const p = plain.get(routeName(row.route)) ?? api.get(routeName(row.route));
       if (p && p.status === 200) row.profile = p;
     }
 

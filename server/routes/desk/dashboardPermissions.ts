@@ -12,7 +12,7 @@ import { presentWidgets } from '../../presenters/dashboards';
 import { authorizeDashboard } from '../../commands/dashboards';
 import { grantCompanyMembers, grantDashboardAccess, revokeDashboardGrant, setDashboardRestriction } from '../../commands/dashboardAccess';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
-import { idField, readForm, safeReadForm, typedValues } from '../forms';
+import { formProblem, idField, readForm, safeReadForm, typedValues } from '../forms';
 
 const restrictionForm = z.object({ restriction: z.enum(RESTRICTIONS, { message: 'Choose one of the three access levels.' }), confirm: z.string().optional() });
 const grantForm = z.object({
@@ -61,7 +61,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
     const id = idParam(req.params.id);
     const target = await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
     const form = safeReadForm(restrictionForm, req.body);
-    if (!form.success) return render(req, res, 422, form.error.issues[0]?.message ?? 'Check the form.');
+    if (!form.success) return render(req, res, 422, formProblem(form.error));
     const { restriction, confirm } = form.data;
     // Switching to "Anyone can view and edit" silences every customer grant: say so first.
     if (restriction === 'open' && target.restriction !== 'open' && confirm !== 'yes') {

@@ -11,7 +11,7 @@ import { projectStaff } from '../../repositories/staffOptions';
 import { authorizeWorkItem, createWorkItem, editWorkItem } from '../../commands/workItems';
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
-import { idField, safeReadForm } from '../forms';
+import { formProblem as message, idField, safeReadForm } from '../forms';
 import { directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
@@ -25,10 +25,6 @@ const fields = {
 };
 const createForm = z.object({ project_id: idField('Choose a project.'), type: z.enum(WORK_ITEM_TYPES, { message: 'Choose a type.' }), ...fields });
 const editForm = z.object(fields);
-
-function message(err: z.ZodError): string {
-  return err.issues[0]?.message ?? 'Check the form.';
-}
 
 /** Projects where the actor may add work items. */
 async function addableProjects(db: AppDeps['db'], actor: Actor) {

@@ -8,7 +8,7 @@ import { confirmSignup, requestPasswordReset, requestSignup, resetPassword, rese
 import { loginLimiters } from '../../auth/loginLimiter';
 import { Invalid } from '../../errors';
 import { publicBaseUrl, redirectTo } from '../locals';
-import { safeReadForm, typedValues as typed } from '../forms';
+import { formProblem, safeReadForm, typedValues as typed } from '../forms';
 
 const signupForm = z.object({ name: z.string().max(200).default(''), email: z.string().max(320).default('') });
 const emailForm = z.object({ email: z.string().trim().max(320).default('') });
@@ -35,7 +35,7 @@ export function portalAccountRoutes(deps: AppDeps): Router {
   router.post('/signup', signupEnabled, ...loginLimiters(db, config, 'signup', limited('portal/signup', 'Sign up')), async (req, res) => {
     const parsed = safeReadForm(signupForm, req.body);
     const form = parsed.success ? parsed.data : null;
-    const problem = form ? signupProblem(form) : parsed.error?.issues[0]?.message;
+    const problem = form ? signupProblem(form) : parsed.error && formProblem(parsed.error);
     if (!form || problem) return res.status(422).render('portal/signup', { title: 'Sign up', error: problem, values: typed(req.body, 'name', 'email'), sent: false });
     await requestSignup(db, mailer, form, publicBaseUrl(req, config));
     res.render('portal/signup', { title: 'Check your email', error: null, values: { email: form.email.trim() }, sent: true });
@@ -52,7 +52,7 @@ export function portalAccountRoutes(deps: AppDeps): Router {
   router.post('/signup/confirm', async (req, res, next) => {
     const parsed = safeReadForm(tokenForm, req.body);
     const token = tokenOf(typed(req.body, 'token').token);
-    if (!parsed.success) return res.status(422).render('portal/signup-confirm', { title: 'Confirm your account', token, error: parsed.error.issues[0]?.message });
+    if (!parsed.success) return res.status(422).render('portal/signup-confirm', { title: 'Confirm your account', token, error: formProblem(parsed.error) });
     let person: Awaited<ReturnType<typeof confirmSignup>>;
     try {
       person = token ? await confirmSignup(db, token, parsed.data.password, config.SCRYPT_COST) : null;
@@ -72,7 +72,7 @@ export function portalAccountRoutes(deps: AppDeps): Router {
 
   router.post('/password/forgot', ...loginLimiters(db, config, 'reset', limited('portal/password-forgot', 'Forgot your password')), async (req, res) => {
     const parsed = safeReadForm(emailForm, req.body);
-    if (!parsed.success) return res.status(422).render('portal/password-forgot', { title: 'Forgot your password', error: parsed.error.issues[0]?.message, values: typed(req.body, 'email'), sent: false });
+    if (!parsed.success) return res.status(422).render('portal/password-forgot', { title: 'Forgot your password', error: formProblem(parsed.error), values: typed(req.body, 'email'), sent: false });
     const { email } = parsed.data;
     await requestPasswordReset(db, mailer, email, publicBaseUrl(req, config));
     res.render('portal/password-forgot', { title: 'Check your email', error: null, values: { email }, sent: true });
@@ -87,7 +87,7 @@ export function portalAccountRoutes(deps: AppDeps): Router {
   router.post('/password/reset', async (req, res) => {
     const parsed = safeReadForm(tokenForm, req.body);
     const token = tokenOf(typed(req.body, 'token').token);
-    if (!parsed.success) return res.status(422).render('portal/password-reset', { title: 'Choose a new password', token, error: parsed.error.issues[0]?.message });
+    if (!parsed.success) return res.status(422).render('portal/password-reset', { title: 'Choose a new password', token, error: formProblem(parsed.error) });
     try {
       if (token && (await resetPassword(db, token, parsed.data.password, config.SCRYPT_COST))) return redirectTo(res, '/portal/login?reset=1');
     } catch (err) {

@@ -16,7 +16,7 @@ import { authorizeRequest, commentOnRequest, submitRequest, voteOnRequest } from
 import { presentPortalRequest } from '../../presenters/requests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
-import { idField, invalidFrom, safeReadForm } from '../forms';
+import { formProblem as firstMessage, idField, safeReadForm } from '../forms';
 
 const requestForm = z.object({
   project_id: idField('Choose a project.'),
@@ -34,10 +34,6 @@ const commentForm = z.object({
 /** Ideas are public unless said otherwise; issues and questions private. */
 export function defaultVisibility(type: string): 'private' | 'public' {
   return type === 'idea' ? 'public' : 'private';
-}
-
-function firstMessage(err: z.ZodError): string {
-  return invalidFrom(err).message;
 }
 
 export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
