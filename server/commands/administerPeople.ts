@@ -3,6 +3,7 @@ import { isSqlite } from '../db';
 import { Invalid, NotFound } from '../errors';
 import { isAdministrator, isRequester, STAFF_TYPES, type Actor, type StaffType } from '../permissions';
 import { recordAudit } from '../repositories/audit';
+import { revokeAllAccessTokens } from '../repositories/accessTokens';
 import { findPrincipalById, toActor } from '../repositories/principals';
 import {
   countActiveAdministrators,
@@ -58,9 +59,18 @@ export async function changePrincipal(db: Db, actor: Actor, id: number, changes:
     }
     if (changes.disabled !== undefined && changes.disabled !== person.disabled) {
       fields.disabled = changes.disabled;
-      // Disabling ends every session for good: enabling the account again does not revive them.
-      if (changes.disabled) fields.sessions_valid_after = Date.now();
-      await audit(changes.disabled ? 'principal.disabled' : 'principal.enabled', { disabled: person.disabled }, { disabled: changes.disabled });
+      // Disabling ends every session and API token for good: enabling the account again
+      // revives neither (its owner signs in afresh and makes new tokens).
+      let tokensRevoked = 0;
+      if (changes.disabled) {
+        fields.sessions_valid_after = Date.now();
+        tokensRevoked = await revokeAllAccessTokens(trx, id);
+      }
+      await audit(
+        changes.disabled ? 'principal.disabled' : 'principal.enabled',
+        { disabled: person.disabled },
+        changes.disabled ? { disabled: true, tokensRevoked } : { disabled: false },
+      );
     }
     if (Object.keys(fields).length > 0) await updatePrincipalFields(trx, id, fields);
   });

@@ -3,6 +3,7 @@ import { Invalid, NotFound } from '../errors';
 import { authorize, isRequester, type Actor, type GrantLevel, type Restriction } from '../permissions';
 import { loadDashboardTarget, loadScopeSettings } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
+import { companiesServed, type ScopeSettings } from '../permissions/scopes';
 import {
   companyRequesterIds,
   countRequesterGrants,
@@ -99,11 +100,15 @@ export async function setDashboardRestriction(db: Db, actor: Actor, dashboardId:
  * Adds every current customer of one company as individual view grants (people who join
  * the company later get nothing). Returns how many grants were added.
  */
-export async function grantCompanyMembers(db: Db, actor: Actor, dashboardId: number, companyId: number): Promise<number> {
+/**
+ * A view grant for every active customer of a company the actor serves (companiesServed);
+ * a company they do not serve answers like one without customers.
+ */
+export async function grantCompanyMembers(db: Db, actor: Actor, dashboardId: number, companyId: number, settings: ScopeSettings): Promise<number> {
   return db.transaction(async (trx) => {
     const target = await authorizeManage(trx, actor, dashboardId);
     if (target.restriction === 'open') throw new Invalid(CUSTOMER_ON_OPEN_REFUSED, { company_id: 'dashboard is open' });
-    const ids = await companyRequesterIds(trx, companyId);
+    const ids = await companyRequesterIds(trx, companyId, companiesServed(actor, settings));
     if (ids.length === 0) throw new Invalid('That company has no active customers.', { company_id: 'empty' });
     let added = 0;
     for (const principalId of ids) {

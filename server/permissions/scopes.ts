@@ -226,6 +226,21 @@ export function visibleEntityPermissions(actor: MaybeActor, s: ScopeSettings, al
 }
 
 /**
+ * Companies a staff member serves: those with at least one request the actor sees
+ * (administrators every company; customers none). The queue's company filter and the
+ * dashboard sharing page's "add a company's customers" offer, and accept, only these.
+ */
+export function companiesServed(actor: MaybeActor, s: ScopeSettings, alias = 'companies'): Scope {
+  if (!isStaff(actor)) return NOTHING;
+  if (isAdministrator(actor)) return EVERYTHING;
+  const requests = visibleRequests(actor, s, 'served');
+  return (qb) =>
+    void qb.whereExists(function servedRequest(this: Knex.QueryBuilder) {
+      void this.select(this.client.raw('1')).from('requests as served').whereRaw('?? = ??', ['served.company_id', `${alias}.id`]).modify(requests);
+    });
+}
+
+/**
  * Whom a staff member may find by typing part of a name or email (the dashboard sharing
  * picker): staff, and customers too for administrators, who manage every account anyway.
  * Anyone else reaches a customer only by their whole email address, so the customer base of

@@ -43,8 +43,36 @@ export async function principalForToken(db: Db, token: string): Promise<number |
     .first('id', 'principal_id', 'expires_at');
   if (!row) return null;
   if (row.expires_at != null && toDate(row.expires_at).getTime() <= Date.now()) return null;
-  await db('access_tokens').where({ id: row.id }).update({ last_used_at: nowIso() });
+  await recordUse(db, Number(row.id));
   return Number(row.principal_id);
+}
+
+/** A token's last use is written at most this often: an API read stays a read. */
+export const LAST_USED_INTERVAL_MS = 60_000;
+const LAST_USED_MEMORY = 10_000;
+/** Per database (tests run several side by side), token id → when its use was last written. */
+const lastRecordedIn = new WeakMap<object, Map<number, number>>();
+
+/**
+ * Records a token's use (shown in the desk profile as "last used") to the minute. Writing it on
+ * every call made every API read a database write; this memory only decides whether to write,
+ * never whether the token is valid (that is read from the database on every request).
+ */
+async function recordUse(db: Db, tokenId: number): Promise<void> {
+  const root = (db as { client: object }).client;
+  let lastRecorded = lastRecordedIn.get(root);
+  if (!lastRecorded) lastRecordedIn.set(root, (lastRecorded = new Map()));
+  const now = Date.now();
+  const last = lastRecorded.get(tokenId);
+  if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
+  if (lastRecorded.size >= LAST_USED_MEMORY) lastRecorded.clear();
+  lastRecorded.set(tokenId, now);
+  await db('access_tokens').where({ id: tokenId }).update({ last_used_at: new Date(now).toISOString() });
+}
+
+/** Revokes every live token of a person (when the account is disabled); answers how many. */
+export async function revokeAllAccessTokens(db: Db, principalId: number): Promise<number> {
+  return db('access_tokens').where({ principal_id: principalId }).whereNull('revoked_at').update({ revoked_at: nowIso() });
 }
 
 export async function revokeAccessToken(db: Db, principalId: number, tokenId: number): Promise<boolean> {

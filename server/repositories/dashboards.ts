@@ -144,8 +144,13 @@ export async function listDashboards(db: Db, scope: (qb: import('knex').Knex.Que
 }
 
 /** Active customers of a company, for "add every member of company X" as individual grants. */
-export async function companyRequesterIds(db: Db, companyId: number): Promise<number[]> {
-  const rows: { id: number }[] = await db('principals').modify(customerPrincipals()).where({ company_id: companyId, disabled: false }).select('id');
+/** The active customers of a company, if the company is within `companies` (else none). */
+export async function companyRequesterIds(db: Db, companyId: number, companies: Scope): Promise<number[]> {
+  const rows: { id: number }[] = await db('principals')
+    .modify(customerPrincipals())
+    .where({ company_id: companyId, disabled: false })
+    .whereIn('company_id', db('companies').modify(companies).select('companies.id'))
+    .select('id');
   return rows.map((r) => Number(r.id));
 }
 
@@ -167,7 +172,8 @@ export async function searchPeople(db: Db, q: string, byFragment: Scope, limit =
   return rows.map((r) => ({ id: Number(r.id), name: String(r.name), email: String(r.email), type: String(r.type) }));
 }
 
-export async function listCompanies(db: Db): Promise<{ id: number; name: string }[]> {
-  const rows: Record<string, unknown>[] = await db('companies').orderBy('name').select('id', 'name');
+/** Companies within `scope` (permissions/scopes.ts companiesServed), by name. */
+export async function listCompanies(db: Db, scope: Scope): Promise<{ id: number; name: string }[]> {
+  const rows: Record<string, unknown>[] = await db('companies').modify(scope).orderBy('name').select('id', 'name');
   return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
 }

@@ -45,6 +45,29 @@ describe('access at the edges', function () {
     await (await signIn(t.app, 'desk', person.email, PASSWORD)).get('/desk').expect(200);
   });
 
+  it("disabling an account revokes its API tokens for good: refused while disabled and after it is enabled again", async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    const person = await buildStaff(t.db, 'user');
+    const bystander = await buildStaff(t.db, 'user');
+    const { token } = await createAccessToken(t.db, person.id, 'laptop');
+    const kept = await createAccessToken(t.db, bystander.id, 'other');
+    const api = (tok: string) => supertest(t.app).get('/api/v1/EntityTypes').set('Authorization', `Bearer ${tok}`);
+    await api(token).expect(200);
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    const csrf = await csrfOf(asAdmin, `/admin/users/${person.id}`);
+    await asAdmin.post(`/admin/users/${person.id}`).type('form').send({ disabled: 'true', _csrf: csrf }).expect(303);
+    await api(token).expect(401);
+    const revoked = await t.db('access_tokens').where({ principal_id: person.id }).first('revoked_at');
+    expect(revoked?.revoked_at, 'the token row is marked revoked').to.not.equal(null);
+    const audit = await t.db('audit_events').where({ action: 'principal.disabled', target_id: person.id }).first('after');
+    expect(typeof audit?.after === 'string' ? JSON.parse(audit.after) : audit?.after).to.deep.equal({ disabled: true, tokensRevoked: 1 });
+    await asAdmin.post(`/admin/users/${person.id}`).type('form').send({ disabled: 'false', _csrf: csrf }).expect(303);
+    await api(token).expect(401);
+    // Nobody else's token was touched, and the owner can make a new one.
+    await api(kept.token).expect(200);
+    await api((await createAccessToken(t.db, person.id, 'new laptop')).token).expect(200);
+  });
+
   it('nobody grants themselves direct access: a comment-only creator stays unable to edit (422, nothing written)', async () => {
     const admin = await buildStaff(t.db, 'administrator');
     await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
@@ -153,5 +176,36 @@ describe('access at the edges', function () {
     const adminBoard = await dashboardOf(asAdmin, 'Admin board');
     const found = ((await asAdmin.get(`/desk/dashboards/${adminBoard.id}/people?q=globex-picker`).expect(200)).body as { email: string }[]).map((p) => p.email);
     expect(found).to.have.members([customer.email, colleague.email]);
+  });
+
+  it("the sharing page offers, and accepts, only companies the staff user serves (administrators: every company)", async () => {
+    const served = await buildCompany(t.db, 'Served Widgets Ltd');
+    const stranger = await buildCompany(t.db, 'Unserved Gadgets Ltd');
+    const ours = await buildProject(t.db, { isPrivate: true });
+    const theirs = await buildProject(t.db, { isPrivate: true });
+    const servedCustomer = await buildRequester(t.db, { company: served });
+    const strangerCustomer = await buildRequester(t.db, { company: stranger });
+    await buildRequest(t.db, { projectId: ours, requester: servedCustomer });
+    await buildRequest(t.db, { projectId: theirs, requester: strangerCustomer });
+    const user = await buildStaff(t.db, 'user');
+    await addMember(t.db, ours, user.id, await buildRole(t.db, { comment: true }));
+    const asUser = await signIn(t.app, 'desk', user.email, PASSWORD);
+    const { id, csrf } = await dashboardOf(asUser, 'Served only');
+    const page = await asUser.get(`/desk/dashboards/${id}/permissions`).expect(200);
+    expect(page.text).to.contain('Served Widgets Ltd');
+    expect(page.text).not.to.contain('Unserved Gadgets Ltd');
+    const before = await snapshot(t.db);
+    const refused = await asUser.post(`/desk/dashboards/${id}/grants/company`).type('form').send({ company_id: String(stranger), _csrf: csrf }).expect(422);
+    expect(refused.text).to.contain('That company has no active customers.');
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    await asUser.post(`/desk/dashboards/${id}/grants/company`).type('form').send({ company_id: String(served), _csrf: csrf }).expect(303);
+    expect(await t.db('dashboard_grants').where({ dashboard_id: id }).pluck('principal_id')).to.deep.equal([servedCustomer.id]);
+    const admin = await buildStaff(t.db, 'administrator');
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    const adminBoard = await dashboardOf(asAdmin, 'Every company');
+    const adminPage = await asAdmin.get(`/desk/dashboards/${adminBoard.id}/permissions`).expect(200);
+    expect(adminPage.text).to.contain('Unserved Gadgets Ltd').and.to.contain('Served Widgets Ltd');
+    await asAdmin.post(`/desk/dashboards/${adminBoard.id}/grants/company`).type('form').send({ company_id: String(stranger), _csrf: adminBoard.csrf }).expect(303);
+    expect(await t.db('dashboard_grants').where({ dashboard_id: adminBoard.id }).pluck('principal_id')).to.deep.equal([strangerCustomer.id]);
   });
 });

@@ -60,6 +60,20 @@ describe('REST API: EntityPermissions (Targetprocess-compatible)', function () {
     }
   });
 
+  it("records a token's last use, at most once a minute (an API read is not a write each time)", async () => {
+    const someone = await buildStaff(t.db, 'user');
+    const { id, token } = await createAccessToken(t.db, someone.id, 'uses');
+    expect((await t.db('access_tokens').where({ id }).first('last_used_at'))?.last_used_at).to.equal(null);
+    await api().get('/api/v1/EntityTypes').set(auth(token)).expect(200);
+    const first = (await t.db('access_tokens').where({ id }).first('last_used_at'))?.last_used_at;
+    expect(first, 'the first use is recorded').to.not.equal(null);
+    const marker = '2000-01-01T00:00:00.000Z';
+    await t.db('access_tokens').where({ id }).update({ last_used_at: marker });
+    await api().get('/api/v1/EntityTypes').set(auth(token)).expect(200);
+    const second = (await t.db('access_tokens').where({ id }).first('last_used_at'))?.last_used_at;
+    expect(new Date(String(second instanceof Date ? second.toISOString() : second)).toISOString(), 'a use within the minute writes nothing').to.equal(marker);
+  });
+
   it('the example of PRODUCT.md works verbatim, with ?token= too, and returns the item shape', async () => {
     const res = await api()
       .post(`/api/v1/EntityPermissions?token=${adminToken}`)

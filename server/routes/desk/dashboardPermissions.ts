@@ -4,7 +4,7 @@ import type { AppDeps } from '../../app';
 import { Invalid, NotFound } from '../../errors';
 import { customerAccessProblem, isRequester, RESTRICTIONS, RESTRICTION_TEXT, toCustomerFlag } from '../../permissions';
 import { loadDashboardTarget } from '../../repositories/accessFacts';
-import { peopleFoundByFragment } from '../../permissions/scopes';
+import { companiesServed, peopleFoundByFragment } from '../../permissions/scopes';
 import { countRequesterGrants, findDashboard, listCompanies, listGrants, searchPeople } from '../../repositories/dashboards';
 import { findPrincipalByEmail, toActor } from '../../repositories/principals';
 import { listWidgets } from '../../repositories/widgets';
@@ -27,7 +27,8 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
   const render = async (req: Request, res: Response, status = 200, error: string | null = null, pending: string | null = null, values: Record<string, string> = {}) => {
     const id = idParam(req.params.id);
     await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
-    const [dashboard, grants, customers, companies] = await Promise.all([findDashboard(db, id), listGrants(db, id), countRequesterGrants(db, id), listCompanies(db)]);
+    const served = companiesServed(actorOf(req), await requestScopeSettings(req, db));
+    const [dashboard, grants, customers, companies] = await Promise.all([findDashboard(db, id), listGrants(db, id), countRequesterGrants(db, id), listCompanies(db, served)]);
     res.status(status).render('desk/dashboard-permissions', {
       title: `Access to ${dashboard!.name}`,
       dashboard: dashboard!,
@@ -85,7 +86,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
     '/dashboards/:id/grants/company',
     change(async (req, id) => {
       await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
-      const added = await grantCompanyMembers(db, actorOf(req)!, id, readForm(companyForm, req.body).company_id);
+      const added = await grantCompanyMembers(db, actorOf(req)!, id, readForm(companyForm, req.body).company_id, await requestScopeSettings(req, db));
       return `/desk/dashboards/${id}/permissions?added=${added}`;
     }),
   );
