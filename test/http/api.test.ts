@@ -210,6 +210,10 @@ describe('REST API: EntityPermissions (Targetprocess-compatible)', function () {
     const all = await api().get('/api/v1/EntityPermissions?take=1000').set(auth(adminToken)).expect(200);
     expect(all.body).not.to.have.property('Next');
     await api().get('/api/v1/EntityPermissions?take=-1').set(auth(adminToken)).expect(400);
+    for (const [query, message] of [['take=0', 'take must be between 1 and 1000.'], ['take=1001', 'take must be between 1 and 1000.'], ['skip=10000001', 'skip must be between 0 and 10000000.'], ['take=two', 'take must be a whole number.']]) {
+      const res = await api().get(`/api/v1/EntityPermissions?${query}`).set(auth(adminToken)).expect(400);
+      expect(JSON.stringify(res.body), query).to.contain(message);
+    }
   });
 
   it('bulk is all or nothing, with the error of each failing item', async () => {

@@ -114,14 +114,14 @@ export interface Paging {
 }
 
 export function paging(req: Request): Paging {
-  const parse = (v: unknown, def: number, label: string, max: number) => {
+  const parse = (v: unknown, def: number, label: string, min: number, max: number) => {
     if (v === undefined) return def;
-    if (typeof v !== 'string' || !/^\d{1,7}$/.test(v)) throw new BadRequest(`${label} must be a whole number.`);
+    if (typeof v !== 'string' || !/^\d{1,8}$/.test(v)) throw new BadRequest(`${label} must be a whole number.`);
     const n = Number(v);
-    if (n > max) throw new BadRequest(`${label} can be at most ${max}.`);
+    if (n < min || n > max) throw new BadRequest(`${label} must be between ${min} and ${max}.`);
     return n;
   };
-  return { take: Math.max(1, parse(req.query.take, 25, 'take', 1000)), skip: parse(req.query.skip, 0, 'skip', 10_000_000) };
+  return { take: parse(req.query.take, 25, 'take', 1, 1000), skip: parse(req.query.skip, 0, 'skip', 0, 10_000_000) };
 }
 
 /** `{"Items":[...],"Next":"..."}`: Next repeats the query with the following page, absent on the last. */
