@@ -19,6 +19,7 @@ import { apiV1Routes } from './routes/api/v1';
 import type { Mailer } from './mail/mailer';
 import { PROJECT_ROOT } from './paths';
 import { bodyWithoutNul, withoutNul } from './routes/forms';
+import { useEjs } from './views';
 
 export interface AppDeps {
   db: Db;
@@ -37,13 +38,11 @@ export function createApp(deps: AppDeps): Express {
   const { db, config, log } = deps;
   const app = express();
   app.locals.deps = deps;
-  app.set('views', path.join(PROJECT_ROOT, 'views'));
-  app.set('view engine', 'ejs');
+  useEjs(app, config.NODE_ENV === 'production');
   app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
   // express's "simple" parser, with NUL characters taken out (routes/forms.ts, withoutNul).
   app.set('query parser', (query: string) => withoutNul(querystring.parse(query)));
-  if (config.NODE_ENV === 'production') app.set('view cache', true);
 
   app.use(requestLogging(log, (url) => url === '/healthz'));
 

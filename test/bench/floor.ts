@@ -12,9 +12,8 @@
  * PORT and reports its address over the IPC channel.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import express from 'express';
-import { PROJECT_ROOT } from '../../server/paths';
+import { useEjs } from '../../server/views';
 import { decodeLocals, type FloorPage } from './viewModel';
 
 export const FLOOR_ROWS = 25;
@@ -35,9 +34,7 @@ function rows(n: number) {
 
 export function floorApp(pages: FloorPage[] = []): express.Express {
   const app = express();
-  app.set('views', path.join(PROJECT_ROOT, 'views'));
-  app.set('view engine', 'ejs');
-  app.set('view cache', true);
+  useEjs(app, true);
   app.disable('x-powered-by');
   const items = rows(FLOOR_ROWS);
   const helpers = {
