@@ -20,6 +20,10 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('principals', (t) => {
     t.bigInteger('sessions_valid_after').notNullable().defaultTo(0);
   });
+  // Fail closed: people who already exist when the column arrives (after a rollback of this
+  // migration, which forgets every cut-off) keep no session from before it. On a fresh
+  // database there is nobody yet; new people get 0, "no cut-off".
+  await knex('principals').update({ sessions_valid_after: Date.now() });
 }
 
 export async function down(knex: Knex): Promise<void> {

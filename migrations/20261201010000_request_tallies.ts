@@ -56,7 +56,7 @@ export async function up(knex: Knex): Promise<void> {
     after = Number(rows[rows.length - 1]!.id);
     counted += rows.length;
     // A large desk takes a while here (about 3 s per 100,000 requests): say how far it is.
-    if (counted % 50_000 < BATCH) process.stderr.write(`request_tallies: ${counted.toLocaleString('en')} requests counted\n`);
+    if (counted >= 50_000 && counted % 50_000 < BATCH) process.stderr.write(`request_tallies: ${counted.toLocaleString('en')} requests counted\n`);
   }
   const tallyRows = [...counts].map(([k, n]) => {
     const [project_id, company_key, status, type] = JSON.parse(k) as [number, number, string, string];

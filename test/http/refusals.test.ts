@@ -216,4 +216,46 @@ describe('refusal matrix: every route × every principal kind', function () {
     await Promise.all(calls);
     expect(await snapshot(t.db)).to.deep.equal(before);
   });
+
+  it('refuses every refusal pair of the matrix the same way when all of them arrive at once, three rounds over', async function () {
+    this.timeout(120_000);
+    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '' };
+    const pairs: { route: Route; kind: Kind; expected: number; label: string }[] = [];
+    for (const route of ROUTES) {
+      const template = route.path(placeholder).replace(/\/0(?=\/|$)/g, '/:id');
+      // `/` sends everyone to /portal with a 302: a redirect, not a refusal to a login page.
+      if (template === '/') continue;
+      for (const kind of KINDS) {
+        const expected = route.expect[kind];
+        if (![302, 403, 404].includes(expected)) continue;
+        // The administrator's 404 on the link-delete row holds only because the user's allowed
+        // unlink (the row just before in KINDS order) removed the link; the administrator may
+        // unlink, so this 404 depends on an earlier write and is not a refusal. The 403s of the
+        // observer and contributor on that row come from authorizeRequest before the link is
+        // looked up, so they stand whether or not the link exists, and are kept.
+        if (kind === 'administrator' && /\/links\/:id\/delete$/.test(template)) continue;
+        pairs.push({ route, kind, expected, label: `${route.method} ${template} as ${kind}` });
+      }
+    }
+    // Every route but `/`, /healthz and the two login pages refuses someone.
+    expect(new Set(pairs.map((p) => p.route)).size).to.equal(ROUTES.length - 4);
+    expect(pairs.length).to.be.greaterThan(150);
+
+    const before = await snapshot(t.db);
+    const calls: Promise<{ label: string; expected: number; status: number; location: string | undefined }>[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      for (const { route, kind, expected, label } of pairs) {
+        const path = route.path(ids);
+        const req = route.method === 'GET' ? agents[kind].get(path) : agents[kind].post(path).type('form').send({ ...(route.body?.(ids) ?? {}), _csrf: tokens[kind] });
+        calls.push(req.then((res) => ({ label: `round ${round}: ${label}`, expected, status: res.status, location: res.headers.location as string | undefined })));
+      }
+    }
+    const results = await Promise.all(calls);
+    expect(results).to.have.length(pairs.length * 3);
+    const wrong = results
+      .filter((r) => r.status !== r.expected || (r.expected === 302 && !/^\/(portal|desk)\/login\?next=/.test(r.location ?? '')))
+      .map((r) => `${r.label}: expected ${r.expected}, got ${r.status} ${r.location ?? ''}`);
+    expect(wrong).to.deep.equal([]);
+    expect(await snapshot(t.db), 'database unchanged').to.deep.equal(before);
+  });
 });
