@@ -96,9 +96,39 @@ function beginImmediately(db: Db): void {
   };
 }
 
+interface CompilerInternals {
+  single: { limit?: unknown };
+  _getValueOrParameterFromAttribute(attribute: string, rawValue?: unknown): string;
+}
+
+/**
+ * SQLite gets LIMIT as a literal whole number (`limit 1`, not `limit ?`): with a bound
+ * LIMIT, better-sqlite3's statements ran 10–20 µs longer each time (a point lookup 9 → 19 µs;
+ * every `first()` is one). Only safe integers are inlined, so no text reaches the SQL; a page
+ * size is one of a few values, so the prepared-statement cache keeps them all. OFFSET stays a
+ * parameter (it costs nothing bound, and varies with every page).
+ */
+function inlineLimits(db: Db): void {
+  const client = db.client as { queryCompiler: (...args: unknown[]) => unknown };
+  const make = client.queryCompiler.bind(client);
+  client.queryCompiler = (...args: unknown[]) => {
+    const compiler = make(...args) as CompilerInternals;
+    const parameter = compiler._getValueOrParameterFromAttribute.bind(compiler);
+    compiler._getValueOrParameterFromAttribute = (attribute, rawValue) => {
+      const limit = compiler.single.limit;
+      if (attribute === 'limit' && rawValue === undefined && typeof limit === 'number' && Number.isSafeInteger(limit)) return String(limit);
+      return parameter(attribute, rawValue);
+    };
+    return compiler;
+  };
+}
+
 export function createDb(databaseUrl: string): Db {
   const db = knex(knexConfig(databaseUrl));
-  if (isSqlite(db)) beginImmediately(db);
+  if (isSqlite(db)) {
+    beginImmediately(db);
+    inlineLimits(db);
+  }
   return db;
 }
 
