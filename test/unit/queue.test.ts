@@ -13,7 +13,7 @@ import type { MaybeActor } from '../../server/permissions';
 import { visibleRequests } from '../../server/permissions/scopes';
 import { loadScopeSettings } from '../../server/repositories/accessFacts';
 import { findPrincipalById, toActor } from '../../server/repositories/principals';
-import { countByStatus, listQueue, QUEUE_COUNT_CAP, queueFilterOptions, type QueueSort } from '../../server/repositories/queue';
+import { countByStatus, listQueue, QUEUE_COUNT_CAP, queueFilterOptions, totalFromTabs, type QueueSort } from '../../server/repositories/queue';
 import { REQUEST_STATUSES } from '../../server/repositories/requestDetails';
 
 const RUNS = Number(process.env.PORTICO_PROPERTY_RUNS ?? 25);
@@ -52,6 +52,13 @@ describe('desk queue tabs and filter choices', function () {
           for (const r of visible) expected[r.status] = (expected[r.status] ?? 0) + 1;
           const tabs = await countByStatus(db, scope, {}, REQUEST_STATUSES);
           expect(tabs, `tabs for ${label}`).to.deep.equal({ counts: expected, capped: [] });
+          // The total the queue takes from the tabs is the one it would count itself.
+          for (const status of [undefined, ...REQUEST_STATUSES]) {
+            const counted = await listQueue(db, scope, { status }, 'activity', 1, 5);
+            const fromTabs = await listQueue(db, scope, { status }, 'activity', 1, 5, Promise.resolve(tabs));
+            expect([fromTabs.total, fromTabs.totalCapped], `total for ${label}, ${status ?? 'every status'}`).to.deep.equal([counted.total, counted.totalCapped]);
+            expect(fromTabs.items).to.deep.equal(counted.items);
+          }
 
           const named = (ids: (number | null)[]) => [...new Set(ids.filter((v): v is number => v !== null).map(Number))].sort((a, b) => a - b);
           const options = await queueFilterOptions(db, actor, settings);
@@ -100,6 +107,13 @@ describe('desk queue tabs and filter choices', function () {
     expect([resolved.total, resolved.totalCapped, resolved.items.length]).to.deep.equal([7, false, 7]);
     const searched = await listQueue(db, scope, { status: 'open', q: 'bulk 1000' }, 'activity', 1, 50);
     expect([searched.total, searched.totalCapped]).to.deep.equal([1, false]);
+    // Taken from the tabs: the same totals, the cap included (with and without a status).
+    for (const status of [undefined, 'open', 'resolved', 'closed']) {
+      const counted = await listQueue(db, scope, { status }, 'activity', 1, 50);
+      const fromTabs = await listQueue(db, scope, { status }, 'activity', 1, 50, Promise.resolve(tabs));
+      expect([fromTabs.total, fromTabs.totalCapped], status ?? 'every status').to.deep.equal([counted.total, counted.totalCapped]);
+    }
+    expect(totalFromTabs({ counts: { new: 600, open: 500 }, capped: [] }, undefined), 'a sum past the cap').to.equal(QUEUE_COUNT_CAP + 1);
   });
 
   it('every sort orders the whole list (ties by newest id) and pages through it, names included', async () => {

@@ -36,11 +36,9 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
       assignee: q.assignee,
       q: q.q || undefined,
     };
-    const [result, counts, options] = await Promise.all([
-      listQueue(db, scope, filter, q.sort, q.page, 50),
-      countByStatus(db, scope, filter, REQUEST_STATUSES),
-      queueFilterOptions(db, actorOf(req), settings),
-    ]);
+    // The tabs count the filter's total as well: listQueue takes it from them.
+    const tabs = countByStatus(db, scope, filter, REQUEST_STATUSES);
+    const [result, counts, options] = await Promise.all([listQueue(db, scope, filter, q.sort, q.page, 50, tabs), tabs, queueFilterOptions(db, actorOf(req), settings)]);
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries({ status: q.status, type: q.type, project: q.project, company: q.company, company_name: q.company_name, requester: q.requester, assignee: q.assignee, q: q.q, sort: q.sort === 'activity' ? undefined : q.sort })) {
       if (v !== undefined && v !== '') params[k] = String(v);
