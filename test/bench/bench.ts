@@ -8,25 +8,18 @@
  * way; prints req/s, latency, req/s as a fraction of the floor and peak RSS per route.
  * Not a test: it reports against issue 7's targets and always exits 0 once it has run.
  */
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { createDb, type Db } from '../../server/db';
-import { migrateLatest } from '../../server/migrate';
-import { LARGE_DEFAULTS, LARGE_PASSWORD, progressBar, seedLarge, type LargeSizes } from '../../server/seeds/large';
-import { writeSetting } from '../../server/repositories/settings';
-import { createAccessToken } from '../../server/repositories/accessTokens';
-import { findPrincipalByEmail } from '../../server/repositories/principals';
-import { cpuMs, freePort, peakRssMb, resetPeakRss, ROOT, startChild, type Child } from './processes';
-import { PROXY_HEADERS, signIn } from './signIn';
+import { LARGE_DEFAULTS } from '../../server/seeds/large';
+import { freePort, startChild, type Child } from './processes';
 import { profileRoutes } from './profile';
 import { capturePages } from './pages';
 import type { FloorPage } from './viewModel';
 import { formatTable, LEGEND, toJson, type JsonRow, type Measured } from './report';
+import { build, measure, prepareDatabase, prepareRoutes, scaled, setDirectAccess, startPortico, withDirectAccessAsNeeded, type Load, type Prepared, type Route } from './harness';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,186 +41,18 @@ const warmup = quick ? 1 : 2;
 const connections = Number(args.connections);
 const instances = Number(args.instances);
 if (![seconds, connections, instances].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--duration, --connections and --instances take whole numbers');
-
-function scaled(f: number): LargeSizes {
-  const s = { ...LARGE_DEFAULTS };
-  for (const k of ['requests', 'requesters', 'companies', 'dashboards', 'grants', 'votes', 'comments', 'workItems', 'entityGrants'] as const) s[k] = Math.max(1, Math.round(s[k] * f));
-  return s;
-}
-
-interface Prepared {
-  url: string;
-  label: string;
-  cleanup(): void;
-}
-
-/** The database to measure: given (reused when already seeded), or a fresh temporary SQLite file. */
-async function prepareDatabase(): Promise<Prepared> {
-  const envUrl = process.env.DATABASE_URL;
-  const given = args.database ?? (envUrl && /^postgres(ql)?:\/\//.test(envUrl) ? envUrl : undefined);
-  let dir: string | null = null;
-  const url = given ?? `sqlite:${path.join((dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'))), 'bench.sqlite')}`;
-  const db = createDb(url);
-  try {
-    await migrateLatest(db);
-    const seeded = await db('principals').where({ email_normalized: 'admin@large.test' }).first('id');
-    if (!seeded) {
-      if (await db('requests').first('id')) throw new Error(`${url} has data that seed:large did not write: give an empty database`);
-      const sizes = quick ? scaled(0.1) : LARGE_DEFAULTS;
-      console.log(`Seeding ${sizes.requests.toLocaleString('en')} requests into ${given ? url.replace(/\/\/[^@]*@/, '//') : 'a temporary SQLite file'}...`);
-      const bar = progressBar();
-      const t0 = Date.now();
-      await seedLarge(db, { sizes, scryptCost: 16_384, onProgress: bar.onProgress });
-      bar.stop();
-      console.log(`Seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
-    }
-    if (url.startsWith('sqlite:')) await db.raw('PRAGMA wal_checkpoint(TRUNCATE)');
-    const n = Number((await db('requests').count({ n: '*' }).first())?.n ?? 0);
-    const engine = url.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL';
-    return {
-      url,
-      label: `${engine}, ${n.toLocaleString('en')} requests`,
-      cleanup: () => {
-        if (dir && !args.keep) fs.rmSync(dir, { recursive: true, force: true });
-        else if (dir) console.log(`Database kept: ${url}`);
-      },
-    };
-  } finally {
-    await db.destroy();
-  }
-}
-
-interface Route {
-  name: string;
-  path: string;
-  headers: Record<string, string>;
-  /** Run with `direct_access.enabled` on (the API needs it; the other routes measure the default). */
-  directAccess?: boolean;
-}
-
-async function routesFor(db: Db, baseUrl: string): Promise<Route[]> {
-  const who = async (email: string) => (await findPrincipalByEmail(db, email))!;
-  const requester = await who('requester1@large.test');
-  const admin = await who('admin@large.test');
-  console.log('Signing in through the login forms: requester, staff user (project member), administrator...');
-  const cookie = {
-    requester: await signIn(baseUrl, 'portal', requester.email, LARGE_PASSWORD),
-    user: await signIn(baseUrl, 'desk', 'agent@large.test', LARGE_PASSWORD),
-    admin: await signIn(baseUrl, 'desk', admin.email, LARGE_PASSWORD),
-  };
-  const hot: { id: number } | undefined = await db('requests')
-    .join('projects', 'projects.id', 'requests.project_id')
-    .where({ 'requests.visibility': 'public', 'projects.portal_enabled': true })
-    .orderBy('requests.vote_count', 'desc')
-    .first('requests.id');
-  const board: { id: number } | undefined = await db('dashboards as d')
-    .join('dashboard_grants as g', 'g.dashboard_id', 'd.id')
-    .where('g.principal_id', requester.id)
-    .whereNot('d.restriction', 'open')
-    .orderBy('d.id')
-    .first('d.id');
-  const { token } = await createAccessToken(db, admin.id, 'benchmark');
-  const as = (c: string) => ({ ...PROXY_HEADERS, cookie: c });
-  return [
-    { name: 'portal home', path: '/portal', headers: as(cookie.requester) },
-    { name: 'ideas board', path: '/portal/ideas', headers: as(cookie.requester) },
-    { name: 'request page (top idea)', path: `/portal/requests/${hot?.id ?? 1}`, headers: as(cookie.requester) },
-    { name: 'dashboard hub', path: '/portal/dashboards', headers: as(cookie.requester) },
-    { name: 'dashboard, 5 widgets (requester)', path: `/portal/dashboards/${board?.id ?? 1}`, headers: as(cookie.requester) },
-    { name: 'dashboard, 5 widgets (staff)', path: `/desk/dashboards/${board?.id ?? 1}`, headers: as(cookie.user) },
-    { name: 'desk queue ?status=open (staff)', path: '/desk?status=open', headers: as(cookie.user) },
-    { name: 'desk queue ?status=open (admin)', path: '/desk?status=open', headers: as(cookie.admin) },
-    { name: 'EntityPermissions API', path: '/api/v1/EntityPermissions', headers: { authorization: `Bearer ${token}` }, directAccess: true },
-  ];
-}
-
-async function measure(name: string, url: string, headers: Record<string, string>, pids: { serving: number[]; all: number[] }, step: string): Promise<Measured> {
-  process.stdout.write(`  ${step} ${name}: warming up ${warmup} s, measuring ${seconds} s at ${connections} connections... `);
-  await autocannon({ url, headers, connections, duration: warmup });
-  for (const pid of pids.all) resetPeakRss(pid);
-  const cpuTotal = () => {
-    const each = pids.serving.map(cpuMs);
-    return each.every((v): v is number => v !== null) ? each.reduce((a, b) => a + b, 0) : null;
-  };
-  const cpuBefore = cpuTotal();
-  const r = await autocannon({ url, headers, connections, duration: seconds });
-  const cpuAfter = cpuTotal();
-  const peaks = pids.serving.map(peakRssMb).filter((v): v is number => v !== null);
-  const totals = pids.all.map(peakRssMb).filter((v): v is number => v !== null);
-  const m: Measured = {
-    route: name,
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    rssMb: peaks.length ? Math.max(...peaks) : null,
-    rssTotalMb: pids.all.length > 1 && totals.length ? totals.reduce((a, b) => a + b, 0) : null,
-    non2xx: r.non2xx,
-    errors: r.errors,
-    cpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && r.requests.total > 0 ? (cpuAfter - cpuBefore) / r.requests.total : null,
-  };
-  if (r.requests.total === 0) {
-    m.note = `no response within the ${seconds} s run (${r.errors} errors/timeouts): each request takes longer than that at ${connections} connections`;
-    console.log(m.note);
-    return m;
-  }
-  console.log(`${m.rps.toFixed(1)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms${m.non2xx ? `, ${m.non2xx} non-2xx` : ''}`);
-  return m;
-}
-
-async function setDirectAccess(url: string, on: boolean): Promise<void> {
-  const db = createDb(url);
-  try {
-    await writeSetting(db, 'direct_access.enabled', on, null);
-  } finally {
-    await db.destroy();
-  }
-}
-
-/**
- * `run` over the routes measured with Direct Access off, then over those that need it on (the
- * API), leaving it off again: each group sees the settings its route is measured with.
- */
-async function withDirectAccessAsNeeded<T>(url: string, routes: Route[], run: (group: Route[]) => Promise<T>): Promise<[T, T]> {
-  await setDirectAccess(url, false);
-  const plain = await run(routes.filter((r) => !r.directAccess));
-  await setDirectAccess(url, true);
-  const api = await run(routes.filter((r) => r.directAccess));
-  await setDirectAccess(url, false);
-  return [plain, api];
-}
+const LOAD: Load = { warmup, seconds, connections };
 
 /** A measured row's route without its " [2 workers]" suffix. */
 const routeName = (measured: string) => measured.replace(/ \[\d+ workers?\]$/, '');
 
 async function benchPortico(database: Prepared, workers: number, sessionSecret: string, cached: { routes?: Route[] }): Promise<Measured[]> {
-  const port = await freePort();
-  const env = {
-    NODE_ENV: 'production',
-    SESSION_SECRET: sessionSecret,
-    LOG_LEVEL: 'silent',
-    TRUST_PROXY: 'true',
-    LOGIN_RATE_LIMIT: '100000',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: database.url,
-    WEB_CONCURRENCY: String(workers),
-  };
   console.log(`\nStarting Portico (NODE_ENV=production, ${workers} worker${workers > 1 ? 's' : ''})...`);
-  const server: Child = await startChild('dist/server/main.js', env);
+  const server: Child = await startPortico(database.url, workers, sessionSecret);
   const suffix = instances > 1 ? ` [${workers} worker${workers > 1 ? 's' : ''}]` : '';
   const out: Measured[] = [];
   try {
-    if (!cached.routes) {
-      const db = createDb(database.url);
-      try {
-        await writeSetting(db, 'portal.dashboards', true, null);
-        await writeSetting(db, 'direct_access.enabled', false, null);
-        cached.routes = await routesFor(db, server.url);
-      } finally {
-        await db.destroy();
-      }
-    }
+    cached.routes ??= await prepareRoutes(database.url, server.url);
     const routes = cached.routes;
     for (const [i, route] of routes.entries()) {
       if (route.directAccess) await setDirectAccess(database.url, true);
@@ -238,7 +63,7 @@ async function benchPortico(database: Prepared, workers: number, sessionSecret: 
         console.log(`  [${i + 1}/${routes.length}] ${route.name}: skipped (${why})`);
         out.push({ route: route.name + suffix, rps: 0, p50: 0, p99: 0, rssMb: null, rssTotalMb: null, non2xx: 0, errors: 0, cpuMsPerRequest: null, note: `skipped: ${why}`, skipped: true });
       } else {
-        out.push(await measure(route.name + suffix, server.url + route.path, route.headers, { serving: server.servingPids, all: server.allPids }, `[${i + 1}/${routes.length}]`));
+        out.push(await measure(route.name + suffix, server.url + route.path, route.headers, { serving: server.servingPids, all: server.allPids }, `[${i + 1}/${routes.length}]`, LOAD));
       }
       if (route.directAccess) await setDirectAccess(database.url, false);
     }
@@ -264,7 +89,7 @@ async function measurePageFloors(database: Prepared, sessionSecret: string, rout
   const floorServer = await startChild('dist/test/bench/floor.js', { PORT: String(await freePort()), NODE_ENV: 'production', FLOOR_PAGES: file });
   try {
     for (const [i, [name]] of named.entries()) {
-      out.set(name, await measure(`floor of ${name}`, `${floorServer.url}/floor/${i}`, {}, { serving: floorServer.servingPids, all: floorServer.allPids }, `[floor ${i + 1}/${named.length}]`));
+      out.set(name, await measure(`floor of ${name}`, `${floorServer.url}/floor/${i}`, {}, { serving: floorServer.servingPids, all: floorServer.allPids }, `[floor ${i + 1}/${named.length}]`, LOAD));
     }
   } finally {
     await floorServer.stop();
@@ -273,20 +98,16 @@ async function measurePageFloors(database: Prepared, sessionSecret: string, rout
   return out;
 }
 
-/** Portico and the floor run compiled, as `npm start` runs Portico in production. */
-function build(): void {
-  console.log('Compiling (npm run build)...');
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-}
-
 async function main(): Promise<void> {
   build();
-  const database = await prepareDatabase();
+  const envUrl = process.env.DATABASE_URL;
+  const given = args.database ?? (envUrl && /^postgres(ql)?:\/\//.test(envUrl) ? envUrl : undefined);
+  const database = await prepareDatabase(given, quick ? scaled(0.1) : LARGE_DEFAULTS, args.keep === true);
   const sessionSecret = crypto.randomBytes(32).toString('base64url');
   try {
     console.log(`\nMeasuring the floor (express + ejs, Portico's portal home template, 25 rows from memory, no database)...`);
     const floorServer = await startChild('dist/test/bench/floor.js', { PORT: String(await freePort()), NODE_ENV: 'production' });
-    const floor = await measure('floor: portal home, 25 rows (express + ejs)', `${floorServer.url}/floor`, {}, { serving: floorServer.servingPids, all: floorServer.allPids }, '[floor]');
+    const floor = await measure('floor: portal home, 25 rows (express + ejs)', `${floorServer.url}/floor`, {}, { serving: floorServer.servingPids, all: floorServer.allPids }, '[floor]', LOAD);
     await floorServer.stop();
 
     const cached: { routes?: Route[] } = {};
