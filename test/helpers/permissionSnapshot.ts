@@ -21,7 +21,7 @@ import type { Db } from '../../server/db';
 import { insertedId, nowIso } from '../../server/db';
 import { hashPassword } from '../../server/auth/passwords';
 import { createPassport, strategyName } from '../../server/auth/passport';
-import { abilitiesFor, can, canEnter, canUseDashboardHub, customerAccessProblem, ENTITY_KINDS, isRequester, isStaff, type Actor, type MaybeActor } from '../../server/permissions';
+import { abilitiesFor, can, canEnter, canUseDashboardHub, customerAccessProblem, ENTITY_KINDS, isRequester, isStaff, type Actor, type MaybeActor, type Target } from '../../server/permissions';
 import {
   ownAndCompanyRequests,
   peopleFoundByFragment,
@@ -455,31 +455,25 @@ async function actorAnswers(db: Db, actor: MaybeActor, u: Universe, s: ScopeSett
     }
   }
 
+  /** Says every ability the actor has on `target` (when it exists), and answers them. */
+  const abilitiesOn = (label: string, target: Target | null): string[] => {
+    const a = target ? allowed(abilitiesFor(actor, target)) : [];
+    for (const action of a) say(`${label} ${action}`);
+    return a;
+  };
   const viewableRequests: number[] = [];
-  for (const id of u.requests) {
-    const t = await loadRequestTarget(db, actor, id, s);
-    if (!t) continue;
-    const a = allowed(abilitiesFor(actor, t));
-    for (const action of a) say(`request#${id} ${action}`);
-    if (a.includes('view')) viewableRequests.push(id);
-  }
+  for (const id of u.requests) if (abilitiesOn(`request#${id}`, await loadRequestTarget(db, actor, id, s)).includes('view')) viewableRequests.push(id);
   const viewableItems: number[] = [];
   for (const [kind, list] of [['work_item', u.workItems], ['release', u.releases], ['team_iteration', u.teamIterations]] as const) {
     for (const id of list) {
-      const t = await loadWorkTarget(db, actor, kind, id, s);
-      if (!t) continue;
-      const a = allowed(abilitiesFor(actor, t));
-      for (const action of a) say(`${kind}#${id} ${action}`);
+      const a = abilitiesOn(`${kind}#${id}`, await loadWorkTarget(db, actor, kind, id, s));
       if (kind === 'work_item' && a.includes('view')) viewableItems.push(id);
     }
   }
   const viewableDashboards: number[] = [];
   const managedDashboards: number[] = [];
   for (const id of u.dashboards) {
-    const t = await loadDashboardTarget(db, actor, id, s);
-    if (!t) continue;
-    const a = allowed(abilitiesFor(actor, t));
-    for (const action of a) say(`dashboard#${id} ${action}`);
+    const a = abilitiesOn(`dashboard#${id}`, await loadDashboardTarget(db, actor, id, s));
     if (a.includes('view')) viewableDashboards.push(id);
     if (a.includes('manage_grants')) managedDashboards.push(id);
   }
