@@ -47,7 +47,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
     const filename = databaseUrl.slice('sqlite:'.length) || ':memory:';
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
     return {
-      client: SQLITE_CLIENT,
+      client: PorticoSqliteClient as unknown as typeof Knex.Client,
       connection: { filename },
       useNullAsDefault: true,
       pool: {
@@ -72,68 +72,65 @@ export function knexConfig(databaseUrl: string): Knex.Config {
   };
 }
 
-interface TransactionInternals {
-  query(conn: unknown, sql: string): Promise<unknown>;
-}
+/* eslint-disable @typescript-eslint/no-require-imports -- knex ships no types for its dialect classes; they are loaded from their own files. */
+const BetterSqlite3Client = require('knex/lib/dialects/better-sqlite3') as new (config: Knex.Config) => object;
+const SqliteTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction') as new (...args: unknown[]) => { query(conn: unknown, sql: string): Promise<unknown> };
+const SqliteQueryCompiler = require('knex/lib/dialects/sqlite3/query/sqlite-querycompiler') as new (...args: unknown[]) => {
+  single: { limit?: unknown };
+  _getValueOrParameterFromAttribute(attribute: string, rawValue?: unknown): string;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * SQLite transactions start with BEGIN IMMEDIATE: a writer takes the write lock up front
  * and other processes' writers wait (busy_timeout) instead of failing midway when a read
- * lock cannot be upgraded.
+ * lock cannot be upgraded. (Nested transactions are savepoints, as in knex.)
  */
-function beginImmediately(db: Db): void {
-  // knex ships no type for its SQLite transaction class; it is loaded from its own file.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const SqliteTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction') as new (...args: unknown[]) => TransactionInternals;
-  class ImmediateTransaction extends SqliteTransaction {
-    begin(conn: unknown): Promise<unknown> {
-      return this.query(conn, 'BEGIN IMMEDIATE;');
-    }
+class ImmediateTransaction extends SqliteTransaction {
+  begin(conn: unknown): Promise<unknown> {
+    return this.query(conn, 'BEGIN IMMEDIATE;');
   }
-  const client = db.client as { transaction: (...args: unknown[]) => unknown };
-  client.transaction = function transaction(this: unknown, ...args: unknown[]) {
-    return new ImmediateTransaction(this, ...args);
-  };
-}
-
-interface CompilerInternals {
-  single: { limit?: unknown };
-  _getValueOrParameterFromAttribute(attribute: string, rawValue?: unknown): string;
 }
 
 /**
- * SQLite gets LIMIT as a literal whole number (`limit 1`, not `limit ?`): with a bound
- * LIMIT, better-sqlite3's statements ran 10–20 µs longer each time (a point lookup 9 → 19 µs;
- * every `first()` is one). Only safe integers are inlined, so no text reaches the SQL; a page
- * size is one of a few values, so the prepared-statement cache keeps them all. OFFSET stays a
- * parameter (it costs nothing bound, and varies with every page).
+ * `limit 1` (every `first()`) and the offset-only `limit -1` are written into the SQL instead
+ * of bound: with a bound LIMIT, better-sqlite3 ran the same statement slower every time (a
+ * point lookup 9 → 19 µs). Other limits stay bound unless the code passes knex's own
+ * `{ skipBinding: true }` for a constant of its own (LITERAL_LIMIT): a limit a client chooses
+ * (the API's take) written into the SQL would make one statement text, and one prepared
+ * statement, per value. OFFSET stays bound (it costs nothing so, and varies with every page).
  */
-function inlineLimits(db: Db): void {
-  const client = db.client as { queryCompiler: (...args: unknown[]) => unknown };
-  const make = client.queryCompiler.bind(client);
-  client.queryCompiler = (...args: unknown[]) => {
-    const compiler = make(...args) as CompilerInternals;
-    const parameter = compiler._getValueOrParameterFromAttribute.bind(compiler);
-    compiler._getValueOrParameterFromAttribute = (attribute, rawValue) => {
-      const limit = compiler.single.limit;
-      if (attribute === 'limit' && rawValue === undefined && typeof limit === 'number' && Number.isSafeInteger(limit)) return String(limit);
-      return parameter(attribute, rawValue);
-    };
-    return compiler;
-  };
+class LiteralFirstCompiler extends SqliteQueryCompiler {
+  override _getValueOrParameterFromAttribute(attribute: string, rawValue?: unknown): string {
+    const limit = this.single.limit;
+    if (attribute === 'limit' && rawValue === undefined && (limit === 1 || limit === -1)) return String(limit);
+    return super._getValueOrParameterFromAttribute(attribute, rawValue);
+  }
 }
+
+/**
+ * knex's better-sqlite3 client with Portico's two changes above. A class rather than patches
+ * of one client object: knex makes each transaction's client from the class's prototype.
+ */
+class PorticoSqliteClient extends BetterSqlite3Client {
+  transaction(...args: unknown[]): unknown {
+    return new ImmediateTransaction(this, ...args);
+  }
+
+  queryCompiler(builder: unknown, formatter: unknown): unknown {
+    return new LiteralFirstCompiler(this, builder, formatter);
+  }
+}
+
+/** knex's option for a LIMIT the code chooses itself (a cap, a constant), written into the SQL on SQLite. */
+export const LITERAL_LIMIT = { skipBinding: true } as const;
 
 export function createDb(databaseUrl: string): Db {
-  const db = knex(knexConfig(databaseUrl));
-  if (isSqlite(db)) {
-    beginImmediately(db);
-    inlineLimits(db);
-  }
-  return db;
+  return knex(knexConfig(databaseUrl));
 }
 
-export function isSqlite(db: Db): boolean {
-  return db.client.config.client === SQLITE_CLIENT;
+export function isSqlite(db: Db | Knex.QueryBuilder): boolean {
+  return (db.client as { driverName?: string }).driverName === SQLITE_CLIENT;
 }
 
 /** Timestamps are written as ISO strings so both engines sort and compare them alike. */

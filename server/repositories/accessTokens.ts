@@ -67,10 +67,15 @@ async function recordUse(db: Db, tokenId: number): Promise<void> {
   if (last !== undefined && now - last < LAST_USED_INTERVAL_MS) return;
   if (lastRecorded.size >= LAST_USED_MEMORY) lastRecorded.clear();
   lastRecorded.set(tokenId, now);
-  await db('access_tokens').where({ id: tokenId }).update({ last_used_at: new Date(now).toISOString() });
+  try {
+    await db('access_tokens').where({ id: tokenId }).update({ last_used_at: new Date(now).toISOString() });
+  } catch {
+    // Best effort: a busy database must not fail a valid token's call; the next call retries.
+    lastRecorded.delete(tokenId);
+  }
 }
 
-/** Revokes every live token of a person (when the account is disabled); answers how many. */
+/** Revokes every token of a person not revoked yet, expired ones too (when the account is disabled); answers how many. */
 export async function revokeAllAccessTokens(db: Db, principalId: number): Promise<number> {
   return db('access_tokens').where({ principal_id: principalId }).whereNull('revoked_at').update({ revoked_at: nowIso() });
 }

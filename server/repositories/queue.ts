@@ -1,7 +1,7 @@
 /** The desk's request queue: filters, sort, search and counts, all in SQL within a scope. */
 import type { Knex } from 'knex';
 import type { Db } from '../db';
-import { toDate, containsPattern } from '../db';
+import { toDate, containsPattern, LITERAL_LIMIT } from '../db';
 import type { MaybeActor } from '../permissions/actor';
 import { projectsWithVisibleRequests, staffPrincipals, visibleRequests, type Scope, type ScopeSettings } from '../permissions/scopes';
 import type { Page } from './requests';
@@ -117,7 +117,7 @@ export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: Queu
   const countQuery = async (): Promise<number> => {
     if (tabs) return totalFromTabs(await tabs, f.status);
     const count = await db
-      .from(base.clone().select('requests.id').limit(QUEUE_COUNT_CAP + 1).as('capped'))
+      .from(base.clone().select('requests.id').limit(QUEUE_COUNT_CAP + 1, LITERAL_LIMIT).as('capped'))
       .count({ n: '*' })
       .first();
     return Number((count as Record<string, unknown> | undefined)?.n ?? 0);
@@ -167,7 +167,7 @@ export async function countByStatus(db: Db, scope: Scope, f: QueueFilter, status
           .modify((qb) => applyFilter(qb, f, false))
           .where('requests.status', status)
           .select('requests.id')
-          .limit(QUEUE_COUNT_CAP + 1)
+          .limit(QUEUE_COUNT_CAP + 1, LITERAL_LIMIT)
           .as('capped'),
       )
       .count({ n: '*' })
@@ -221,7 +221,7 @@ export async function queueFilterOptions(
   const named = (column: string, outer: string) =>
     db('requests').modify(scope).whereRaw('?? = ??', [`requests.${column}`, outer]).select(db.raw('1'));
   const companies = async (): Promise<Record<string, unknown>[] | null> => {
-    const few = await db.from(db('companies').select('id').limit(COMPANY_CHOICES_MAX + 1).as('c')).count({ n: '*' }).first();
+    const few = await db.from(db('companies').select('id').limit(COMPANY_CHOICES_MAX + 1, LITERAL_LIMIT).as('c')).count({ n: '*' }).first();
     if (Number((few as Record<string, unknown> | undefined)?.n ?? 0) > COMPANY_CHOICES_MAX) return null;
     return db('companies as o').whereExists(named('company_id', 'o.id')).orderBy('o.name').select('o.id', 'o.name');
   };

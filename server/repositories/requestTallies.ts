@@ -6,7 +6,7 @@
  * (widgetData.ts) instead of reading every request of a project.
  */
 import type { Db } from '../db';
-import { isSqlite, toDate } from '../db';
+import { isSqlite, LITERAL_LIMIT, toDate } from '../db';
 
 export const ALL_COMPANIES = 0;
 export const NO_COMPANY = -1;
@@ -148,7 +148,7 @@ async function recountAll(db: Db, onProgress?: (counted: number) => void): Promi
     const rows: Record<string, unknown>[] = await db('requests')
       .where('id', '>', after)
       .orderBy('id')
-      .limit(5_000)
+      .limit(5_000, LITERAL_LIMIT)
       .select('id', 'project_id', 'company_id', 'status', 'type', 'created_at');
     if (!rows.length) break;
     for (const r of rows) cells.add(keyOf(r), 1);

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
-import { toDate, containsPattern, SQLITE_CLIENT } from '../db';
+import { toDate, containsPattern, isSqlite, LITERAL_LIMIT } from '../db';
 
 export interface RequestListItem {
   id: number;
@@ -71,10 +71,10 @@ async function pageOf(
     rows = await rowsQuery.select(base.client.raw('count(*) over () as full_count'));
     total = rows.length ? countOf(rows[0], 'full_count') : page > 1 ? countOf(await base.clone().count({ count: '*' }).first()) : 0;
   } else {
-    const capped = base.clone().select('requests.id').limit(countCap + 1);
+    const capped = base.clone().select('requests.id').limit(countCap + 1, LITERAL_LIMIT);
     // SQLite's planner walks the list's own index and stops at the cap only when given the
     // list's order; PostgreSQL stops early without it and would sort every match with it.
-    if (base.client.config.client === SQLITE_CLIENT) for (const [column, direction] of order) void capped.orderBy(column, direction);
+    if (isSqlite(base)) for (const [column, direction] of order) void capped.orderBy(column, direction);
     const countQuery = base.client.queryBuilder().count({ count: '*' }).from(capped.as('capped')).first();
     const [pageRows, countRow] = await Promise.all([rowsQuery, countQuery]);
     rows = pageRows as Record<string, unknown>[];

@@ -1,6 +1,6 @@
 /** The figures behind each widget kind, aggregated in SQL over a permission scope. */
 import type { Db } from '../db';
-import { isSqlite, toDate } from '../db';
+import { isSqlite, LITERAL_LIMIT, toDate } from '../db';
 import type { Knex } from 'knex';
 import type { Scope } from '../permissions/scopes';
 import { TALLY_PROJECTS, type TallyScope } from '../permissions/tallyScopes';
@@ -106,7 +106,7 @@ export async function widgetFigures(db: Db, kind: WidgetKind, scope: Scope, proj
     }
     case 'oldest_open':
     case 'top_ideas': {
-      const q = base().select('requests.id', 'requests.title', 'requests.status', 'requests.vote_count', 'requests.created_at').limit(10);
+      const q = base().select('requests.id', 'requests.title', 'requests.status', 'requests.vote_count', 'requests.created_at').limit(10, LITERAL_LIMIT);
       if (kind === 'oldest_open') void q.whereIn('requests.status', OPEN_STATUSES).orderBy('requests.created_at', 'asc').orderBy('requests.id');
       else void q.where('requests.type', 'idea').whereNotIn('requests.status', ['closed']).orderBy('requests.vote_count', 'desc').orderBy('requests.id');
       const rows: Record<string, unknown>[] = await q;

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { isSqlite, LITERAL_LIMIT } from '../../server/db';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -35,5 +36,35 @@ describe('database engine settings', function () {
       failed = true;
     }
     expect(failed).to.equal(true);
+  });
+
+  it('on SQLite, transactions begin IMMEDIATE (savepoints inside), in every client knex makes; only limit 1, limit -1 and LITERAL_LIMIT are written into the SQL', async function () {
+    const db = tdb.db;
+    if (!isSqlite(db)) {
+      // PostgreSQL: every limit stays a parameter.
+      expect(db('companies').first('id').toSQL().toNative().sql).to.match(/limit \$1$/);
+      expect(db('companies').limit(25, LITERAL_LIMIT).toSQL().toNative().sql).to.match(/limit 25$/);
+      return;
+    }
+    const seen: string[] = [];
+    const listen = (q: { sql: string }) => void seen.push(q.sql);
+    db.on('query', listen);
+    try {
+      await db.transaction(async (trx) => {
+        expect(trx('companies').first('id').toSQL().toNative().sql, 'first() in a transaction').to.match(/limit 1$/);
+        await trx('companies').first('id');
+        await trx.transaction(async (inner) => void (await inner('companies').first('id')));
+      });
+    } finally {
+      db.off('query', listen);
+    }
+    expect(seen[0]).to.equal('BEGIN IMMEDIATE;');
+    expect(seen.some((sql) => /^SAVEPOINT /i.test(sql)), 'the nested transaction is a savepoint').to.equal(true);
+    expect(db('companies').first('id').toSQL().toNative().sql).to.match(/limit 1$/);
+    expect(db('companies').offset(5).toSQL().toNative()).to.deep.include({ sql: 'select * from `companies` limit -1 offset ?' });
+    // A limit a client may choose stays bound: one statement text whatever the value.
+    const texts = new Set([2, 3, 999].map((n) => db('companies').limit(n).toSQL().toNative().sql));
+    expect([...texts]).to.deep.equal(['select * from `companies` limit ?']);
+    expect(db('companies').limit(1001, LITERAL_LIMIT).toSQL().toNative().sql).to.equal('select * from `companies` limit 1001');
   });
 });

@@ -113,6 +113,9 @@ export interface Paging {
   skip: number;
 }
 
+/** How far a list may be paged; no Next link points past it. */
+export const MAX_SKIP = 10_000_000;
+
 export function paging(req: Request): Paging {
   const parse = (v: unknown, def: number, label: string, min: number, max: number) => {
     if (v === undefined) return def;
@@ -121,13 +124,13 @@ export function paging(req: Request): Paging {
     if (n < min || n > max) throw new BadRequest(`${label} must be between ${min} and ${max}.`);
     return n;
   };
-  return { take: parse(req.query.take, 25, 'take', 1, 1000), skip: parse(req.query.skip, 0, 'skip', 0, 10_000_000) };
+  return { take: parse(req.query.take, 25, 'take', 1, 1000), skip: parse(req.query.skip, 0, 'skip', 0, MAX_SKIP) };
 }
 
 /** `{"Items":[...],"Next":"..."}`: Next repeats the query with the following page, absent on the last. */
 export function listResponse<T>(req: Request, base: string, rows: T[], p: Paging): { Items: T[]; Next?: string } {
   const items = rows.slice(0, p.take);
-  if (rows.length <= p.take) return { Items: items };
+  if (rows.length <= p.take || p.skip + p.take > MAX_SKIP) return { Items: items };
   const url = new URL(`${base}/api/v1${req.path}`);
   // Credentials never travel in Next: the caller sends its token again however it likes.
   for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && !['skip', 'take', 'token', 'access_token'].includes(k)) url.searchParams.set(k, v);
