@@ -32,7 +32,7 @@ export function signupProblem(input: SignupInput): string | null {
 
 /**
  * Mails a confirmation link to a new address, or a "you already have an account" note to
- * a known one; the caller answers the same page in both cases, and both do the same work.
+ * a known one; the caller answers the same page in both cases, before this runs (mailer.later).
  * The password is chosen only by whoever opens the link, i.e. the address's owner.
  */
 export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, baseUrl: string): Promise<void> {

@@ -14,7 +14,13 @@ export interface OutgoingMail {
 export interface Mailer {
   /** Never throws: the change that caused a mail has already happened and must not be lost. */
   send(mail: OutgoingMail): Promise<void>;
-  /** Waits for deliveries still under way (at shutdown, and in tests). */
+  /**
+   * Runs `work` (which may send mail) after the caller has its answer, so that how long the
+   * answer took tells nothing about what the work found (whether an address has an account).
+   * It never throws; a failure is logged.
+   */
+  later(work: () => Promise<void>): void;
+  /** Waits for deliveries and later work still under way (at shutdown, and in tests). */
   drain(): Promise<void>;
 }
 
@@ -32,6 +38,10 @@ export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, f
   const transport: Transporter | null = smtpUrl ? nodemailer.createTransport(smtpUrl) : null;
   const keepSecrets = !transport && !production;
   const pending = new Set<Promise<void>>();
+  const track = (job: Promise<void>) => {
+    pending.add(job);
+    void job.finally(() => pending.delete(job));
+  };
 
   const deliver = async (id: number, mail: OutgoingMail) => {
     if (!transport) return;
@@ -55,15 +65,21 @@ export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, f
         const id = insertedId(
           await db('mail_outbox').insert({ to_address: mail.to, subject: mail.subject, text_body: stored, created_at: nowIso() }).returning('id'),
         );
-        const job = deliver(id, mail);
-        pending.add(job);
-        void job.finally(() => pending.delete(job));
+        track(deliver(id, mail));
       } catch (err) {
         log.error({ err }, 'mail could not be queued');
       }
     },
+    later(work) {
+      track(
+        new Promise<void>((resolve) => setImmediate(resolve))
+          .then(work)
+          .catch((err: unknown) => log.error({ err: { message: (err as Error).message } }, 'work after the answer failed')),
+      );
+    },
     async drain() {
-      await Promise.all([...pending]);
+      // Later work may queue deliveries of its own: wait until nothing is left.
+      while (pending.size) await Promise.all([...pending]);
     },
   };
 }

@@ -29,7 +29,10 @@ describe('customer accounts: sign-up, password reset, profile', function () {
   async function post(path: string, form: Record<string, string>, page = path) {
     const agent = supertest.agent(t.app);
     const token = csrfFrom((await agent.get(page)).text);
-    return { agent, res: await agent.post(path).type('form').send({ ...form, _csrf: token }) };
+    const res = await agent.post(path).type('form').send({ ...form, _csrf: token });
+    // Sign-up and reset requests do their work after the answer (mailer.later): wait for it.
+    await t.deps.mailer.drain();
+    return { agent, res };
   }
 
   it('signs up by email confirmation: the password is chosen on the confirmation page, the link works once', async () => {
@@ -107,6 +110,7 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     const agent = supertest.agent(t.app);
     const page = await agent.get('/portal/password/forgot').set('Host', 'evil.test');
     await agent.post('/portal/password/forgot').set('Host', 'evil.test').type('form').send({ email: person.email, _csrf: csrfFrom(page.text) }).expect(200);
+    await t.deps.mailer.drain();
     const mail = (await lastMailTo(t, person.email))!.text_body;
     expect(mail).not.to.contain('evil.test');
     expect(mail).to.contain('http://127.0.0.1:3000/portal/password/reset?token=');

@@ -15,14 +15,14 @@ import { createHook } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { createTestApp, csrfFrom, signIn, TEST_SCRYPT_COST, type TestApp } from '../helpers/app';
+import { createTestApp, csrfFrom, signIn, snapshot, TEST_SCRYPT_COST, type TestApp } from '../helpers/app';
 import { testEngine } from '../helpers/databases';
 import { buildCompany, buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 import { createAccessToken } from '../../server/repositories/accessTokens';
 import { createPendingSignup, createResetToken, RESET_TTL_MS, SIGNUP_TTL_MS } from '../../server/repositories/accountTokens';
 import { hashPassword, verifyPassword } from '../../server/auth/passwords';
 import { createMailer } from '../../server/mail/mailer';
-import { createApp } from '../../server/app';
+import { createApp, type AppDeps } from '../../server/app';
 import { SESSION_COOKIE } from '../../server/auth/session';
 import { nowIso } from '../../server/db';
 
@@ -109,7 +109,10 @@ function tokenInMail(text: string, path: string): string {
 async function postForm(app: TestApp['app'], page: string, path: string, form: Record<string, string>) {
   const agent = supertest.agent(app);
   const token = csrfFrom((await agent.get(page)).text);
-  return agent.post(path).type('form').send({ ...form, _csrf: token });
+  const res = await agent.post(path).type('form').send({ ...form, _csrf: token });
+  // Sign-up and reset requests do their work after the answer (mailer.later): wait for it.
+  await (app.locals.deps as AppDeps).mailer.drain();
+  return res;
 }
 
 function sessionIdOf(res: supertest.Response): string {
@@ -417,7 +420,8 @@ describe('no enumeration: the same answer and the same hashing work for known an
     ];
     expectAlike(answers, 200, 0);
     expect(answers[0]!.body).to.contain('Check your email');
-    // Only the known, active customer got a link.
+    // Only the known, active customer got a link (written after the answer: wait for it).
+    await t.deps.mailer.drain();
     expect(await t.db('password_reset_tokens').whereIn('principal_id', [customer.id, disabled.id, staff.id]).pluck('principal_id')).to.deep.equal([customer.id]);
   });
 
@@ -432,6 +436,33 @@ describe('no enumeration: the same answer and the same hashing work for known an
     ];
     expectAlike(answers, 200, 0);
     expect(answers[0]!.body).to.contain('Check your email');
+    await t.deps.mailer.drain();
     expect(await t.db('pending_signups').whereIn('email', [customer.email, staff.email, 'brand-new@nowhere.test']).pluck('email')).to.deep.equal(['brand-new@nowhere.test']);
+  });
+
+  it('sign-up and reset requests answer before any lookup or write: the page never waits on what the address is', async () => {
+    // A mailer whose later work waits until the test releases it: the answer must come first.
+    const held: (() => Promise<void>)[] = [];
+    const mailer = { ...t.deps.mailer, later: (work: () => Promise<void>) => void held.push(work) };
+    const app = createApp({ ...t.deps, mailer });
+    const customer = await buildRequester(t.db);
+    for (const [page, form] of [
+      ['/portal/password/forgot', { email: customer.email }],
+      ['/portal/password/forgot', { email: 'nobody-held@nowhere.test' }],
+      ['/portal/signup', { name: 'Held', email: customer.email }],
+      ['/portal/signup', { name: 'Held', email: 'held-new@nowhere.test' }],
+    ] as const) {
+      const agent = supertest.agent(app);
+      const csrf = csrfFrom((await agent.get(page)).text);
+      const before = await snapshot(t.db);
+      const res = await agent.post(page).type('form').send({ ...form, _csrf: csrf });
+      expect([res.status, res.text.includes('Check your email')], `${page} ${form.email}`).to.deep.equal([200, true]);
+      expect(await snapshot(t.db), `${page} ${form.email}: nothing written before the answer`).to.deep.equal(before);
+      expect(held, 'one piece of work left for after the answer').to.have.length(1);
+      await held.pop()!();
+    }
+    // Released, the work did what it does: a link for the customer, a pending sign-up for the new address.
+    expect(await t.db('password_reset_tokens').where({ principal_id: customer.id }).pluck('principal_id')).to.deep.equal([customer.id]);
+    expect(await t.db('pending_signups').where({ email: 'held-new@nowhere.test' }).pluck('email')).to.deep.equal(['held-new@nowhere.test']);
   });
 });

@@ -37,7 +37,10 @@ export function portalAccountRoutes(deps: AppDeps): Router {
     const form = parsed.success ? parsed.data : null;
     const problem = form ? signupProblem(form) : parsed.error && formProblem(parsed.error);
     if (!form || problem) return res.status(422).render('portal/signup', { title: 'Sign up', error: problem, values: typed(req.body, 'name', 'email'), sent: false });
-    await requestSignup(db, mailer, form, publicBaseUrl(req, config));
+    // After the answer: a known address (mailed "you already have an account") and a new one
+    // (a pending sign-up written, a link mailed) must not differ in how long the page takes.
+    const base = publicBaseUrl(req, config);
+    mailer.later(() => requestSignup(db, mailer, form, base));
     res.render('portal/signup', { title: 'Check your email', error: null, values: { email: form.email.trim() }, sent: true });
   });
 
@@ -74,7 +77,10 @@ export function portalAccountRoutes(deps: AppDeps): Router {
     const parsed = safeReadForm(emailForm, req.body);
     if (!parsed.success) return res.status(422).render('portal/password-forgot', { title: 'Forgot your password', error: formProblem(parsed.error), values: typed(req.body, 'email'), sent: false });
     const { email } = parsed.data;
-    await requestPasswordReset(db, mailer, email, publicBaseUrl(req, config));
+    // After the answer: looking the address up, writing a token and a mail, or nothing, must
+    // not show in how long the page takes.
+    const base = publicBaseUrl(req, config);
+    mailer.later(() => requestPasswordReset(db, mailer, email, base));
     res.render('portal/password-forgot', { title: 'Check your email', error: null, values: { email }, sent: true });
   });
 
