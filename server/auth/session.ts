@@ -5,6 +5,7 @@ import type { Db } from '../db';
 import type { Config } from '../config';
 import type { PrincipalRow } from '../repositories/principals';
 import { readSessionWithPrincipal, setSessionPrincipal } from '../repositories/sessions';
+import type { Settings } from '../repositories/settings';
 
 export const SESSION_COOKIE = 'portico.sid';
 
@@ -15,8 +16,16 @@ const TOUCH_MEMORY = 50_000;
 /** The principal read with a session (the joined read), kept on the request for deserializeUser. */
 const PRINCIPAL_READ = Symbol('principal read with the session');
 const readWithSession = new WeakMap<Request, PrincipalRow>();
+/** The settings read in the same statement, kept on the request for requestSettings. */
+const SETTINGS_READ = Symbol('settings read with the session');
+const settingsReadWithSession = new WeakMap<Request, Settings>();
 
-type WithPrincipal = session.SessionData & { [PRINCIPAL_READ]?: PrincipalRow };
+type WithPrincipal = session.SessionData & { [PRINCIPAL_READ]?: PrincipalRow; [SETTINGS_READ]?: Settings };
+
+/** The settings this request's session read brought along (as of this request), or null. */
+export function settingsReadWithThisRequest(req: Request): Settings | null {
+  return settingsReadWithSession.get(req) ?? null;
+}
 
 /**
  * The principal that this request's session read brought along, if it is the one the session
@@ -60,6 +69,7 @@ class SessionStore extends ConnectSessionKnexStore {
         sess = found.sess as unknown as WithPrincipal;
         // A symbol key: neither copied into the Session object nor part of its change hash.
         if (found.principal) sess[PRINCIPAL_READ] = found.principal;
+        if (found.settings) sess[SETTINGS_READ] = found.settings;
       }
       callback?.(null, sess);
       return sess;
@@ -77,6 +87,8 @@ class SessionStore extends ConnectSessionKnexStore {
     const row = (data as WithPrincipal)[PRINCIPAL_READ];
     if (row) readWithSession.set(req, row);
     else readWithSession.delete(req);
+    const settings = (data as WithPrincipal)[SETTINGS_READ];
+    if (settings) settingsReadWithSession.set(req, settings);
     return super.createSession(req, data);
   }
 

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config';
 import { csrf } from '../auth/csrf';
+import { settingsReadWithThisRequest } from '../auth/session';
 import { NotFound } from '../errors';
 import { canEnter, canUseDashboardHub, realmOf, type MaybeActor } from '../permissions';
 import type { Db } from '../db';
@@ -17,11 +18,16 @@ type WithSettings = Request & { [SETTINGS]?: Promise<Settings> };
 
 /**
  * The global settings as of this request: read from the database once per request (never
- * cached across requests, so a toggle is seen by every instance on its next request).
+ * cached across requests, so a toggle is seen by every instance on its next request). A
+ * signed-in request has them already, from the statement that read its session.
  */
 export function requestSettings(req: Request, db: Db): Promise<Settings> {
   const r = req as WithSettings;
-  return (r[SETTINGS] ??= readSettings(db));
+  if (!r[SETTINGS]) {
+    const withSession = settingsReadWithThisRequest(req);
+    r[SETTINGS] = withSession ? Promise.resolve(withSession) : readSettings(db);
+  }
+  return r[SETTINGS];
 }
 
 export async function requestScopeSettings(req: Request, db: Db): Promise<ScopeSettings> {

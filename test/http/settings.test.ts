@@ -3,6 +3,8 @@ import supertest from 'supertest';
 import { createTestApp, csrfOf, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
 import { buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 import { readSettings } from '../../server/repositories/settings';
+import { changeSettings } from '../../server/commands/changeSettings';
+import { createAccessToken } from '../../server/repositories/accessTokens';
 
 describe('/admin/settings', () => {
   let t: TestApp;
@@ -88,5 +90,45 @@ describe('/admin/settings', () => {
     expect(res.status).to.equal(302);
     expect(res.headers.location).to.match(/^\/desk\/login\?next=/);
     expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
+  it('a signed-in page reads its session, its person and the settings in one statement, and sees a toggle flipped just before it', async () => {
+    const customer = await buildRequester(t.db);
+    const asCustomer = await signIn(t.app, 'portal', customer.email, PASSWORD);
+    const token = await csrfOf(admin, '/admin/settings');
+    const statements: string[] = [];
+    const listen = (q: { sql: string }) => void statements.push(q.sql);
+    for (const [on, status] of [['on', 200], ['false', 404], ['on', 200]] as const) {
+      await admin.post('/admin/settings').type('form').send({ 'portal.dashboards': on, _csrf: token }).expect(303);
+      statements.length = 0;
+      t.db.on('query', listen);
+      try {
+        await asCustomer.get('/portal/dashboards').expect(status);
+      } finally {
+        t.db.off('query', listen);
+      }
+      const sessionReads = statements.filter((sql) => /from [`"]sessions[`"]/.test(sql));
+      expect(sessionReads, 'one session read').to.have.length(1);
+      expect(sessionReads[0], 'which brings the settings along').to.match(/from settings\)/);
+      expect(statements.filter((sql) => /^select [`"]key[`"], [`"]value[`"] from [`"]settings[`"]$/.test(sql)), 'no separate settings read').to.deep.equal([]);
+    }
+  });
+
+  it('a request without a session (an API call with a token) reads the settings itself, fresh each time', async () => {
+    const { token } = await createAccessToken(t.db, adminId, 'settings test');
+    const call = () => supertest(t.app).get('/api/v1/EntityPermissions').set('Authorization', `Bearer ${token}`);
+    for (const [on, status] of [[true, 200], [false, 404], [true, 200]] as const) {
+      await changeSettings(t.db, adminId, { 'direct_access.enabled': on });
+      const statements: string[] = [];
+      const listen = (q: { sql: string }) => void statements.push(q.sql);
+      t.db.on('query', listen);
+      try {
+        await call().expect(status);
+      } finally {
+        t.db.off('query', listen);
+      }
+      expect(statements.some((sql) => /from [`"]settings[`"]$/.test(sql)), 'its own settings read').to.equal(true);
+    }
+    await changeSettings(t.db, adminId, { 'direct_access.enabled': false });
   });
 });
