@@ -3,6 +3,7 @@ import pino from 'pino';
 import supertest from 'supertest';
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../server/app';
+import type { Db } from '../../server/db';
 import { loadConfig, type Config } from '../../server/config';
 import { REDACT_PATHS } from '../../server/logger';
 import { createMailer } from '../../server/mail/mailer';
@@ -91,4 +92,17 @@ export async function snapshot(db: AppDeps['db'], except: string[] = []): Promis
     out[t] = JSON.stringify(rows);
   }
   return out;
+}
+
+/** The SQL statements `run` sends through `db`, in order, with identifier quotes taken out. */
+export async function statementsDuring(db: Db, run: () => Promise<unknown>): Promise<string[]> {
+  const sql: string[] = [];
+  const listen = (q: { sql: string }) => void sql.push(q.sql.replace(/["`]/g, ''));
+  db.on('query', listen);
+  try {
+    await run();
+  } finally {
+    db.removeListener('query', listen);
+  }
+  return sql;
 }

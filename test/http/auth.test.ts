@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { createTestApp, csrfFrom, signIn, type TestApp } from '../helpers/app';
+import { createTestApp, csrfFrom, signIn, statementsDuring, type TestApp } from '../helpers/app';
 import { buildCompany, buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { SESSION_COOKIE } from '../../server/auth/session';
@@ -178,17 +178,7 @@ describe('the session read', () => {
   });
   after(() => t.close());
 
-  async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
-    const sql: string[] = [];
-    const listen = (q: { sql: string }) => sql.push(q.sql.replace(/["`]/g, ''));
-    t.db.on('query', listen);
-    try {
-      await run();
-    } finally {
-      t.db.removeListener('query', listen);
-    }
-    return sql;
-  }
+  const statementsOf = (run: () => Promise<unknown>) => statementsDuring(t.db, run);
 
   it('a signed-in page reads its session and its person in one statement', async () => {
     const person = await buildRequester(t.db, { company: await buildCompany(t.db) });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { createTestApp, csrfOf, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
+import { createTestApp, csrfOf, signIn, snapshot, statementsDuring, type Agent, type TestApp } from '../helpers/app';
 import { buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 import { readSettings } from '../../server/repositories/settings';
 import { changeSettings } from '../../server/commands/changeSettings';
@@ -96,21 +96,13 @@ describe('/admin/settings', () => {
     const customer = await buildRequester(t.db);
     const asCustomer = await signIn(t.app, 'portal', customer.email, PASSWORD);
     const token = await csrfOf(admin, '/admin/settings');
-    const statements: string[] = [];
-    const listen = (q: { sql: string }) => void statements.push(q.sql);
     for (const [on, status] of [['on', 200], ['false', 404], ['on', 200]] as const) {
       await admin.post('/admin/settings').type('form').send({ 'portal.dashboards': on, _csrf: token }).expect(303);
-      statements.length = 0;
-      t.db.on('query', listen);
-      try {
-        await asCustomer.get('/portal/dashboards').expect(status);
-      } finally {
-        t.db.off('query', listen);
-      }
-      const sessionReads = statements.filter((sql) => /from [`"]sessions[`"]/.test(sql));
+      const statements = await statementsDuring(t.db, () => asCustomer.get('/portal/dashboards').expect(status));
+      const sessionReads = statements.filter((sql) => / from sessions /.test(sql));
       expect(sessionReads, 'one session read').to.have.length(1);
       expect(sessionReads[0], 'which brings the settings along').to.match(/from settings\)/);
-      expect(statements.filter((sql) => /^select [`"]key[`"], [`"]value[`"] from [`"]settings[`"]$/.test(sql)), 'no separate settings read').to.deep.equal([]);
+      expect(statements.filter((sql) => /^select key, value from settings$/.test(sql)), 'no separate settings read').to.deep.equal([]);
     }
   });
 
@@ -119,15 +111,8 @@ describe('/admin/settings', () => {
     const call = () => supertest(t.app).get('/api/v1/EntityPermissions').set('Authorization', `Bearer ${token}`);
     for (const [on, status] of [[true, 200], [false, 404], [true, 200]] as const) {
       await changeSettings(t.db, adminId, { 'direct_access.enabled': on });
-      const statements: string[] = [];
-      const listen = (q: { sql: string }) => void statements.push(q.sql);
-      t.db.on('query', listen);
-      try {
-        await call().expect(status);
-      } finally {
-        t.db.off('query', listen);
-      }
-      expect(statements.some((sql) => /from [`"]settings[`"]$/.test(sql)), 'its own settings read').to.equal(true);
+      const statements = await statementsDuring(t.db, () => call().expect(status));
+      expect(statements.some((sql) => /^select key, value from settings$/.test(sql)), 'its own settings read').to.equal(true);
     }
     await changeSettings(t.db, adminId, { 'direct_access.enabled': false });
   });
