@@ -50,6 +50,8 @@ export function knexConfig(databaseUrl: string): Knex.Config {
       client: PorticoSqliteClient as unknown as typeof Knex.Client,
       connection: { filename },
       useNullAsDefault: true,
+      // Error messages carry the SQL with its placeholders, never the values (emails, token digests).
+      compileSqlOnError: false,
       pool: {
         min: 1,
         max: 1,
@@ -68,6 +70,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
   return {
     client: 'pg',
     connection: databaseUrl,
+    compileSqlOnError: false,
     pool: { min: 0, max: 10 },
   };
 }

@@ -34,13 +34,17 @@ export const HIDDEN_SECRET = '[link hidden: sent by mail only]';
  * when the outbox is the sole delivery (no SMTP, not production), so that administrators
  * cannot take over accounts from it in a real installation.
  */
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, from: string, production = false): Mailer {
   const transport: Transporter | null = smtpUrl ? nodemailer.createTransport(smtpUrl) : null;
   const keepSecrets = !transport && !production;
   const pending = new Set<Promise<void>>();
   const track = (job: Promise<void>) => {
     pending.add(job);
-    void job.finally(() => pending.delete(job));
+    void job.finally(() => pending.delete(job)).catch(() => undefined);
   };
 
   const deliver = async (id: number, mail: OutgoingMail) => {
@@ -49,10 +53,10 @@ export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, f
       await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
       await db('mail_outbox').where({ id }).update({ sent_at: nowIso() });
     } catch (err) {
-      log.warn({ err: { message: (err as Error).message }, outboxId: id }, 'mail delivery failed');
+      log.warn({ err: { message: messageOf(err) }, outboxId: id }, 'mail delivery failed');
       await db('mail_outbox')
         .where({ id })
-        .update({ error: (err as Error).message.slice(0, 1000) })
+        .update({ error: messageOf(err).slice(0, 1000) })
         .catch(() => undefined);
     }
   };
@@ -74,7 +78,8 @@ export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, f
       track(
         new Promise<void>((resolve) => setImmediate(resolve))
           .then(work)
-          .catch((err: unknown) => log.error({ err: { message: (err as Error).message } }, 'work after the answer failed')),
+          // The error as is (type, code, stack): knex is set up so that its messages name no values.
+          .catch((err: unknown) => log.error({ err }, 'work after the answer failed')),
       );
     },
     async drain() {

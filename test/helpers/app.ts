@@ -48,7 +48,12 @@ export async function createTestApp(env: Record<string, string> = {}, database?:
     mailer: createMailer(testDb.db, log, undefined, config.MAIL_FROM),
   };
   const app = createApp(deps);
-  return { app, deps, db: testDb.db, logs, close: () => testDb.drop() };
+  // Work left for after an answer (mailer.later) finishes before the database goes.
+  const close = async () => {
+    await deps.mailer.drain();
+    await testDb.drop();
+  };
+  return { app, deps, db: testDb.db, logs, close };
 }
 
 /** The value of the hidden `_csrf` field of the last form in a page. */

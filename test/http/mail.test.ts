@@ -48,4 +48,25 @@ describe('notifications when the mail server fails', function () {
     const row = await t.db('mail_outbox').where({ to_address: customer.email }).first();
     expect(row.text_body).to.contain('[link hidden').and.not.match(/token=[A-Za-z0-9_-]{20,}/);
   });
+
+  it('a failure after the answer is logged, naming neither the address nor the link (knex errors carry no values)', async () => {
+    const broken = await createTestApp({ LOG_LEVEL: 'info' });
+    try {
+      const person = await buildRequester(broken.db, { email: 'victim.person@example.test' });
+      await broken.db.schema.dropTable('mail_outbox');
+      const agent = supertest.agent(broken.app);
+      const page = await agent.get('/portal/password/forgot');
+      await agent.post('/portal/password/forgot').type('form').send({ email: person.email, _csrf: csrfFrom(page.text) }).expect(200);
+      await broken.deps.mailer.drain();
+      const logs = broken.logs.join('\n');
+      expect(logs, 'the failure is logged').to.contain('mail could not be queued');
+      expect(logs).not.to.contain('victim.person@example.test');
+      expect(logs).not.to.contain('token=');
+      const token = (await broken.db('password_reset_tokens').where({ principal_id: person.id }).first('token_hash'))?.token_hash as string | undefined;
+      expect(token, 'the link itself was made').to.be.a('string');
+      expect(logs).not.to.contain(token!);
+    } finally {
+      await broken.close();
+    }
+  });
 });
