@@ -3,7 +3,8 @@ import { Invalid, NotFound } from '../errors';
 import { authorize, isRequester, type Actor, type GrantLevel, type Restriction } from '../permissions';
 import { loadDashboardTarget, loadScopeSettings } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
-import { companiesServed, type ScopeSettings } from '../permissions/scopes';
+import { type ScopeSettings } from '../permissions/scopes';
+import { companiesServed } from '../permissions/peopleScopes';
 import {
   companyRequesterIds,
   countRequesterGrants,

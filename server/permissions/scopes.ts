@@ -3,7 +3,7 @@
  * test/unit/permissions/scopes.property.test.ts proves the two agree on random worlds.
  */
 import type { Knex } from 'knex';
-import { isAdministrator, isRequester, isStaff, STAFF_TYPES, type MaybeActor } from './actor';
+import { isAdministrator, isRequester, isStaff, type MaybeActor } from './actor';
 import { requesterRequestScope } from './policies/requests';
 
 export interface ScopeSettings {
@@ -15,8 +15,8 @@ export interface ScopeSettings {
 
 export type Scope = (qb: Knex.QueryBuilder) => void;
 
-const NOTHING: Scope = (qb) => void qb.whereRaw('1 = 0');
-const EVERYTHING: Scope = () => undefined;
+export const NOTHING: Scope = (qb) => void qb.whereRaw('1 = 0');
+export const EVERYTHING: Scope = () => undefined;
 
 /** `<column> IN (projects the staff actor sees by membership or type)`. */
 function whereProjectVisible(qb: Knex.QueryBuilder, actor: MaybeActor, column: string): void {
@@ -138,16 +138,6 @@ export function visibleComments(actor: MaybeActor, alias = 'comments'): Scope {
   return EVERYTHING;
 }
 
-/** Principals who are customers (requesters), for counts such as "N customers will lose access". */
-export function customerPrincipals(alias = 'principals'): Scope {
-  return (qb) => void qb.where(`${alias}.type`, 'requester');
-}
-
-/** Principals who are administrators (for the "at least one administrator" rule). */
-export function administratorPrincipals(alias = 'principals'): Scope {
-  return (qb) => void qb.where(`${alias}.type`, 'administrator');
-}
-
 export type WidgetDataScope = 'viewer_company' | 'all';
 
 /**
@@ -223,39 +213,6 @@ export function visibleEntityPermissions(actor: MaybeActor, s: ScopeSettings, al
       created('releases', (q) => void q.andWhere(`${alias}.entity_type`, 'release'));
       created('team_iterations', (q) => void q.andWhere(`${alias}.entity_type`, 'team_iteration'));
     });
-}
-
-/**
- * Companies a staff member serves: those with at least one request the actor sees
- * (administrators every company; customers none). The queue's company filter and the
- * dashboard sharing page's "add a company's customers" offer, and accept, only these.
- */
-export function companiesServed(actor: MaybeActor, s: ScopeSettings, alias = 'companies'): Scope {
-  if (!isStaff(actor)) return NOTHING;
-  if (isAdministrator(actor)) return EVERYTHING;
-  const requests = visibleRequests(actor, s, 'served');
-  return (qb) =>
-    void qb.whereExists(function servedRequest(this: Knex.QueryBuilder) {
-      void this.select(this.client.raw('1')).from('requests as served').whereRaw('?? = ??', ['served.company_id', `${alias}.id`]).modify(requests);
-    });
-}
-
-/**
- * Whom a staff member may find by typing part of a name or email (the dashboard sharing
- * picker): staff, and customers too for administrators, who manage every account anyway.
- * Anyone else reaches a customer only by their whole email address, so the customer base of
- * every company cannot be browsed a fragment at a time.
- */
-export function peopleFoundByFragment(actor: MaybeActor, alias = 'principals'): Scope {
-  if (!isStaff(actor)) return NOTHING;
-  if (isAdministrator(actor)) return EVERYTHING;
-  return staffPrincipals(alias);
-}
-
-/** Staff principals (the API's Users resource never lists customers). */
-export function staffPrincipals(alias = 'principals'): Scope {
-  // The staff types by name (not `<> 'requester'`), so an index on type can be used.
-  return (qb) => void qb.whereIn(`${alias}.type`, STAFF_TYPES);
 }
 
 /**

@@ -1,7 +1,8 @@
 /** Read-only queries behind the REST API's Users and Requests resources. */
 import type { Db } from '../db';
 import { toDate } from '../db';
-import { staffPrincipals, type Scope } from '../permissions/scopes';
+import { type Scope } from '../permissions/scopes';
+import { staffPrincipals } from '../permissions/peopleScopes';
 
 export interface ApiUserFilter {
   id?: number;

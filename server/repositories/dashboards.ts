@@ -1,7 +1,8 @@
 import type { Db } from '../db';
 import { nowIso, toDate, insertedId, containsPattern } from '../db';
 import type { GrantLevel, Restriction } from '../permissions/facts';
-import { customerPrincipals, type Scope } from '../permissions/scopes';
+import { type Scope } from '../permissions/scopes';
+import { customerPrincipals } from '../permissions/peopleScopes';
 import { normalizeEmail } from './principals';
 
 export interface DashboardRow {

@@ -3,7 +3,8 @@ import type { Db } from '../db';
 import { nowIso, toBool, toDate, containsPattern } from '../db';
 import type { PrincipalType } from '../permissions/actor';
 import type { Page } from './requests';
-import { administratorPrincipals, type Scope } from '../permissions/scopes';
+import { type Scope } from '../permissions/scopes';
+import { administratorPrincipals } from '../permissions/peopleScopes';
 
 export interface PersonListItem {
   id: number;

@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { toDate, containsPattern, LITERAL_LIMIT } from '../db';
 import type { MaybeActor } from '../permissions/actor';
-import { projectsWithVisibleRequests, staffPrincipals, visibleRequests, type Scope, type ScopeSettings } from '../permissions/scopes';
+import { projectsWithVisibleRequests, visibleRequests, type Scope, type ScopeSettings } from '../permissions/scopes';
+import { staffPrincipals } from '../permissions/peopleScopes';
 import type { Page } from './requests';
 
 export interface QueueFilter {

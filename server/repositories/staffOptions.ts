@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { administratorPrincipals } from '../permissions/scopes';
+import { administratorPrincipals } from '../permissions/peopleScopes';
 
 /** People who can be picked as assignee for a project's requests: its members and the administrators. */
 export async function projectStaff(db: Db, projectId: number): Promise<{ id: number; name: string }[]> {

@@ -22,19 +22,8 @@ import { insertedId, nowIso } from '../../server/db';
 import { hashPassword } from '../../server/auth/passwords';
 import { createPassport, strategyName } from '../../server/auth/passport';
 import { abilitiesFor, can, canEnter, canUseDashboardHub, customerAccessProblem, ENTITY_KINDS, isRequester, isStaff, type Actor, type MaybeActor, type Target } from '../../server/permissions';
-import {
-  ownAndCompanyRequests,
-  peopleFoundByFragment,
-  visibleComments,
-  visibleDashboards,
-  visibleEntityPermissions,
-  visibleProjects,
-  visibleReleases,
-  visibleRequests,
-  visibleTeamIterations,
-  visibleWorkItems,
-  type ScopeSettings,
-} from '../../server/permissions/scopes';
+import { ownAndCompanyRequests, visibleComments, visibleDashboards, visibleEntityPermissions, visibleProjects, visibleReleases, visibleRequests, visibleTeamIterations, visibleWorkItems, type ScopeSettings } from '../../server/permissions/scopes';
+import { peopleFoundByFragment } from '../../server/permissions/peopleScopes';
 import { loadDashboardTarget, loadProjectFacts, loadRequestTarget, loadScopeSettings, loadWorkTarget } from '../../server/repositories/accessFacts';
 import { createAccessToken } from '../../server/repositories/accessTokens';
 import { createPendingSignup, createResetToken } from '../../server/repositories/accountTokens';

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../app';
 import { Invalid, NotFound } from '../../errors';
 import { customerAccessProblem, isRequester, RESTRICTIONS, RESTRICTION_TEXT, toCustomerFlag } from '../../permissions';
 import { loadDashboardTarget } from '../../repositories/accessFacts';
-import { companiesServed, peopleFoundByFragment } from '../../permissions/scopes';
+import { companiesServed, peopleFoundByFragment } from '../../permissions/peopleScopes';
 import { countRequesterGrants, findDashboard, listCompanies, listGrants, searchPeople } from '../../repositories/dashboards';
 import { findPrincipalByEmail, toActor } from '../../repositories/principals';
 import { listWidgets } from '../../repositories/widgets';

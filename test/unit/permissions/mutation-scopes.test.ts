@@ -11,23 +11,8 @@ import { addMember, buildCompany, buildProject, buildRequest, buildRequester, bu
 import { nowIso, type Db } from '../../../server/db';
 import { can, type Actor, type MaybeActor } from '../../../server/permissions';
 import { requesterRequestScope } from '../../../server/permissions/policies/requests';
-import {
-  administratorPrincipals,
-  customerPrincipals,
-  ownAndCompanyRequests,
-  previewWidgetRequests,
-  staffPrincipals,
-  visibleComments,
-  visibleDashboards,
-  visibleEntityPermissions,
-  visibleProjects,
-  visibleReleases,
-  visibleRequests,
-  visibleTeamIterations,
-  widgetRequests,
-  type Scope,
-  type ScopeSettings,
-} from '../../../server/permissions/scopes';
+import { ownAndCompanyRequests, previewWidgetRequests, visibleComments, visibleDashboards, visibleEntityPermissions, visibleProjects, visibleReleases, visibleRequests, visibleTeamIterations, widgetRequests, type Scope, type ScopeSettings } from '../../../server/permissions/scopes';
+import { administratorPrincipals, customerPrincipals, staffPrincipals } from '../../../server/permissions/peopleScopes';
 import { loadProjectFacts, loadRequestTarget, loadWorkTarget } from '../../../server/repositories/accessFacts';
 import { toActor, type PrincipalRow } from '../../../server/repositories/principals';
 
