@@ -99,15 +99,20 @@ export async function snapshot(db: AppDeps['db'], except: string[] = []): Promis
   return out;
 }
 
-/** The SQL statements `run` sends through `db`, in order, with identifier quotes taken out. */
-export async function statementsDuring(db: Db, run: () => Promise<unknown>): Promise<string[]> {
-  const sql: string[] = [];
-  const listen = (q: { sql: string }) => void sql.push(q.sql.replace(/["`]/g, ''));
+/** Every statement `run` sends through `db`, in order, with its bindings. */
+export async function queriesDuring(db: Db, run: () => Promise<unknown>): Promise<{ sql: string; bindings: readonly unknown[] }[]> {
+  const seen: { sql: string; bindings: readonly unknown[] }[] = [];
+  const listen = (q: { sql: string; bindings?: readonly unknown[] }) => void seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
   db.on('query', listen);
   try {
     await run();
   } finally {
     db.removeListener('query', listen);
   }
-  return sql;
+  return seen;
+}
+
+/** The SQL statements `run` sends through `db`, in order, with identifier quotes taken out. */
+export async function statementsDuring(db: Db, run: () => Promise<unknown>): Promise<string[]> {
+  return (await queriesDuring(db, run)).map((q) => q.sql.replace(/["`]/g, ''));
 }

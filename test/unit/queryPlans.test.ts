@@ -21,6 +21,7 @@ import { loadDashboardTarget } from '../../server/repositories/accessFacts';
 import { hasVoted, REQUEST_STATUSES, votedAmong } from '../../server/repositories/requestDetails';
 import { listWidgets, WIDGET_KINDS } from '../../server/repositories/widgets';
 import { widgetFigures } from '../../server/repositories/widgetData';
+import { queriesDuring } from '../helpers/app';
 
 const WATCHED = ['requests', 'dashboard_grants', 'votes'];
 
@@ -30,17 +31,7 @@ interface Captured {
 }
 
 /** Every statement `run` sends to the database. */
-async function capture(db: Db, run: () => Promise<unknown>): Promise<Captured[]> {
-  const seen: Captured[] = [];
-  const listener = (q: { sql: string; bindings?: readonly unknown[] }) => seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
-  db.on('query', listener);
-  try {
-    await run();
-  } finally {
-    db.removeListener('query', listener);
-  }
-  return seen;
-}
+const capture = (db: Db, run: () => Promise<unknown>): Promise<Captured[]> => queriesDuring(db, run);
 
 /** `alias -> table` for every watched table named in the statement (SQLite's plans name aliases). */
 function aliasesOf(sql: string): Map<string, string> {
