@@ -61,6 +61,8 @@ export function settingsColumn(db: Db, alias: string): Knex.Raw {
 
 /** The settings from a `settingsColumn` value (PostgreSQL answers JSON parsed, SQLite as text); null when unreadable. */
 export function settingsFromColumn(value: unknown): Settings | null {
+  // PostgreSQL aggregates an empty table to NULL: every setting at its default, as readSettings.
+  if (value === null) return settingsFrom(new Map());
   let parsed: unknown = value;
   if (typeof value === 'string') {
     try {
@@ -69,7 +71,6 @@ export function settingsFromColumn(value: unknown): Settings | null {
       return null;
     }
   }
-  if (value === null) return settingsFrom(new Map());
   if (!parsed || typeof parsed !== 'object') return null;
   const raw = new Map<string, string>();
   for (const [key, stored] of Object.entries(parsed)) if (typeof stored === 'string') raw.set(key, stored);
