@@ -33,16 +33,27 @@ function whereProjectVisible(qb: Knex.QueryBuilder, actor: MaybeActor, column: s
   });
 }
 
-/** `<idColumn> IN (entities of that type directly granted to the actor)`. */
+/**
+ * `<idColumn> IN (entities of that type directly granted to the actor)`. With a fixed type it
+ * is written as IN, so the planners start from the actor's few grants and look the entities
+ * up by id; EXISTS made SQLite walk the entities and probe the grants for each.
+ */
 function orWhereDirectlyGranted(qb: Knex.QueryBuilder, actor: MaybeActor, idColumn: string, entityType: EntityTypeMatch): void {
   if (!isStaff(actor)) return;
+  if (entityType.value !== undefined) {
+    const type = entityType.value;
+    void qb.orWhereIn(idColumn, function granted(this: Knex.QueryBuilder) {
+      void this.select('ep.entity_id').from('entity_permissions as ep').where('ep.principal_id', actor.id).andWhere('ep.entity_type', type);
+    });
+    return;
+  }
+  const typeColumn = entityType.column;
   void qb.orWhereExists(function granted(this: Knex.QueryBuilder) {
     void this.select('ep.id')
       .from('entity_permissions as ep')
       .where('ep.principal_id', actor.id)
-      .andWhereRaw('ep.entity_id = ??', [idColumn]);
-    if (entityType.column) void this.andWhereRaw('ep.entity_type = ??', [entityType.column]);
-    else void this.andWhere('ep.entity_type', entityType.value);
+      .andWhereRaw('ep.entity_id = ??', [idColumn])
+      .andWhereRaw('ep.entity_type = ??', [typeColumn]);
   });
 }
 

@@ -36,12 +36,25 @@ function both(a: Scope, b: Scope): Scope {
 
 /** A widget's counts for its viewer (the tally form of widgetRequests with listsTitles off). */
 export function widgetTallyScope(viewer: MaybeActor, dataScope: WidgetDataScope, s: ScopeSettings): TallyScope {
-  const alias = TALLY_PROJECTS;
   if (viewer === null) return NONE;
-  if (isStaff(viewer)) return { projects: projectsSeenWhole(viewer, alias), companyId: null, apart: requestsSeenApart(viewer, s) };
+  if (isStaff(viewer)) return seenByStaff(viewer, s);
   if (!isRequester(viewer)) return NONE;
   if (dataScope === 'viewer_company' && viewer.companyId === null) return NONE;
-  return { projects: portalProjects(alias), companyId: dataScope === 'viewer_company' ? viewer.companyId : null, apart: null };
+  return { projects: portalProjects(TALLY_PROJECTS), companyId: dataScope === 'viewer_company' ? viewer.companyId : null, apart: null };
+}
+
+/**
+ * The desk queue's tab counts for its viewer (the tally form of visibleRequests for staff):
+ * the projects they see whole, every company, plus their direct grants counted one by one.
+ * Null for anyone else (customers never see the queue): count the rows then.
+ */
+export function queueTallyScope(viewer: MaybeActor, s: ScopeSettings): TallyScope | null {
+  return isStaff(viewer) ? seenByStaff(viewer, s) : null;
+}
+
+/** What a staff member sees, as tallies: every company's cell of the projects seen whole, and the rest apart. */
+function seenByStaff(viewer: MaybeActor, s: ScopeSettings): TallyScope {
+  return { projects: projectsSeenWhole(viewer, TALLY_PROJECTS), companyId: null, apart: requestsSeenApart(viewer, s) };
 }
 
 /**

@@ -5,6 +5,8 @@ import { toDate, containsPattern, LITERAL_LIMIT } from '../db';
 import type { MaybeActor } from '../permissions/actor';
 import { projectsWithVisibleRequests, visibleRequests, type Scope, type ScopeSettings } from '../permissions/scopes';
 import { staffPrincipals } from '../permissions/peopleScopes';
+import type { TallyScope } from '../permissions/tallyScopes';
+import { scopedCells } from './requestTallies';
 import type { Page } from './requests';
 
 export interface QueueFilter {
@@ -115,13 +117,14 @@ export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: Queu
       'asg.name as assignee_name',
     );
   for (const [column, direction] of order) void rowsQuery.orderBy(column.replace(/^requests\./, 'r.'), direction);
-  const countQuery = async (): Promise<number> => {
+  const countQuery = async (): Promise<Total> => {
     if (tabs) return totalFromTabs(await tabs, f.status);
     const count = await db
       .from(base.clone().select('requests.id').limit(QUEUE_COUNT_CAP + 1, LITERAL_LIMIT).as('capped'))
       .count({ n: '*' })
       .first();
-    return Number((count as Record<string, unknown> | undefined)?.n ?? 0);
+    const n = Number((count as Record<string, unknown> | undefined)?.n ?? 0);
+    return n > QUEUE_COUNT_CAP ? { n: QUEUE_COUNT_CAP, capped: true } : { n, capped: false };
   };
   const [rows, total] = await Promise.all([rowsQuery, countQuery()]);
   return {
@@ -138,8 +141,8 @@ export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: Queu
       assigneeName: r.assignee_name == null ? null : String(r.assignee_name),
       lastActivityAt: toDate(r.last_activity_at),
     })),
-    total: Math.min(total, QUEUE_COUNT_CAP),
-    totalCapped: total > QUEUE_COUNT_CAP,
+    total: total.n,
+    totalCapped: total.capped,
     page,
     pageSize,
   };
@@ -158,8 +161,19 @@ export interface StatusCounts {
   capped: string[];
 }
 
-/** Requests per status under the same filters (status aside), for the queue's tabs. */
-export async function countByStatus(db: Db, scope: Scope, f: QueueFilter, statuses: readonly string[]): Promise<StatusCounts> {
+/** Whether a filter (its status aside) names only what the request tallies count by: project, company, type. */
+export function talliedFilter(f: QueueFilter): boolean {
+  return f.companyName === undefined && f.requesterId === undefined && f.assignee === undefined && f.q === undefined;
+}
+
+/**
+ * Requests per status under the same filters (status aside), for the queue's tabs. With
+ * `tally`, the tally form of `scope` (queueTallyScope), and a filter the tallies count by,
+ * the counts are added up from the tallies and exact; otherwise each is counted from the rows
+ * up to QUEUE_COUNT_CAP.
+ */
+export async function countByStatus(db: Db, scope: Scope, f: QueueFilter, statuses: readonly string[], tally?: TallyScope | null): Promise<StatusCounts> {
+  if (tally && talliedFilter(f)) return countByStatusFromTallies(db, tally, f, statuses);
   const capped = (status: string, alias: string) =>
     db
       .from(
@@ -185,14 +199,45 @@ export async function countByStatus(db: Db, scope: Scope, f: QueueFilter, status
   return { counts, capped: over };
 }
 
-/** The filter's total from its tabs, past the cap as QUEUE_COUNT_CAP + 1 (as the capped count reads it). */
-export function totalFromTabs(tabs: StatusCounts, status: string | undefined): number {
+/** The tabs from the tally cells of the projects seen whole, plus the requests seen apart counted from the rows: exact. */
+async function countByStatusFromTallies(db: Db, t: TallyScope, f: QueueFilter, statuses: readonly string[]): Promise<StatusCounts> {
+  const counts: Record<string, number> = Object.fromEntries(statuses.map((s) => [s, 0]));
+  // A company filter picks its own cell; one that contradicts the scope's company counts nothing.
+  if (f.companyId !== undefined && t.companyId !== null && f.companyId !== t.companyId) return { counts, capped: [] };
+  const cells = scopedCells(db, 'request_tallies', t, f.companyId ?? t.companyId);
+  if (f.projectId !== undefined) void cells.where('t.project_id', f.projectId);
+  if (f.type !== undefined) void cells.where('t.type', f.type);
+  const apart = t.apart;
+  const [whole, rest] = await Promise.all([
+    cells.groupBy('t.status').select({ k: 't.status' }).sum({ n: 't.n' }) as Promise<{ k: string; n: string | number }[]>,
+    apart
+      ? (db('requests')
+          .modify(apart)
+          .modify((qb) => applyFilter(qb, f, false))
+          .groupBy('requests.status')
+          .select({ k: 'requests.status' })
+          .count({ n: '*' }) as Promise<{ k: string; n: string | number }[]>)
+      : Promise.resolve([]),
+  ]);
+  for (const r of [...whole, ...rest]) if (r.k in counts) counts[r.k]! += Number(r.n);
+  return { counts, capped: [] };
+}
+
+/** A filter's number of requests; `capped`: a lower bound, the count stopped at QUEUE_COUNT_CAP. */
+export interface Total {
+  n: number;
+  capped: boolean;
+}
+
+/**
+ * The filter's total from its tabs: their sum, exact when no tab stopped at the cap (tabs
+ * added up from the tallies never do); otherwise QUEUE_COUNT_CAP and capped, as the capped
+ * count itself says it.
+ */
+export function totalFromTabs(tabs: StatusCounts, status: string | undefined): Total {
   const statuses = status ? [status] : Object.keys(tabs.counts);
-  if (statuses.some((s) => tabs.capped.includes(s))) return QUEUE_COUNT_CAP + 1;
-  return Math.min(
-    statuses.reduce((sum, s) => sum + (tabs.counts[s] ?? 0), 0),
-    QUEUE_COUNT_CAP + 1,
-  );
+  if (statuses.some((s) => tabs.capped.includes(s))) return { n: QUEUE_COUNT_CAP, capped: true };
+  return { n: statuses.reduce((sum, s) => sum + (tabs.counts[s] ?? 0), 0), capped: false };
 }
 
 export interface Option {

@@ -5,8 +5,10 @@
  * caller's transaction, so the counts never drift from the rows; dashboards add them up
  * (widgetData.ts) instead of reading every request of a project.
  */
+import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { isSqlite, LITERAL_LIMIT, toDate } from '../db';
+import { TALLY_PROJECTS, type TallyScope } from '../permissions/tallyScopes';
 
 export const ALL_COMPANIES = 0;
 export const NO_COMPANY = -1;
@@ -93,6 +95,19 @@ async function apply(db: Db, changes: { key: TallyKey; delta: number }[]): Promi
       .onConflict(['project_id', 'company_key', 'day'])
       .merge({ n: db.raw('?? + ??', ['request_day_tallies.n', 'excluded.n']) });
   }
+}
+
+/**
+ * The cells a tally scope adds up: its projects seen whole, in one company's cell (`companyId`,
+ * by default the scope's own) or the roll-up of every company. Its requests seen apart are
+ * the caller's to count from the rows.
+ */
+export function scopedCells(db: Db, table: 'request_tallies' | 'request_day_tallies', t: TallyScope, companyId: number | null = t.companyId): Knex.QueryBuilder {
+  return db(`${table} as t`)
+    .where('t.company_key', companyId ?? ALL_COMPANIES)
+    .whereIn('t.project_id', function wholeProjects(this: Knex.QueryBuilder) {
+      void this.select(`${TALLY_PROJECTS}.id`).from(`projects as ${TALLY_PROJECTS}`).modify(t.projects);
+    });
 }
 
 /** A request was created with `key`: counted once, with its company and in the roll-up. */

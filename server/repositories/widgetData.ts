@@ -3,8 +3,8 @@ import type { Db } from '../db';
 import { isSqlite, LITERAL_LIMIT, toDate } from '../db';
 import type { Knex } from 'knex';
 import type { Scope } from '../permissions/scopes';
-import { TALLY_PROJECTS, type TallyScope } from '../permissions/tallyScopes';
-import { ALL_COMPANIES } from './requestTallies';
+import type { TallyScope } from '../permissions/tallyScopes';
+import { scopedCells } from './requestTallies';
 import { REQUEST_STATUSES, REQUEST_TYPES } from './requestDetails';
 import type { WidgetKind } from './widgets';
 
@@ -51,12 +51,8 @@ export const COUNTING_KINDS: readonly WidgetKind[] = ['requests_by_status', 'req
  */
 export async function tallyFigures(db: Db, kind: WidgetKind, t: TallyScope, projectId: number | null, now = new Date()): Promise<WidgetFigures> {
   if (!COUNTING_KINDS.includes(kind)) throw new Error(`${kind} lists requests: it cannot be counted from tallies`);
-  const cells = (table: string) => {
-    const q = db(`${table} as t`)
-      .where('t.company_key', t.companyId ?? ALL_COMPANIES)
-      .whereIn('t.project_id', function wholeProjects(this: Knex.QueryBuilder) {
-        void this.select(`${TALLY_PROJECTS}.id`).from(`projects as ${TALLY_PROJECTS}`).modify(t.projects);
-      });
+  const cells = (table: 'request_tallies' | 'request_day_tallies') => {
+    const q = scopedCells(db, table, t);
     if (projectId !== null) void q.where('t.project_id', projectId);
     return q;
   };

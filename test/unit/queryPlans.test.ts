@@ -16,6 +16,7 @@ import type { Actor } from '../../server/permissions/actor';
 import { ownAndCompanyRequests, visibleDashboards, visibleRequests, widgetRequests, type ScopeSettings } from '../../server/permissions/scopes';
 import { listIdeas, listRequests } from '../../server/repositories/requests';
 import { countByStatus, listQueue, queueFilterOptions } from '../../server/repositories/queue';
+import { queueTallyScope } from '../../server/permissions/tallyScopes';
 import { listDashboards, listGrants } from '../../server/repositories/dashboards';
 import { loadDashboardTarget } from '../../server/repositories/accessFacts';
 import { hasVoted, REQUEST_STATUSES, votedAmong } from '../../server/repositories/requestDetails';
@@ -23,7 +24,7 @@ import { listWidgets, WIDGET_KINDS } from '../../server/repositories/widgets';
 import { widgetFigures } from '../../server/repositories/widgetData';
 import { queriesDuring } from '../helpers/app';
 
-const WATCHED = ['requests', 'dashboard_grants', 'votes'];
+const WATCHED = ['requests', 'dashboard_grants', 'votes', 'request_tallies', 'request_day_tallies'];
 
 interface Captured {
   sql: string;
@@ -205,6 +206,24 @@ describe('query plans of the main lists', function () {
       await listQueue(db, scope, { status: 'open' }, 'activity', 1, 50);
       await countByStatus(db, scope, { status: 'open' }, REQUEST_STATUSES);
       await queueFilterOptions(db, agent, off);
+    });
+  });
+
+  it("desk queue tabs from the tallies: the member's projects' cells, and their direct grants counted apart", async () => {
+    const db = tdb.db;
+    const on: ScopeSettings = { ...off, directAccess: true };
+    await expectIndexed(db, 'queue tabs from the tallies', { request_tallies: ['company_key', 'project_id'] }, () => countByStatus(db, visibleRequests(agent, off), {}, REQUEST_STATUSES, queueTallyScope(agent, off)));
+    await expectIndexed(db, 'queue tabs from the tallies, direct access on', { request_tallies: ['company_key', 'project_id'], requests: ['id', 'rowid'] }, () =>
+      countByStatus(db, visibleRequests(agent, on), { type: 'idea' }, REQUEST_STATUSES, queueTallyScope(agent, on)),
+    );
+  });
+
+  it('desk queue with Direct Access on: member projects or direct grants, each by index', async () => {
+    const db = tdb.db;
+    const on: ScopeSettings = { ...off, directAccess: true };
+    await expectIndexed(db, 'desk queue, direct access on', { requests: ['status', 'project_id'] }, async () => {
+      await listQueue(db, visibleRequests(agent, on), { status: 'open' }, 'activity', 1, 50);
+      await countByStatus(db, visibleRequests(agent, on), { status: 'open', q: 'a' }, REQUEST_STATUSES);
     });
   });
 

@@ -1,7 +1,7 @@
 /**
- * The desk queue's tabs and filter choices: read from the small tables and capped, they
- * must still say exactly what the visible requests say (random worlds, every actor), and
- * stop at the cap with the cap flagged.
+ * The desk queue's tabs and filter choices: read from the small tables and capped, or added
+ * up from the request tallies, they must still say exactly what the visible requests say
+ * (random worlds, every actor, filters), and stop at the cap with the cap flagged.
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
@@ -11,10 +11,12 @@ import { buildProject, buildRequester, buildStaff } from '../helpers/factories';
 import { nowIso } from '../../server/db';
 import type { MaybeActor } from '../../server/permissions';
 import { visibleRequests } from '../../server/permissions/scopes';
+import { queueTallyScope } from '../../server/permissions/tallyScopes';
 import { loadScopeSettings } from '../../server/repositories/accessFacts';
 import { findPrincipalById, toActor } from '../../server/repositories/principals';
-import { countByStatus, listQueue, QUEUE_COUNT_CAP, queueFilterOptions, totalFromTabs, type QueueSort } from '../../server/repositories/queue';
-import { REQUEST_STATUSES } from '../../server/repositories/requestDetails';
+import { countByStatus, listQueue, QUEUE_COUNT_CAP, queueFilterOptions, talliedFilter, totalFromTabs, type QueueFilter, type QueueSort } from '../../server/repositories/queue';
+import { rebuildRequestTallies } from '../../server/repositories/requestTallies';
+import { REQUEST_STATUSES, REQUEST_TYPES } from '../../server/repositories/requestDetails';
 
 const RUNS = Number(process.env.PORTICO_PROPERTY_RUNS ?? 25);
 
@@ -73,6 +75,61 @@ describe('desk queue tabs and filter choices', function () {
     );
   });
 
+  it('on random worlds, tabs added up from the tallies are exactly what the visible requests count, for every staff member and filter', async () => {
+    const db = tdb.db;
+    await fc.assert(
+      fc.asyncProperty(worldArb, fc.nat(), fc.nat(), async (spec, salt, pick) => {
+        const world = await writeWorld(db, spec);
+        // Spread statuses, types and companies (writeWorld makes every request a new issue).
+        const companies: number[] = (await db('companies').orderBy('id').pluck('id')).map(Number);
+        for (const [i, id] of world.requestIds.entries()) {
+          const k = i + salt;
+          await db('requests')
+            .where({ id })
+            .update({ status: REQUEST_STATUSES[k % REQUEST_STATUSES.length], type: REQUEST_TYPES[(k >> 1) % REQUEST_TYPES.length], company_id: k % 4 === 0 || !companies.length ? null : companies[k % companies.length] });
+        }
+        await rebuildRequestTallies(db);
+        const settings = await loadScopeSettings(db);
+        const projects: number[] = (await db('projects').orderBy('id').pluck('id')).map(Number);
+        // Every filter the tallies count by: none, and each of type, project and company, alone and together.
+        const filters: QueueFilter[] = [{}];
+        for (const type of REQUEST_TYPES) filters.push({ type });
+        for (const projectId of projects) filters.push({ projectId }, { projectId, type: REQUEST_TYPES[pick % REQUEST_TYPES.length] });
+        for (const companyId of companies) filters.push({ companyId }, { companyId, projectId: projects[pick % projects.length] });
+        for (const id of world.principalIds) {
+          const actor = toActor((await findPrincipalById(db, id))!);
+          const tally = queueTallyScope(actor, settings);
+          if (actor.type === 'requester') {
+            expect(tally, 'a customer has no queue tally form').to.equal(null);
+            continue;
+          }
+          const scope = visibleRequests(actor, settings);
+          for (const f of filters) {
+            expect(talliedFilter(f)).to.equal(true);
+            const rows: { status: string; type: string; project_id: number; company_id: number | null }[] = await db('requests').modify(scope).select('requests.status', 'requests.type', 'requests.project_id', 'requests.company_id');
+            const expected: Record<string, number> = Object.fromEntries(REQUEST_STATUSES.map((st) => [st, 0]));
+            for (const r of rows) {
+              if (f.type !== undefined && r.type !== f.type) continue;
+              if (f.projectId !== undefined && Number(r.project_id) !== f.projectId) continue;
+              if (f.companyId !== undefined && (r.company_id === null ? null : Number(r.company_id)) !== f.companyId) continue;
+              expected[r.status] = (expected[r.status] ?? 0) + 1;
+            }
+            const where = `${actor.type} #${actor.id}, filter ${JSON.stringify(f)}, direct access ${String(settings.directAccess)}`;
+            expect(await countByStatus(db, scope, f, REQUEST_STATUSES, tally), where).to.deep.equal({ counts: expected, capped: [] });
+            // And the same as counting the rows (nothing here reaches the cap).
+            expect(await countByStatus(db, scope, f, REQUEST_STATUSES), `${where}, from the rows`).to.deep.equal({ counts: expected, capped: [] });
+          }
+        }
+      }),
+      { numRuns: RUNS, seed: Number(process.env.PORTICO_PROPERTY_SEED ?? 20261202) },
+    );
+  });
+
+  it('filters the tallies do not count by (search, requester, assignee, company name) are counted from the rows', () => {
+    for (const f of [{ q: 'x' }, { requesterId: 1 }, { assignee: 'none' as const }, { assignee: 2 }, { companyName: 'acme' }]) expect(talliedFilter(f), JSON.stringify(f)).to.equal(false);
+    expect(talliedFilter({ status: 'open', type: 'idea', projectId: 1, companyId: 2 })).to.equal(true);
+  });
+
   it(`counts stop at ${QUEUE_COUNT_CAP} and say so; below the cap they are exact`, async () => {
     const db = tdb.db;
     for (const t of ['entity_permissions', 'dashboard_grants', 'dashboard_widgets', 'dashboards', 'comments', 'votes', 'request_work_items', 'requests']) await db(t).del();
@@ -113,7 +170,16 @@ describe('desk queue tabs and filter choices', function () {
       const fromTabs = await listQueue(db, scope, { status }, 'activity', 1, 50, Promise.resolve(tabs));
       expect([fromTabs.total, fromTabs.totalCapped], status ?? 'every status').to.deep.equal([counted.total, counted.totalCapped]);
     }
-    expect(totalFromTabs({ counts: { new: 600, open: 500 }, capped: [] }, undefined), 'a sum past the cap').to.equal(QUEUE_COUNT_CAP + 1);
+    expect(totalFromTabs({ counts: { new: 600, open: 500 }, capped: [] }, undefined), 'exact tabs past the cap').to.deep.equal({ n: 1100, capped: false });
+    expect(totalFromTabs({ counts: { new: 600, open: QUEUE_COUNT_CAP }, capped: ['open'] }, 'new'), 'an exact tab beside a capped one').to.deep.equal({ n: 600, capped: false });
+    expect(totalFromTabs({ counts: { new: 600, open: QUEUE_COUNT_CAP }, capped: ['open'] }, undefined), 'a capped tab in the sum').to.deep.equal({ n: QUEUE_COUNT_CAP, capped: true });
+
+    // From the tallies the tabs and the total are exact past the cap.
+    await rebuildRequestTallies(db);
+    const exact = await countByStatus(db, scope, {}, REQUEST_STATUSES, queueTallyScope(admin, await loadScopeSettings(db)));
+    expect(exact).to.deep.equal({ counts: { new: 0, open: QUEUE_COUNT_CAP + 5, in_progress: 0, resolved: 7, closed: 0 }, capped: [] });
+    const openExact = await listQueue(db, scope, { status: 'open' }, 'activity', 1, 50, Promise.resolve(exact));
+    expect([openExact.total, openExact.totalCapped, openExact.items.length]).to.deep.equal([QUEUE_COUNT_CAP + 5, false, 50]);
   });
 
   it('every sort orders the whole list (ties by newest id) and pages through it, names included', async () => {

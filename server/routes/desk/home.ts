@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { visibleRequests } from '../../permissions/scopes';
+import { queueTallyScope } from '../../permissions/tallyScopes';
 import { countByStatus, listQueue, queueFilterOptions, QUEUE_SORTS, type QueueFilter, type QueueSort } from '../../repositories/queue';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../../repositories/requestDetails';
 import { actorOf, requestScopeSettings } from '../locals';
@@ -36,8 +37,9 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
       assignee: q.assignee,
       q: q.q || undefined,
     };
-    // The tabs count the filter's total as well: listQueue takes it from them.
-    const tabs = countByStatus(db, scope, filter, REQUEST_STATUSES);
+    // The tabs count the filter's total as well: listQueue takes it from them. Added up from
+    // the request tallies where the filter allows (exact), else counted from the rows (capped).
+    const tabs = countByStatus(db, scope, filter, REQUEST_STATUSES, queueTallyScope(actorOf(req), settings));
     const [result, counts, options] = await Promise.all([listQueue(db, scope, filter, q.sort, q.page, 50, tabs), tabs, queueFilterOptions(db, actorOf(req), settings)]);
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries({ status: q.status, type: q.type, project: q.project, company: q.company, company_name: q.company_name, requester: q.requester, assignee: q.assignee, q: q.q, sort: q.sort === 'activity' ? undefined : q.sort })) {
