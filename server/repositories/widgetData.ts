@@ -1,7 +1,6 @@
 /** The figures behind each widget kind, aggregated in SQL over a permission scope. */
 import type { Db } from '../db';
 import { isSqlite, LITERAL_LIMIT, toDate } from '../db';
-import type { Knex } from 'knex';
 import type { Scope } from '../permissions/scopes';
 import type { TallyScope } from '../permissions/tallyScopes';
 import { scopedCells } from './requestTallies';
