@@ -17,13 +17,36 @@ export interface WidgetView {
 }
 
 /**
+ * The widgets' projects that every one of `readers` may see: a widget names its project only
+ * to them (a private or non-portal project's name is not a customer's business, nor a
+ * non-member's). A preview has two readers: the customer and the staff member previewing.
+ */
+async function projectsNamedTo(db: Db, readers: MaybeActor[], widgets: WidgetRow[]): Promise<Set<number>> {
+  let named = new Set(widgets.flatMap((w) => (w.projectId === null ? [] : [w.projectId])));
+  for (const reader of readers) named = await projectIdsAmong(db, visibleProjects(reader), [...named]);
+  return named;
+}
+
+export interface WidgetListItem extends WidgetRow {
+  /** The widget counts one project, which its reader may not see: its name is left out. */
+  projectHidden: boolean;
+}
+
+/** The widgets as the dashboard's edit page lists them to `editor`: projects named as presentWidgets names them. */
+export async function presentWidgetList(db: Db, editor: MaybeActor, widgets: WidgetRow[]): Promise<WidgetListItem[]> {
+  const named = await projectsNamedTo(db, [editor], widgets);
+  return widgets.map((w) => {
+    const hidden = w.projectId !== null && !named.has(w.projectId);
+    return { ...w, projectName: hidden ? null : w.projectName, projectHidden: hidden };
+  });
+}
+
+/**
  * Each widget's figures as the viewer (or the customer being previewed) may see them.
  * Carries titles and numbers only: no emails, no internal fields.
  */
 export async function presentWidgets(db: Db, viewer: MaybeActor, widgets: WidgetRow[], settings: ScopeSettings, previewer?: MaybeActor): Promise<WidgetView[]> {
-  // A widget names its project only to a viewer who may see that project (a private or
-  // non-portal project's name is not the customer's business, nor a non-member's).
-  const named = await projectIdsAmong(db, visibleProjects(viewer), [...new Set(widgets.flatMap((w) => (w.projectId === null ? [] : [w.projectId])))]);
+  const named = await projectsNamedTo(db, previewer === undefined ? [viewer] : [viewer, previewer], widgets);
   return Promise.all(
     widgets.map(async (w) => {
       const kind = WIDGET_KINDS[w.kind];

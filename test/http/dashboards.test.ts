@@ -163,6 +163,32 @@ describe('dashboards shared one customer at a time', function () {
     expect(preview.text).to.contain('This is exactly what').and.not.contain('Harassment complaint');
   });
 
+  it('a widget on a project hidden from its reader is not named: not on the edit page, the dashboard, nor in a preview', async () => {
+    const falcon = await buildProject(t.db, { name: 'Codename Falcon', isPrivate: true, portalEnabled: true });
+    const outsider = await buildStaff(t.db, 'user');
+    const asOutsider = await signIn(t.app, 'desk', outsider.email, PASSWORD);
+    const token = await csrfOf(asOutsider, '/desk');
+    const created = await asOutsider.post('/desk/dashboards').type('form').send({ name: 'Falcon probe', _csrf: token }).expect(303);
+    const probe = Number(/dashboards\/(\d+)\/edit/.exec(created.headers.location!)![1]);
+    await asOutsider.post(`/desk/dashboards/${probe}/grants`).type('form').send({ email: alice.email, level: 'view', _csrf: token }).expect(303);
+    // Charted by someone who may see the project (the outsider cannot add it: tested above).
+    await t.db('dashboard_widgets').insert({ dashboard_id: probe, kind: 'requests_by_status', title: 'Falcon status', position: 9, project_id: falcon, data_scope: 'all' });
+
+    const edit = await asOutsider.get(`/desk/dashboards/${probe}/edit`).expect(200);
+    expect(edit.text).to.contain('Falcon status').and.contain('a project you cannot see').and.not.contain('Codename Falcon');
+    const view = await asOutsider.get(`/desk/dashboards/${probe}`).expect(200);
+    expect(view.text).to.contain('Falcon status').and.not.contain('Codename Falcon');
+    // Alice may see the portal project, the outsider previewing her may not: the preview does not name it.
+    const preview = await asOutsider.get(`/desk/dashboards/${probe}/preview?customer=${encodeURIComponent(alice.email)}`).expect(200);
+    expect(preview.text).to.contain('This is exactly what').and.contain('Falcon status').and.not.contain('Codename Falcon');
+    expect((await asAlice.get(`/portal/dashboards/${probe}`).expect(200)).text).to.contain('Codename Falcon');
+
+    // An administrator sees every project: named on the edit page and in the preview.
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    expect((await asAdmin.get(`/desk/dashboards/${probe}/edit`).expect(200)).text).to.contain('Codename Falcon').and.not.contain('a project you cannot see');
+    expect((await asAdmin.get(`/desk/dashboards/${probe}/preview?customer=${encodeURIComponent(alice.email)}`).expect(200)).text).to.contain('Codename Falcon');
+  });
+
   it('preview as customer shows what the customer sees, or why not', async () => {
     const ok = await asOwner.get(`/desk/dashboards/${board}/preview?customer=${encodeURIComponent(alice.email)}`).expect(200);
     expect(ok.text).to.contain('This is exactly what').and.not.contain('Globex secret trouble');

@@ -7,7 +7,7 @@ import { visibleDashboards } from '../../permissions/scopes';
 import { findDashboard, listDashboards } from '../../repositories/dashboards';
 import { listProjects } from '../../repositories/people';
 import { isWidgetKind, listWidgets, WIDGET_KINDS } from '../../repositories/widgets';
-import { presentWidgets } from '../../presenters/dashboards';
+import { presentWidgetList, presentWidgets } from '../../presenters/dashboards';
 import {
   addWidget,
   authorizeDashboard,
@@ -72,7 +72,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
     res.status(status).render('desk/dashboard-edit', {
       title: 'Edit dashboard',
       dashboard: (await findDashboard(db, id))!,
-      widgets: await listWidgets(db, id),
+      widgets: await presentWidgetList(db, actorOf(req), await listWidgets(db, id)),
       projects: await listProjects(db, visibleProjects(actorOf(req))),
       kinds: WIDGET_KINDS,
       abilities: abilitiesFor(actorOf(req), target),
