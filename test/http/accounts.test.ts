@@ -85,6 +85,27 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     await changeSettings(t.db, admin.id, { 'portal.signup': true });
   });
 
+  it('a confirmation link mailed before portal.signup was turned off creates no account while it is off', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    await post('/portal/signup', { name: 'Late Comer', email: 'late@new.test' });
+    const link = linkIn((await lastMailTo(t, 'late@new.test'))!.text_body, '/portal/signup/confirm');
+    const agent = supertest.agent(t.app);
+    const page = await agent.get(link).expect(200);
+    const token = /name="token" value="([^"]+)"/.exec(page.text)![1]!;
+    await changeSettings(t.db, admin.id, { 'portal.signup': false });
+    try {
+      await agent.get(link).expect(404);
+      const before = await snapshot(t.db);
+      await agent.post('/portal/signup/confirm').type('form').send({ token, password: 'a good long password', _csrf: csrfFrom(page.text) }).expect(404);
+      expect(await snapshot(t.db)).to.deep.equal(before);
+      expect(await t.db('principals').where({ email_normalized: 'late@new.test' }).first()).to.equal(undefined);
+    } finally {
+      await changeSettings(t.db, admin.id, { 'portal.signup': true });
+    }
+    // Turned on again within the link's day, the link works.
+    await agent.post('/portal/signup/confirm').type('form').send({ token, password: 'a good long password', _csrf: csrfFrom(page.text) }).expect(303);
+  });
+
   it('resets a password with a single-use expiring link, and ends older sessions; same answer for unknown emails', async () => {
     const person = await buildRequester(t.db, { email: 'forgetful@customer.test' });
     const old = await signIn(t.app, 'portal', person.email, PASSWORD);

@@ -46,13 +46,14 @@ export function portalAccountRoutes(deps: AppDeps): Router {
 
   const deadLink = 'This link has expired or was already used. Sign up again to get a new one.';
 
-  router.get('/signup/confirm', async (req, res) => {
+  // With sign-up turned off, links already mailed stop working too (until it is turned on again).
+  router.get('/signup/confirm', signupEnabled, async (req, res) => {
     const token = tokenOf(req.query.token);
     const live = token ? await signupTokenIsLive(db, token) : false;
     res.status(live ? 200 : 410).render('portal/signup-confirm', { title: 'Confirm your account', token: live ? token : '', error: live ? null : deadLink });
   });
 
-  router.post('/signup/confirm', async (req, res, next) => {
+  router.post('/signup/confirm', signupEnabled, async (req, res, next) => {
     const parsed = safeReadForm(tokenForm, req.body);
     const token = tokenOf(typed(req.body, 'token').token);
     if (!parsed.success) return res.status(422).render('portal/signup-confirm', { title: 'Confirm your account', token, error: formProblem(parsed.error) });
