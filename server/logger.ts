@@ -23,7 +23,9 @@ const SECRET_PARAM = /token|key|secret|password|csrf|code/i;
 
 /**
  * Query-string values that are credentials (API tokens, share keys, reset tokens) are cut
- * out of logged URLs. Names are decoded first, so `%74oken=` or `access_token=` are caught.
+ * out of logged URLs. Names are decoded first, so `%74oken=` or `access_token=` are caught,
+ * and judged by their letters and digits alone: the query parser takes NUL characters out
+ * of names (`tok%00en` reaches the routes as `token`), and no other character may hide one.
  */
 export function scrubUrl(url: string): string {
   const q = url.indexOf('?');
@@ -35,7 +37,7 @@ export function scrubUrl(url: string): string {
     return `${url.slice(0, q)}?[unparsed]`;
   }
   const out: string[] = [];
-  for (const [name, value] of params) out.push(`${encodeURIComponent(name)}=${SECRET_PARAM.test(name) ? '[redacted]' : encodeURIComponent(value)}`);
+  for (const [name, value] of params) out.push(`${encodeURIComponent(name)}=${SECRET_PARAM.test(name.replace(/[^A-Za-z0-9]/g, '')) ? '[redacted]' : encodeURIComponent(value)}`);
   return `${url.slice(0, q)}?${out.join('&')}`;
 }
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
-import { requestLogging } from '../../server/logger';
+import { requestLogging, scrubUrl } from '../../server/logger';
 
 function appLogging(level: string) {
   const lines: Record<string, unknown>[] = [];
@@ -37,6 +37,16 @@ describe('request logging', () => {
     expect(ok).to.include({ msg: 'request completed', level: 30 });
     expect(JSON.stringify(lines)).not.to.contain('s3cr3t');
     expect(broken).to.include({ msg: 'request errored', level: 50 });
+  });
+
+  it('cuts credential values out of logged URLs however their names are written', () => {
+    for (const name of ['token', 'TOKEN', '%74oken', 'access_token', 'tok%00en', 'to%00%00ken', 'tok%01en', 'api-key', 'x%20key', 'share.key', 'pass+word', 'csrf', 'reset_code', 'secret[]']) {
+      const logged = scrubUrl(`/x?${name}=hunter2-value&page=2`);
+      expect(logged, name).not.to.contain('hunter2');
+      expect(logged, name).to.contain('=[redacted]&page=2');
+    }
+    expect(scrubUrl('/x?page=2&q=open%20issues')).to.equal('/x?page=2&q=open%20issues');
+    expect(scrubUrl('/plain/path')).to.equal('/plain/path');
   });
 
   it('writes nothing and adds no listener when info is not enabled', async () => {
