@@ -39,6 +39,12 @@ export class Conflict extends HttpError {
   }
 }
 
+/**
+ * What a unique constraint says when two changes raced past a check for the same row (two
+ * confirmations of one address, say): the loser gets 409 and this sentence instead of a 500.
+ */
+export const RACED = 'Someone else made the same change at the same moment. Reload the page and try again.';
+
 /** A rule of the domain was broken (422): the input is well-formed but not acceptable. */
 export class Invalid extends HttpError {
   constructor(

@@ -15,8 +15,25 @@ export const REDACT_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/**
+ * Fields of a database error that quote the values of the row it refused (PostgreSQL's
+ * `detail`: "Key (email_normalized)=(ann@example.com) already exists.", and the like).
+ * knex leaves them out of its message (compileSqlOnError: false) but on the error object.
+ */
+const VALUE_FIELDS = ['detail', 'where', 'internalQuery', 'parameters', 'bindings'];
+
+/** pino's error serializer, without the fields that carry a statement's values. */
+export function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  for (const field of VALUE_FIELDS) delete out[field];
+  return out;
+}
+
+/** Portico's logger: JSON lines to stdout (or `destination`), credentials redacted, errors without values. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, serializers: { err: serializeError } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 const SECRET_PARAM = /token|key|secret|password|csrf|code/i;

@@ -12,12 +12,15 @@ import {
   findGrant,
   findGrantFor,
   insertGrant,
+  lockDashboard,
   updateGrantLevel,
   updateRestriction,
 } from '../repositories/dashboards';
 import { findPrincipalByEmail, toActor } from '../repositories/principals';
 
+/** Within the command's transaction: the dashboard held against concurrent grant and restriction changes, then the check. */
 async function authorizeManage(db: Db, actor: Actor, dashboardId: number) {
+  await lockDashboard(db, dashboardId);
   const target = await loadDashboardTarget(db, actor, dashboardId, await loadScopeSettings(db));
   if (!target) throw new NotFound();
   authorize(actor, 'manage_grants', target);

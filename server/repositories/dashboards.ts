@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { nowIso, toDate, insertedId, containsPattern } from '../db';
+import { nowIso, toDate, insertedId, containsPattern, isSqlite } from '../db';
 import type { GrantLevel, Restriction } from '../permissions/facts';
 import { type Scope } from '../permissions/scopes';
 import { customerPrincipals } from '../permissions/peopleScopes';
@@ -71,6 +71,15 @@ export async function findGrant(db: Db, dashboardId: number, grantId: number): P
     email: String(all.email),
     principalType: String(all.type),
   };
+}
+
+/**
+ * Holds the dashboard's row until the transaction ends, so changes to its grants and its
+ * restriction happen one after another (two "add this person" at once would both find no
+ * grant and both insert). SQLite's write lock, taken at BEGIN, already does so.
+ */
+export async function lockDashboard(db: Db, id: number): Promise<void> {
+  if (!isSqlite(db)) await db('dashboards').where({ id }).first('id').forUpdate();
 }
 
 export async function findGrantFor(db: Db, dashboardId: number, principalId: number): Promise<{ id: number; level: GrantLevel } | null> {

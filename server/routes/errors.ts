@@ -1,7 +1,8 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../logger';
-import { HttpError, Invalid, NotFound } from '../errors';
+import { isUniqueViolation } from '../db';
+import { Conflict, HttpError, Invalid, NotFound, RACED } from '../errors';
 
 function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
@@ -18,6 +19,13 @@ const TITLES: Record<number, string> = {
   429: 'Too many attempts',
   500: 'Something went wrong',
 };
+
+/** A 409 for a unique violation, logged (constraint and table only) since it may also be a bug. */
+export function raced(log: Logger, err: unknown): Conflict {
+  const { constraint, table } = err as { constraint?: unknown; table?: unknown };
+  log.warn({ constraint, table, code: (err as { code?: unknown }).code }, 'unique constraint refused a concurrent change');
+  return new Conflict(RACED);
+}
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFound());
 
@@ -38,7 +46,8 @@ function statusOf(err: unknown): number {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (thrown: unknown, req, res, _next) => {
     // A schema parsed with .parse() where readForm belonged: still the person's input, never a 500.
-    const err = thrown instanceof ZodError ? new Invalid('Some of what was sent is not valid; check it and try again.') : thrown;
+    // A unique constraint that stopped a concurrent duplicate: the check before it lost a race.
+    const err = thrown instanceof ZodError ? new Invalid('Some of what was sent is not valid; check it and try again.') : isUniqueViolation(thrown) ? raced(log, thrown) : thrown;
     const status = statusOf(err);
     const expected = status < 500;
     if (!expected) log.error({ err }, 'unhandled error');

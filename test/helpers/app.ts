@@ -1,11 +1,10 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import supertest from 'supertest';
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../server/app';
 import type { Db } from '../../server/db';
 import { loadConfig, type Config } from '../../server/config';
-import { REDACT_PATHS } from '../../server/logger';
+import { createLogger } from '../../server/logger';
 import { createMailer } from '../../server/mail/mailer';
 import { createTestDatabase, type TestDatabase } from './databases';
 
@@ -39,7 +38,7 @@ export async function createTestApp(env: Record<string, string> = {}, database?:
       cb();
     },
   });
-  const log = pino({ level: config.LOG_LEVEL, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const log = createLogger(config.LOG_LEVEL, sink);
   const deps: AppDeps = {
     db: testDb.db,
     config,

@@ -1,6 +1,6 @@
 /** Shared pieces of the REST API: token auth, body keys, booleans, paging, errors. */
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import type { Db } from '../../../db';
+import { isUniqueViolation, type Db } from '../../../db';
 import { BadRequest, HttpError, NotFound, STATUS_NAMES, Unauthorized } from '../../../errors';
 import { isStaff, type Actor, type DirectMode } from '../../../permissions';
 import { principalForToken } from '../../../repositories/accessTokens';
@@ -9,6 +9,7 @@ import { BulkError } from '../../../commands/entityPermissions';
 import { WhereError, type Condition } from '../../../api/where';
 import { bodyWithoutNul, MAX_ID } from '../../forms';
 import type { Logger } from '../../../logger';
+import { raced } from '../../errors';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -141,7 +142,8 @@ export function listResponse<T>(req: Request, base: string, rows: T[], p: Paging
 
 /** Every API error as `{"Status":"NotFound","Message":"..."}`. */
 export function apiErrors(log: Logger): ErrorRequestHandler {
-  return (err: unknown, _req, res, _next) => {
+  return (thrown: unknown, _req, res, _next) => {
+    const err = isUniqueViolation(thrown) ? raced(log, thrown) : thrown;
     let status = 500;
     let message = 'Something went wrong on our side.';
     if (err instanceof WhereError) {

@@ -1,0 +1,97 @@
+/**
+ * Changes that race: two requests that check for a row and then insert it. Grant changes on a
+ * dashboard are serialised (its row is held on PostgreSQL; SQLite's write lock does so); any
+ * other unique constraint that refuses the loser of such a race answers 409, never a 500, and
+ * the log names the constraint without the values it refused.
+ */
+import { Writable } from 'node:stream';
+import { expect } from 'chai';
+import express from 'express';
+import request from 'supertest';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases';
+import { buildRequester, buildStaff } from '../helpers/factories';
+import { createDashboard } from '../../server/commands/dashboards';
+import { grantDashboardAccess } from '../../server/commands/dashboardAccess';
+import { toActor } from '../../server/repositories/principals';
+import { createLogger } from '../../server/logger';
+import { errorHandler } from '../../server/routes/errors';
+import { apiErrors } from '../../server/routes/api/v1/support';
+import { RACED } from '../../server/errors';
+import { useEjs } from '../../server/views';
+
+function capture(): { lines: Record<string, unknown>[]; sink: Writable } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { lines, sink };
+}
+
+/** What pg throws for a duplicate key (the detail quotes the refused value). */
+function duplicateKey(): Error {
+  return Object.assign(new Error('insert into "principals" ... - duplicate key value violates unique constraint "principals_email_normalized_unique"'), {
+    code: '23505',
+    constraint: 'principals_email_normalized_unique',
+    table: 'principals',
+    detail: 'Key (email_normalized)=(ann@example.test) already exists.',
+  });
+}
+
+describe('changes that race', function () {
+  this.timeout(60_000);
+  let tdb: TestDatabase;
+  before(async () => {
+    tdb = await createTestDatabase();
+  });
+  after(() => tdb.drop());
+
+  it('several "add this person" to one dashboard at once: every one succeeds, one grant, one "added" in the audit', async () => {
+    const db = tdb.db;
+    const owner = toActor(await buildStaff(db, 'user'));
+    const customer = await buildRequester(db);
+    for (let round = 0; round < 5; round += 1) {
+      const dashboard = await createDashboard(db, owner, `Raced ${round}`);
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => grantDashboardAccess(db, owner, dashboard, customer.email, 'view')));
+      expect(results.map((r) => r.status), `round ${round}`).to.deep.equal(Array(6).fill('fulfilled'));
+      const grants = await db('dashboard_grants').where({ dashboard_id: dashboard });
+      expect(grants, `round ${round}`).to.have.length(1);
+      const added = await db('audit_events').where({ action: 'dashboard.grant_added', target_id: dashboard });
+      expect(added, `round ${round}`).to.have.length(1);
+    }
+  });
+
+  it('a unique violation reaching a page or the API answers 409 with a sentence, and logs the constraint without the values', async () => {
+    const { lines, sink } = capture();
+    const log = createLogger('info', sink);
+    const app = express();
+    useEjs(app, false);
+    app.get('/page', () => {
+      throw duplicateKey();
+    });
+    app.get('/api/v1/Things', () => {
+      throw duplicateKey();
+    });
+    app.use('/api/v1', apiErrors(log));
+    app.use(errorHandler(log));
+    const page = await request(app).get('/page').set('accept', 'text/html').expect(409);
+    expect(page.text).to.contain(RACED);
+    const api = await request(app).get('/api/v1/Things').expect(409);
+    expect(api.body).to.deep.equal({ Status: 'Conflict', Message: RACED });
+    expect(lines).to.have.length(2);
+    for (const line of lines) expect(line).to.include({ constraint: 'principals_email_normalized_unique', table: 'principals', code: '23505', level: 40 });
+    expect(JSON.stringify(lines)).not.to.contain('ann@example.test');
+  });
+
+  it('an error logged whole keeps its message and code but not the values a database quoted', () => {
+    const { lines, sink } = capture();
+    createLogger('info', sink).error({ err: duplicateKey() }, 'failed');
+    const err = lines[0]?.err as Record<string, unknown>;
+    expect(err).to.include({ code: '23505', constraint: 'principals_email_normalized_unique', type: 'Error' });
+    expect(err.message).to.contain('duplicate key');
+    expect(err).not.to.have.property('detail');
+    expect(JSON.stringify(lines)).not.to.contain('ann@example.test');
+  });
+});
