@@ -36,17 +36,22 @@ export function profileRoutes(deps: AppDeps, realm: 'portal' | 'desk', extra: (r
     redirectTo(res, `/${realm}/profile?saved=1`);
   });
 
-  router.post('/profile/password', async (req, res) => {
+  router.post('/profile/password', async (req, res, next) => {
+    let cutOff: number;
     try {
       const form = readForm(passwordForm, req.body);
-      const cutOff = await changeOwnPassword(db, actorOf(req)!, form.current_password, form.password, config.SCRYPT_COST);
-      // Other sessions end; this one stays signed in.
-      req.session.authenticatedAt = cutOff;
+      cutOff = await changeOwnPassword(db, actorOf(req)!, form.current_password, form.password, config.SCRYPT_COST);
     } catch (err) {
       if (err instanceof Invalid) return render(req, res, 422, err.message);
       throw err;
     }
-    redirectTo(res, `/${realm}/profile?saved=1`);
+    // Other sessions end; this one stays signed in, under a new session id (as at sign-in), so
+    // whoever may have copied the old cookie is signed out with the others.
+    req.login(actorOf(req)!, (loginErr) => {
+      if (loginErr) return next(loginErr);
+      req.session.authenticatedAt = cutOff;
+      req.session.save((saveErr) => (saveErr ? next(saveErr) : redirectTo(res, `/${realm}/profile?saved=1`)));
+    });
   });
 
   return router;

@@ -156,9 +156,16 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     const wrong = await agent.post('/portal/profile/password').type('form').send({ current_password: 'not it at all', password: 'fresh new password', _csrf: token }).expect(422);
     expect(wrong.text).to.contain('current password is not right');
     expect(await snapshot(t.db)).to.deep.equal(before);
-    await agent.post('/portal/profile/password').type('form').send({ current_password: PASSWORD, password: 'fresh new password', _csrf: token }).expect(303);
+    const sessionCookie = (res: { headers: Record<string, unknown> }) => ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []).map((c) => c.split(';')[0]!).find((c) => c.startsWith('portico.sid='));
+    const oldCookie = sessionCookie(await agent.get('/portal').expect(200));
+    expect(oldCookie).to.be.a('string');
+    const changed = await agent.post('/portal/profile/password').type('form').send({ current_password: PASSWORD, password: 'fresh new password', _csrf: token }).expect(303);
+    const newCookie = sessionCookie(changed);
+    expect(newCookie, 'a new session id after the change').to.be.a('string').and.not.equal(oldCookie);
     await agent.get('/portal').expect(200);
     await other.get('/portal').expect(302);
+    // The old session id is gone with the others: a copy of the old cookie is signed out.
+    await supertest(t.app).get('/portal').set('cookie', oldCookie!).expect(302);
   });
 });
 
