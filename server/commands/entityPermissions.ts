@@ -157,11 +157,6 @@ export async function revokeEntityPermission(db: Db, actor: Actor, id: number): 
   });
 }
 
-/**
- * "Also grant on the N nested items": copies each direct grant of a work item onto every
- * item below it that the actor may manage, as individual grants (grants never cascade by
- * themselves). Existing grants are left as they are. Returns how many were created.
- */
 /** The items below a work item whose access the actor may manage (others are not even counted). */
 export async function manageableDescendants(db: Db, actor: Actor, entityId: number): Promise<{ id: number; type: EntityTypeInfo }[]> {
   const out: { id: number; type: EntityTypeInfo }[] = [];
@@ -181,20 +176,45 @@ export async function assertCanManageEntity(db: Db, actor: Actor, typeId: number
   await authorizeManage(db, actor, type, entityId);
 }
 
-export async function copyGrantsToNested(db: Db, actor: Actor, typeId: number, entityId: number): Promise<number> {
+/** What "Also grant on the N nested items" did, for the message shown after it. */
+export interface NestedCopy {
+  /** Grants created, one per person and nested item. */
+  copied: number;
+  /** Grants the nested items already had (left as they are). */
+  existing: number;
+  /** People whose grant was not copied because the actor may not give it: themselves, disabled accounts. */
+  skipped: number;
+}
+
+/**
+ * "Also grant on the N nested items": copies each direct grant of a work item onto every
+ * item below it that the actor may manage, as individual grants (grants never cascade by
+ * themselves). Existing grants are left as they are. A grant nobody could give from here
+ * (the actor's own, a disabled account's) is skipped, not a reason to copy none of the others;
+ * every copy still passes all the rules of a single grant.
+ */
+export async function copyGrantsToNested(db: Db, actor: Actor, typeId: number, entityId: number): Promise<NestedCopy> {
   const type = entityTypeById(typeId);
   if (!type || type.kind !== 'work_item') throw new NotFound();
   return db.transaction(async (trx) => {
     await authorizeManage(trx, actor, type, entityId);
-    const grants = await grantsOnEntity(trx, type.stored, entityId);
-    let created = 0;
+    const copyable: EntityPermissionRow[] = [];
+    const result: NestedCopy = { copied: 0, existing: 0, skipped: 0 };
+    for (const g of await grantsOnEntity(trx, type.stored, entityId)) {
+      const person = await findPrincipalById(trx, g.principalId);
+      if (person && grantProblem(actor, toActor(person), person.disabled, g.mode) === null) copyable.push(g);
+      else result.skipped += 1;
+    }
     for (const child of await manageableDescendants(trx, actor, entityId)) {
-      for (const g of grants) {
-        if (await findGrantOf(trx, g.principalId, child.type.stored, child.id)) continue;
+      for (const g of copyable) {
+        if (await findGrantOf(trx, g.principalId, child.type.stored, child.id)) {
+          result.existing += 1;
+          continue;
+        }
         await createIn(trx, actor, { entityTypeId: child.type.id, entityId: child.id, userId: g.principalId, mode: g.mode });
-        created += 1;
+        result.copied += 1;
       }
     }
-    return created;
+    return result;
   });
 }

@@ -42,13 +42,23 @@ export async function createWorkItem(db: Db, actor: Actor, input: WorkItemInput)
   });
 }
 
-export async function editWorkItem(db: Db, actor: Actor, id: number, input: Omit<WorkItemInput, 'projectId' | 'type'>): Promise<void> {
+/**
+ * Leaves the parent as it is. The edit form offers it to an editor who cannot see the current
+ * parent: that parent is not among the choices, and saving must not detach the item from it.
+ */
+export const KEEP_PARENT = 'keep';
+
+export type WorkItemChanges = Omit<WorkItemInput, 'projectId' | 'type' | 'parentId'> & { parentId: number | null | typeof KEEP_PARENT };
+
+/** A new parent, like a new item's, must be one the editor sees; only "keep" leaves a hidden one in place. */
+export async function editWorkItem(db: Db, actor: Actor, id: number, input: WorkItemChanges): Promise<void> {
   await db.transaction(async (trx) => {
     await authorizeWorkItem(trx, actor, id, 'edit');
     const item = await findWorkItem(trx, id);
     if (!item) throw new NotFound();
-    await checkParent(trx, actor, item.projectId, input.parentId, id);
+    const { parentId, ...rest } = input;
+    if (parentId !== KEEP_PARENT) await checkParent(trx, actor, item.projectId, parentId, id);
     await checkOwner(trx, input.ownerId);
-    await updateWorkItem(trx, id, input);
+    await updateWorkItem(trx, id, parentId === KEEP_PARENT ? rest : { ...rest, parentId });
   });
 }

@@ -2,7 +2,7 @@ import type { Db } from '../db';
 import { can, type Actor, type RequestTarget, type WorkTarget } from '../permissions';
 import type { EntityTypeInfo } from '../permissions/entityTypes';
 import { grantsOnEntity } from '../repositories/entityPermissions';
-import { manageableDescendants } from '../commands/entityPermissions';
+import { manageableDescendants, type NestedCopy } from '../commands/entityPermissions';
 
 export const MODE_TEXT = { view: 'Can view', comment: 'Can comment', edit: 'Can edit', grant: 'Can grant access' } as const;
 
@@ -21,4 +21,26 @@ export async function directAccessPanel(db: Db, actor: Actor, type: EntityTypeIn
     modes: MODE_TEXT,
     grants: grants.map((g) => ({ id: g.id, name: g.principalName, mode: g.mode })),
   };
+}
+
+const COPY_KEYS = ['copied', 'existing', 'skipped'] as const;
+
+/** The query string that carries a nested copy's result back to the entity's page. */
+export function nestedCopyQuery(result: NestedCopy): string {
+  return '?' + COPY_KEYS.map((k) => `${k}=${result[k]}`).join('&');
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+/** The sentence shown after "Also grant on the N nested items", read back from the query; null when there is none. */
+export function nestedCopyNotice(query: Record<string, unknown>): string | null {
+  const [copied, existing, skipped] = COPY_KEYS.map((k) => {
+    const v = query[k];
+    return typeof v === 'string' && /^\d{1,7}$/.test(v) ? Number(v) : null;
+  });
+  if (copied == null || existing == null || skipped == null) return null;
+  let text = `${plural(copied, 'grant', 'grants')} copied to nested items.`;
+  if (existing > 0) text += ` ${plural(existing, 'was', 'were')} already there.`;
+  if (skipped > 0) text += ` Skipped ${plural(skipped, 'person', 'people')} you cannot give access to (yourself, or a disabled account).`;
+  return text;
 }

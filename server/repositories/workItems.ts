@@ -1,6 +1,6 @@
 import type { Db } from '../db';
 import { nowIso, toDate, insertedId } from '../db';
-import type { Scope } from '../permissions/scopes';
+import { NOTHING, type Scope } from '../permissions/scopes';
 
 export const WORK_ITEM_TYPES = ['epic', 'feature', 'user_story', 'task', 'bug', 'portfolio_epic', 'impediment', 'build'] as const;
 export type WorkItemType = (typeof WORK_ITEM_TYPES)[number];
@@ -14,8 +14,10 @@ export interface WorkItemRow {
   name: string;
   description: string;
   status: string;
+  /** The parent as stored, for the commands; never shown (the parent may be hidden from the viewer). */
   parentId: number | null;
-  parentName: string | null;
+  /** The parent as the viewer may see it: null when there is none or it is hidden from them. */
+  parent: { id: number; name: string } | null;
   ownerId: number | null;
   ownerName: string | null;
   creatorId: number | null;
@@ -32,7 +34,7 @@ function fromRow(r: Record<string, unknown>): WorkItemRow {
     description: String(r.description ?? ''),
     status: String(r.status),
     parentId: r.parent_id == null ? null : Number(r.parent_id),
-    parentName: r.parent_name == null ? null : String(r.parent_name),
+    parent: r.visible_parent_id == null ? null : { id: Number(r.visible_parent_id), name: String(r.parent_name) },
     ownerId: r.owner_id == null ? null : Number(r.owner_id),
     ownerName: r.owner_name == null ? null : String(r.owner_name),
     creatorId: r.creator_id == null ? null : Number(r.creator_id),
@@ -40,21 +42,29 @@ function fromRow(r: Record<string, unknown>): WorkItemRow {
   };
 }
 
-function detailQuery(db: Db) {
+/**
+ * Items with their project, owner and parent. `visible` is the viewer's work-item scope (on
+ * `work_items`): a parent is named only when it passes it, the same rule that lets the viewer
+ * open the parent's page. Inside the derived table `work_items` is the parent's own row.
+ */
+function detailQuery(db: Db, visible: Scope) {
+  const visibleParents = db('work_items').modify(visible).select('work_items.id', 'work_items.name').as('parent');
   return db('work_items')
     .join('projects as p', 'p.id', 'work_items.project_id')
-    .leftJoin('work_items as parent', 'parent.id', 'work_items.parent_id')
+    .leftJoin(visibleParents, 'parent.id', 'work_items.parent_id')
     .leftJoin('principals as o', 'o.id', 'work_items.owner_id')
-    .select('work_items.*', 'p.name as project_name', 'parent.name as parent_name', 'o.name as owner_name');
+    .select('work_items.*', 'p.name as project_name', 'parent.id as visible_parent_id', 'parent.name as parent_name', 'o.name as owner_name');
 }
 
-export async function findWorkItem(db: Db, id: number): Promise<WorkItemRow | null> {
-  const row = await detailQuery(db).where('work_items.id', id).first();
+/** One item; its parent is named only within `visible` (by default to nobody). */
+export async function findWorkItem(db: Db, id: number, visible: Scope = NOTHING): Promise<WorkItemRow | null> {
+  const row = await detailQuery(db, visible).where('work_items.id', id).first();
   return row ? fromRow(row) : null;
 }
 
-export async function listWorkItems(db: Db, scope: Scope, opts: { projectId?: number; parentId?: number; limit: number }): Promise<WorkItemRow[]> {
-  const q = detailQuery(db).modify(scope).orderBy('work_items.project_id').orderBy('work_items.name').limit(opts.limit);
+/** The items within `visible`, the viewer's work-item scope, which also decides the parents they name. */
+export async function listWorkItems(db: Db, visible: Scope, opts: { projectId?: number; parentId?: number; limit: number }): Promise<WorkItemRow[]> {
+  const q = detailQuery(db, visible).modify(visible).orderBy('work_items.project_id').orderBy('work_items.name').limit(opts.limit);
   if (opts.projectId) void q.where('work_items.project_id', opts.projectId);
   if (opts.parentId) void q.where('work_items.parent_id', opts.parentId);
   const rows: Record<string, unknown>[] = await q;
@@ -89,12 +99,13 @@ export async function insertWorkItem(db: Db, w: WorkItemInput, creatorId: number
     .returning('id'));
 }
 
-export async function updateWorkItem(db: Db, id: number, w: Omit<WorkItemInput, 'projectId' | 'type'>): Promise<void> {
+/** Without `parentId` the parent stays as it is. */
+export async function updateWorkItem(db: Db, id: number, w: Omit<WorkItemInput, 'projectId' | 'type' | 'parentId'> & { parentId?: number | null }): Promise<void> {
   await db('work_items').where({ id }).update({
     name: w.name,
     description: w.description,
     status: w.status,
-    parent_id: w.parentId,
+    ...(w.parentId === undefined ? {} : { parent_id: w.parentId }),
     owner_id: w.ownerId,
     updated_at: nowIso(),
   });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { createTestApp, csrfOf, signIn, snapshot, type TestApp } from '../helpers/app';
+import { createTestApp, csrfFrom, csrfOf, signIn, snapshot, type TestApp } from '../helpers/app';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import { changeSettings } from '../../server/commands/changeSettings';
-import { nowIso } from '../../server/db';
+import { insertedId, nowIso } from '../../server/db';
 
 describe('desk: direct access panel', function () {
   this.timeout(30_000);
@@ -12,6 +12,24 @@ describe('desk: direct access panel', function () {
     t = await createTestApp();
   });
   after(() => t.close());
+
+  async function workItem(project: number, type: string, name: string, parent: number | null, creator: number | null = null): Promise<number> {
+    const now = nowIso();
+    return insertedId(await t.db('work_items').insert({ project_id: project, type, name, description: '', status: 'open', parent_id: parent, creator_id: creator, created_at: now, updated_at: now }).returning('id'));
+  }
+
+  async function grant(principal: number, entityType: string, entityId: number, mode: 'comment' | 'edit' | 'grant'): Promise<void> {
+    await t.db('entity_permissions').insert({
+      entity_type: entityType, entity_id: entityId, principal_id: principal,
+      can_view: true, can_comment: true, can_edit: mode !== 'comment', can_grant: mode === 'grant', created_at: nowIso(),
+    });
+  }
+
+  /** The text of the parent column on the work-item list, for the row that links to `id`. */
+  function parentCell(html: string, id: number): string | undefined {
+    const row = new RegExp(`<tr><td><a href="/desk/work-items/${id}">.*?</tr>`).exec(html)?.[0];
+    return row ? [...row.matchAll(/<td>(.*?)<\/td>/g)].map((m) => m[1])[3] : undefined;
+  }
 
   it('lets managers grant, change, revoke and copy to nested items; a grant gives access on the next request', async () => {
     const admin = await buildStaff(t.db, 'administrator');
@@ -98,5 +116,139 @@ describe('desk: direct access panel', function () {
     const unknown = await asObserver.post('/desk/direct-access').type('form').send({ entity_type_id: '17', entity_id: '999999', email: 'nobody@x.test', mode: 'comment', _csrf: token });
     const known = await asObserver.post('/desk/direct-access').type('form').send({ entity_type_id: '17', entity_id: '999999', email: customer.email, mode: 'comment', _csrf: token });
     expect([unknown.status, known.status]).to.deep.equal([404, 404]);
+  });
+
+  it('the work-item list names a parent only to those who may see it, like the item page; a request page lists only linked items the viewer sees', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
+    const granted = await buildStaff(t.db, 'user');
+    const member = await buildStaff(t.db, 'user');
+    const project = await buildProject(t.db, { isPrivate: true, portalEnabled: false });
+    await addMember(t.db, project, member.id, await buildRole(t.db, { comment: true }));
+    const feature = await workItem(project, 'feature', 'Hidden feature codename ZEBRA', null);
+    const story = await workItem(project, 'user_story', 'Granted story', feature);
+    await grant(granted.id, 'user_story', story, 'edit');
+    const request = await buildRequest(t.db, { projectId: project, requester: await buildRequester(t.db), title: 'Granted request' });
+    await t.db('request_work_items').insert([{ request_id: request, work_item_id: feature, created_at: nowIso() }, { request_id: request, work_item_id: story, created_at: nowIso() }]);
+    await grant(granted.id, 'request', request, 'comment');
+
+    const asGranted = await signIn(t.app, 'desk', granted.email, PASSWORD);
+    const list = await asGranted.get('/desk/work-items').expect(200);
+    expect(parentCell(list.text, story)).to.equal('—');
+    expect(list.text).not.to.contain('ZEBRA');
+    expect((await asGranted.get(`/desk/work-items/${story}`).expect(200)).text).not.to.contain('ZEBRA');
+    await asGranted.get(`/desk/work-items/${feature}`).expect(404);
+    const requestPage = await asGranted.get(`/desk/requests/${request}`).expect(200);
+    expect(requestPage.text).to.contain('Granted story').and.not.to.contain('ZEBRA');
+
+    // Those who see the parent read its name in the list and on the page.
+    for (const viewer of [member, admin]) {
+      const agent = await signIn(t.app, 'desk', viewer.email, PASSWORD);
+      expect(parentCell((await agent.get('/desk/work-items').expect(200)).text, story)).to.equal('Hidden feature codename ZEBRA');
+      expect((await agent.get(`/desk/work-items/${story}`).expect(200)).text).to.contain(`href="/desk/work-items/${feature}">Hidden feature codename ZEBRA<`);
+    }
+    // A grant on the parent too: now it is named, in the list as on the page.
+    await grant(granted.id, 'feature', feature, 'comment');
+    expect(parentCell((await asGranted.get('/desk/work-items').expect(200)).text, story)).to.equal('Hidden feature codename ZEBRA');
+    expect((await asGranted.get(`/desk/work-items/${story}`).expect(200)).text).to.contain('Hidden feature codename ZEBRA');
+  });
+
+  it('an editor who cannot see the parent keeps it when saving the form; a parent they cannot see is refused (422, nothing written)', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
+    const editor = await buildStaff(t.db, 'user');
+    const member = await buildStaff(t.db, 'user');
+    const project = await buildProject(t.db, { isPrivate: true, portalEnabled: false });
+    await addMember(t.db, project, member.id, await buildRole(t.db, { edit: true, comment: true }));
+    const feature = await workItem(project, 'feature', 'Hidden feature codename ZEBRA', null);
+    const otherHidden = await workItem(project, 'epic', 'Hidden epic codename OKAPI', null);
+    const story = await workItem(project, 'user_story', 'Granted story', feature);
+    const visible = await workItem(project, 'feature', 'Visible feature', null);
+    await grant(editor.id, 'user_story', story, 'edit');
+    await grant(editor.id, 'feature', visible, 'comment');
+    const parentOf = async () => (await t.db('work_items').where({ id: story }).first('parent_id')).parent_id;
+
+    const asEditor = await signIn(t.app, 'desk', editor.email, PASSWORD);
+    const form = await asEditor.get(`/desk/work-items/${story}/edit`).expect(200);
+    expect(form.text).not.to.contain('ZEBRA').and.not.to.contain('OKAPI');
+    const selected = /<select id="parent_id"[^>]*>.*?<option value="([^"]*)" selected>/.exec(form.text)?.[1];
+    expect(selected, 'the parent the form shows as chosen').to.equal('keep');
+    const token = csrfFrom(form.text);
+    const save = (parent: string) => asEditor.post(`/desk/work-items/${story}`).type('form').send({ name: 'Granted story', description: 'Edited', status: 'open', parent_id: parent, owner_id: '', _csrf: token });
+
+    await save('keep').expect(303);
+    expect(await parentOf()).to.equal(feature);
+    expect((await t.db('work_items').where({ id: story }).first('description')).description).to.equal('Edited');
+
+    // A parent the editor cannot see, even the current one named by id, answers as an unknown id.
+    const before = await snapshot(t.db);
+    const refused = [];
+    for (const parent of [String(otherHidden), String(feature), '999999']) {
+      const res = await save(parent).expect(422);
+      refused.push(/<p class="error"[^>]*>([^<]*)</.exec(res.text)?.[1]);
+      expect(res.text).not.to.contain('ZEBRA').and.not.to.contain('OKAPI');
+    }
+    expect(new Set(refused).size, 'one message for hidden and unknown parents').to.equal(1);
+    // "Keep" means nothing on a new item, even to someone who may add one.
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    const adminToken = await csrfOf(asAdmin, '/desk/work-items/new');
+    await asAdmin.post('/desk/work-items').type('form').send({ project_id: String(project), type: 'task', name: 'Kept nowhere', status: 'open', parent_id: 'keep', _csrf: adminToken }).expect(422);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+
+    // Someone who sees the parent gets it chosen, and no "keep" choice.
+    const asMember = await signIn(t.app, 'desk', member.email, PASSWORD);
+    const memberForm = await asMember.get(`/desk/work-items/${story}/edit`).expect(200);
+    expect(memberForm.text).to.contain(`<option value="${feature}" selected>Hidden feature codename ZEBRA`).and.not.to.contain('value="keep"');
+
+    // The editor may still move the item under a parent they see, or under none.
+    await save(String(visible)).expect(303);
+    expect(await parentOf()).to.equal(visible);
+    await save('').expect(303);
+    expect(await parentOf()).to.equal(null);
+  });
+
+  it("copying to nested items skips the actor's own grant and disabled accounts, copies the others and says so; refusals write nothing", async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
+    const lead = await buildStaff(t.db, 'user');
+    const other = await buildStaff(t.db, 'user');
+    const gone = await buildStaff(t.db, 'user');
+    const bystander = await buildStaff(t.db, 'user');
+    const outsider = await buildStaff(t.db, 'user');
+    const project = await buildProject(t.db, { isPrivate: true, portalEnabled: false });
+    await addMember(t.db, project, lead.id, await buildRole(t.db, { add: true, edit: true, comment: true }));
+    await addMember(t.db, project, bystander.id, await buildRole(t.db, { edit: true, comment: true }));
+    const epic = await workItem(project, 'epic', 'Epic', null, admin.id);
+    const feature = await workItem(project, 'feature', 'Feature by lead', epic, lead.id);
+    await grant(lead.id, 'epic', epic, 'grant');
+    await grant(other.id, 'epic', epic, 'edit');
+    await grant(gone.id, 'epic', epic, 'comment');
+    await t.db('principals').where({ id: gone.id }).update({ disabled: true });
+    const onFeature = async () =>
+      (await t.db('entity_permissions').where({ entity_type: 'feature', entity_id: feature }).orderBy('principal_id'))
+        .map((g: Record<string, unknown>) => ({ principal: Number(g.principal_id), comment: Boolean(g.can_comment), edit: Boolean(g.can_edit), grant: Boolean(g.can_grant) }));
+    const body = (token: string) => ({ entity_type_id: '27', entity_id: String(epic), _csrf: token });
+
+    // Neither a member who cannot manage the epic nor someone who cannot see it: 403 and 404, nothing written.
+    const before = await snapshot(t.db);
+    const asBystander = await signIn(t.app, 'desk', bystander.email, PASSWORD);
+    await asBystander.post('/desk/direct-access/nested').type('form').send(body(await csrfOf(asBystander, `/desk/work-items/${epic}`))).expect(403);
+    const asOutsider = await signIn(t.app, 'desk', outsider.email, PASSWORD);
+    await asOutsider.post('/desk/direct-access/nested').type('form').send(body(await csrfOf(asOutsider, '/desk'))).expect(404);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+
+    const asLead = await signIn(t.app, 'desk', lead.email, PASSWORD);
+    const token = await csrfOf(asLead, `/desk/work-items/${epic}`);
+    const copy = await asLead.post('/desk/direct-access/nested').type('form').send(body(token)).expect(303);
+    expect(await onFeature()).to.deep.equal([{ principal: other.id, comment: true, edit: true, grant: false }]);
+    const page = await asLead.get(copy.headers.location!).expect(200);
+    expect(page.text).to.contain('1 grant copied to nested items. Skipped 2 people you cannot give access to');
+    await (await signIn(t.app, 'desk', other.email, PASSWORD)).get(`/desk/work-items/${feature}`).expect(200);
+
+    // Again: nothing new, and the page says the grant was already there.
+    const afterCopy = await snapshot(t.db);
+    const again = await asLead.post('/desk/direct-access/nested').type('form').send(body(token)).expect(303);
+    expect((await asLead.get(again.headers.location!).expect(200)).text).to.contain('0 grants copied to nested items. 1 was already there.');
+    expect(await snapshot(t.db)).to.deep.equal(afterCopy);
   });
 });

@@ -8,6 +8,7 @@ import { findEntityPermission } from '../../repositories/entityPermissions';
 import { findPrincipalByEmail, toActor } from '../../repositories/principals';
 import { assertCanManageEntity, copyGrantsToNested, createEntityPermission, revokeEntityPermission, updateEntityPermission } from '../../commands/entityPermissions';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
+import { nestedCopyQuery } from '../../presenters/directAccess';
 
 const addForm = z.object({
   entity_type_id: z.coerce.number().int().positive(),
@@ -54,8 +55,8 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
   router.post('/direct-access/nested', async (req, res) => {
     const form = entityForm.safeParse(req.body ?? {});
     if (!form.success) throw new NotFound();
-    await copyGrantsToNested(db, actorOf(req)!, form.data.entity_type_id, form.data.entity_id);
-    redirectTo(res, pageOf(form.data.entity_type_id, form.data.entity_id));
+    const result = await copyGrantsToNested(db, actorOf(req)!, form.data.entity_type_id, form.data.entity_id);
+    redirectTo(res, pageOf(form.data.entity_type_id, form.data.entity_id) + nestedCopyQuery(result));
   });
 
   router.post('/direct-access/:id', async (req, res) => {

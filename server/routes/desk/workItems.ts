@@ -4,15 +4,15 @@ import type { AppDeps } from '../../app';
 import { Invalid } from '../../errors';
 import { abilitiesFor, can, type Actor } from '../../permissions';
 import { visibleRequests, visibleWorkItems } from '../../permissions/scopes';
-import { loadProjectFacts, loadWorkTarget } from '../../repositories/accessFacts';
+import { loadProjectFacts } from '../../repositories/accessFacts';
 import { listProjects } from '../../repositories/people';
 import { findWorkItem, linkedRequestCount, listWorkItems, WORK_ITEM_STATUSES, WORK_ITEM_TYPES } from '../../repositories/workItems';
 import { projectStaff } from '../../repositories/staffOptions';
-import { authorizeWorkItem, createWorkItem, editWorkItem } from '../../commands/workItems';
+import { authorizeWorkItem, createWorkItem, editWorkItem, KEEP_PARENT } from '../../commands/workItems';
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 import { formProblem as message, idField, safeReadForm } from '../forms';
-import { directAccessPanel } from '../../presenters/directAccess';
+import { directAccessPanel, nestedCopyNotice } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
 const optionalId = z.preprocess((v) => (v === undefined || v === '' ? null : v), idField().nullable());
@@ -24,7 +24,7 @@ const fields = {
   owner_id: optionalId,
 };
 const createForm = z.object({ project_id: idField('Choose a project.'), type: z.enum(WORK_ITEM_TYPES, { message: 'Choose a type.' }), ...fields });
-const editForm = z.object(fields);
+const editForm = z.object({ ...fields, parent_id: z.union([z.literal(KEEP_PARENT), optionalId], { message: 'Choose one of the listed options.' }) });
 
 /** Projects where the actor may add work items. */
 async function addableProjects(db: AppDeps['db'], actor: Actor) {
@@ -52,7 +52,11 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     const asked = Number(values.project_id ?? 0);
     const projectId = itemId === null ? (projects.some((p) => p.id === asked) ? asked : (projects[0]?.id ?? 0)) : Number(values.project_id);
     const settings = await requestScopeSettings(req, db);
-    const parents = (await listWorkItems(db, visibleWorkItems(actor, settings), { limit: 500 })).filter((w) => w.id !== itemId && (itemId === null || w.projectId === projectId));
+    const visible = visibleWorkItems(actor, settings);
+    const parents = (await listWorkItems(db, visible, { limit: 500 })).filter((w) => w.id !== itemId && (itemId === null || w.projectId === projectId));
+    // A parent the editor cannot see is not among the choices; "keep" stands in for it.
+    const current = itemId === null ? null : await findWorkItem(db, itemId, visible);
+    const parentHidden = current !== null && current.parentId !== null && current.parent === null;
     res.status(status).render('desk/work-item-form', {
       title: itemId === null ? 'New work item' : 'Edit work item',
       itemId,
@@ -60,6 +64,7 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
       error,
       projects,
       parents,
+      keepParent: parentHidden ? KEEP_PARENT : null,
       owners: projectId ? await projectStaff(db, projectId) : [],
       types: WORK_ITEM_TYPES,
       statuses: WORK_ITEM_STATUSES,
@@ -86,22 +91,23 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     const actor = actorOf(req)!;
     const id = idParam(req.params.id);
     const target = await authorizeWorkItem(db, actor, id, 'view');
-    const found = (await findWorkItem(db, id))!;
     const settings = await requestScopeSettings(req, db);
-    // The parent is named only to those who may see it.
-    const parent = found.parentId === null ? null : await loadWorkTarget(db, actor, 'work_item', found.parentId, settings);
-    const item = parent && can(actor, 'view', parent) ? found : { ...found, parentId: null, parentName: null };
+    const item = (await findWorkItem(db, id, visibleWorkItems(actor, settings)))!;
     const children = await listWorkItems(db, visibleWorkItems(actor, settings), { parentId: id, limit: 500 });
     const type = entityTypeByStored(item.type);
     const directAccess = type ? await directAccessPanel(db, actor, type, target) : null;
-    res.render('desk/work-item', { title: item.name, item, children, requests: await linkedRequestCount(db, id, visibleRequests(actor, settings)), abilities: abilitiesFor(actor, target), directAccess });
+    // The result of "Also grant on the nested items", for those who manage access only.
+    const notice = directAccess ? nestedCopyNotice(req.query) : null;
+    res.render('desk/work-item', { title: item.name, item, children, requests: await linkedRequestCount(db, id, visibleRequests(actor, settings)), abilities: abilitiesFor(actor, target), directAccess, notice });
   });
 
   router.get('/work-items/:id/edit', async (req, res) => {
     const id = idParam(req.params.id);
-    await authorizeWorkItem(db, actorOf(req)!, id, 'edit');
-    const item = (await findWorkItem(db, id))!;
-    await renderForm(req, res, 200, { ...item, project_id: item.projectId, parent_id: item.parentId ?? '', owner_id: item.ownerId ?? '' }, null, id);
+    const actor = actorOf(req)!;
+    await authorizeWorkItem(db, actor, id, 'edit');
+    const item = (await findWorkItem(db, id, visibleWorkItems(actor, await requestScopeSettings(req, db))))!;
+    const parentId = item.parent?.id ?? (item.parentId === null ? '' : KEEP_PARENT);
+    await renderForm(req, res, 200, { ...item, project_id: item.projectId, parent_id: parentId, owner_id: item.ownerId ?? '' }, null, id);
   });
 
   router.post('/work-items/:id', async (req, res) => {

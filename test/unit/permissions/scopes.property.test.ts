@@ -17,6 +17,7 @@ import {
   loadWorkTarget,
 } from '../../../server/repositories/accessFacts';
 import { findPrincipalById, toActor } from '../../../server/repositories/principals';
+import { listWorkItems } from '../../../server/repositories/workItems';
 
 const RUNS = Number(process.env.PORTICO_PROPERTY_RUNS ?? 40);
 
@@ -54,6 +55,11 @@ describe('scopes agree with the item policies (fast-check)', function () {
             if (target && can(actor, 'view', target)) allowedItems.push(id);
           }
           expect(listedItems, `work items for ${label}`).to.deep.equal(allowedItems);
+          // The list names a parent exactly when the parent's own page would open for the viewer.
+          const rows = await listWorkItems(db, visibleWorkItems(actor, settings), { limit: 1000 });
+          const namedParents = rows.map((w) => ({ id: w.id, parent: w.parent?.id ?? null }));
+          const seenParents = rows.map((w) => ({ id: w.id, parent: w.parentId !== null && allowedItems.includes(w.parentId) ? w.parentId : null }));
+          expect(namedParents, `parents named to ${label}`).to.deep.equal(seenParents);
 
           const listedBoards = (await db('dashboards').modify(visibleDashboards(actor, settings)).pluck('dashboards.id')).map(Number).sort((a, b) => a - b);
           const allowedBoards: number[] = [];
