@@ -87,14 +87,19 @@ export class BulkError extends HttpError {
   }
 }
 
-/** All or nothing: the first failure rolls everything back, and each failing item is reported. */
+/**
+ * All or nothing: any failure rolls everything back, and each failing item is reported. Each
+ * item runs in a savepoint, so an item the database itself refused (a grant inserted by
+ * someone else meanwhile) leaves the transaction usable for checking the items after it;
+ * on PostgreSQL the next statement would otherwise fail with "transaction is aborted".
+ */
 export async function createEntityPermissionsInBulk(db: Db, actor: Actor, specs: GrantSpec[]): Promise<number[]> {
   const errors: { index: number; status: number; message: string }[] = [];
   return db.transaction(async (trx) => {
     const out: number[] = [];
     for (const [index, spec] of specs.entries()) {
       try {
-        out.push(await createIn(trx, actor, spec));
+        out.push(await trx.transaction((item) => createIn(item, actor, spec)));
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         errors.push({ index, status: err.status, message: err.message });

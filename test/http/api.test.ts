@@ -198,6 +198,30 @@ describe('REST API: EntityPermissions (Targetprocess-compatible)', function () {
     }
   });
 
+  it('where: a field asked for two different values matches nothing; the same value twice is the value', async () => {
+    const get = async (path: string, where: string) => (await api().get(`${path}?where=${encodeURIComponent(where)}`).set(auth(adminToken)).expect(200)).body.Items as { Id: number }[];
+    expect(await get('/api/v1/EntityPermissions', `User.Id eq ${outsider.id}`)).not.to.be.empty;
+    expect(await get('/api/v1/EntityPermissions', `User.Id eq ${outsider.id} and User.Id eq ${admin.id}`)).to.deep.equal([]);
+    expect(await get('/api/v1/EntityPermissions', `User.Id eq ${admin.id} and User.Id eq ${outsider.id}`)).to.deep.equal([]);
+    expect(await get('/api/v1/EntityPermissions', 'Edit eq True and Edit eq False')).to.deep.equal([]);
+    expect(await get('/api/v1/EntityPermissions', "EntityType.Name eq 'Epic' and EntityType.Name eq 'Feature'")).to.deep.equal([]);
+    expect(await get('/api/v1/EntityPermissions', `User.Id eq ${outsider.id} and User.Id eq ${outsider.id}`)).to.deep.equal(await get('/api/v1/EntityPermissions', `User.Id eq ${outsider.id}`));
+    expect(await get('/api/v1/Users', `Id eq ${member.id}`)).to.have.length(1);
+    expect(await get('/api/v1/Users', `Id eq ${member.id} and Id eq ${admin.id}`)).to.deep.equal([]);
+    expect(await get('/api/v1/Requests', `Id eq ${request}`)).to.have.length(1);
+    expect(await get('/api/v1/Requests', `Id eq ${request} and Status eq "new" and Status eq "open"`)).to.deep.equal([]);
+  });
+
+  it('where sent under another key (where[], where[x], Where) is refused, not ignored', async () => {
+    for (const path of ['/api/v1/EntityPermissions', '/api/v1/Users', '/api/v1/Requests']) {
+      for (const query of ['where[]=Id%20eq%201', 'where[a]=Id%20eq%201', 'Where=Id%20eq%201', 'WHERE=Id%20eq%201', 'where=Id%20eq%201&where=Id%20eq%202']) {
+        const res = await api().get(`${path}?${query}`).set(auth(adminToken)).expect(400);
+        expect(res.body, `${path}?${query}`).to.deep.include({ Status: 'BadRequest' });
+        expect(res.body.Message).to.match(/Give where once/);
+      }
+    }
+  });
+
   it('pages with take/skip and Next, absent on the last page', async () => {
     const first = await api().get('/api/v1/EntityPermissions?take=2').set(auth(adminToken)).expect(200);
     expect(first.body.Items).to.have.length(2);

@@ -8,8 +8,12 @@ import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
-import { createTestDatabase, type TestDatabase } from '../helpers/databases';
-import { buildRequester, buildStaff } from '../helpers/factories';
+import { createTestDatabase, testEngine, type TestDatabase } from '../helpers/databases';
+import { buildProject, buildRequest, buildRequester, buildStaff } from '../helpers/factories';
+import { BulkError, createEntityPermissionsInBulk } from '../../server/commands/entityPermissions';
+import { entityTypeByName } from '../../server/permissions/entityTypes';
+import { insertEntityPermission } from '../../server/repositories/entityPermissions';
+import { writeSetting } from '../../server/repositories/settings';
 import { createDashboard } from '../../server/commands/dashboards';
 import { grantDashboardAccess } from '../../server/commands/dashboardAccess';
 import { toActor } from '../../server/repositories/principals';
@@ -61,6 +65,38 @@ describe('changes that race', function () {
       const added = await db('audit_events').where({ action: 'dashboard.grant_added', target_id: dashboard });
       expect(added, `round ${round}`).to.have.length(1);
     }
+  });
+
+  it('a bulk grant whose item the database refuses meanwhile (PostgreSQL) reports it and keeps checking the others: 409, nothing written', async function () {
+    // SQLite writers hold the database from BEGIN, so no other grant can be written meanwhile there.
+    if (testEngine() !== 'pg') this.skip();
+    const db = tdb.db;
+    const admin = toActor(await buildStaff(db, 'administrator'));
+    const agent = await buildStaff(db, 'user');
+    const project = await buildProject(db);
+    const customer = await buildRequester(db);
+    const first = await buildRequest(db, { projectId: project, requester: customer });
+    const second = await buildRequest(db, { projectId: project, requester: customer });
+    const request = entityTypeByName('Request')!;
+    await writeSetting(db, 'direct_access.enabled', true, admin.id);
+    const before = Number((await db('entity_permissions').count({ n: '*' }).first())?.n);
+    // Someone else grants the first item and has not committed yet: the bulk's insert waits on the unique key.
+    const other = await db.transaction();
+    await insertEntityPermission(other, { entityType: request.stored, entityId: first, principalId: agent.id, mode: 'view', createdBy: admin.id });
+    const spec = (entityId: number) => ({ entityTypeId: request.id, entityId, userId: agent.id, mode: 'view' as const });
+    const bulk = createEntityPermissionsInBulk(db, admin, [spec(first), spec(second)]).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await other.commit();
+    const err = await bulk;
+    expect(err).to.be.instanceOf(BulkError);
+    expect((err as BulkError).items, JSON.stringify((err as BulkError).items)).to.have.length(1);
+    expect((err as BulkError).status).to.equal(409);
+    expect((err as BulkError).items.map((i) => [i.index, i.status])).to.deep.equal([[0, 409]]);
+    // Only the other's grant was written; the bulk wrote nothing.
+    expect(Number((await db('entity_permissions').count({ n: '*' }).first())?.n)).to.equal(before + 1);
   });
 
   it('a unique violation reaching a page or the API answers 409 with a sentence, and logs the constraint without the values', async () => {

@@ -13,7 +13,7 @@ import {
   type GrantSpec,
 } from '../../../commands/entityPermissions';
 import { publicBaseUrl, requestScopeSettings } from '../../locals';
-import { apiActor, bodyId, jsonBody, listResponse, lowerKeys, modeFromBody, paging, pathId, whereParam, wholeNumberOf } from './support';
+import { apiActor, bodyId, jsonBody, listResponse, lowerKeys, modeFromBody, paging, pathId, WhereFilter, whereParam, wholeNumberOf } from './support';
 
 export const ENTITY_PERMISSION_FIELDS = ['Id', 'User.Id', 'EntityId', 'EntityType.Id', 'EntityType.Name', 'View', 'Comment', 'Edit', 'GrantAccess'] as const;
 
@@ -40,22 +40,27 @@ function booleanOf(c: Condition): boolean {
   return b;
 }
 
-/** Turns parsed conditions into a repository filter; an unknown entity type simply matches nothing. */
-function filterFrom(conditions: Condition[]): EntityPermissionFilter {
-  const f: EntityPermissionFilter = {};
+/**
+ * Turns parsed conditions into a repository filter; an unknown entity type simply matches
+ * nothing, and so does a field asked for two different values (`empty`).
+ */
+function filterFrom(conditions: Condition[]): WhereFilter<EntityPermissionFilter> {
+  const w = new WhereFilter<EntityPermissionFilter>();
   const narrowTypes = (stored: string[]) => {
-    f.entityTypes = f.entityTypes ? f.entityTypes.filter((t) => stored.includes(t)) : stored;
+    const had = w.filter.entityTypes;
+    w.filter.entityTypes = had ? had.filter((t) => stored.includes(t)) : stored;
+    if (w.filter.entityTypes.length === 0) w.empty = true;
   };
   for (const c of conditions) {
     switch (c.field) {
       case 'Id':
-        f.id = wholeNumberOf(c);
+        w.set('id', wholeNumberOf(c));
         break;
       case 'User.Id':
-        f.principalId = wholeNumberOf(c);
+        w.set('principalId', wholeNumberOf(c));
         break;
       case 'EntityId':
-        f.entityId = wholeNumberOf(c);
+        w.set('entityId', wholeNumberOf(c));
         break;
       case 'EntityType.Id': {
         const t = entityTypeById(wholeNumberOf(c));
@@ -69,20 +74,20 @@ function filterFrom(conditions: Condition[]): EntityPermissionFilter {
         break;
       }
       case 'View':
-        f.view = booleanOf(c);
+        w.set('view', booleanOf(c));
         break;
       case 'Comment':
-        f.comment = booleanOf(c);
+        w.set('comment', booleanOf(c));
         break;
       case 'Edit':
-        f.edit = booleanOf(c);
+        w.set('edit', booleanOf(c));
         break;
       case 'GrantAccess':
-        f.grant = booleanOf(c);
+        w.set('grant', booleanOf(c));
         break;
     }
   }
-  return f;
+  return w;
 }
 
 function specFrom(raw: unknown, label = 'The body'): GrantSpec {
@@ -123,9 +128,9 @@ export function entityPermissionRoutes({ db, config }: AppDeps): Router {
   const scopeFor = async (req: Request) => visibleEntityPermissions(apiActor(req), await requestScopeSettings(req, db));
 
   router.get('/EntityPermissions', async (req, res) => {
-    const filter = filterFrom(parseWhere(whereParam(req), ENTITY_PERMISSION_FIELDS));
+    const where = filterFrom(parseWhere(whereParam(req), ENTITY_PERMISSION_FIELDS));
     const p = paging(req);
-    const rows = filter.entityTypes?.length === 0 ? [] : await listEntityPermissions(db, await scopeFor(req), filter, p.take + 1, p.skip);
+    const rows = where.empty ? [] : await listEntityPermissions(db, await scopeFor(req), where.filter, p.take + 1, p.skip);
     res.json(listResponse(req, publicBaseUrl(req, config), rows.map(present), p));
   });
 

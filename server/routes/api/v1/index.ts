@@ -7,7 +7,7 @@ import { visibleRequests } from '../../../permissions/scopes';
 import { listApiRequests, listApiUsers, type ApiRequestFilter, type ApiUserFilter } from '../../../repositories/apiQueries';
 import { publicBaseUrl, requestScopeSettings } from '../../locals';
 import { directAccessOnly, entityPermissionRoutes } from './entityPermissions';
-import { apiActor, apiErrors, listResponse, paging, stringOf as str, tokenAuth, whereParam, wholeNumberOf as num } from './support';
+import { apiActor, apiErrors, listResponse, paging, stringOf as str, tokenAuth, WhereFilter, whereParam, wholeNumberOf as num } from './support';
 
 /**
  * The Targetprocess-compatible REST API under /api/v1. Authenticated only by personal
@@ -30,30 +30,30 @@ export function apiV1Routes(deps: AppDeps): Router {
 
   router.get('/Users', async (req, res) => {
     const conditions = parseWhere(whereParam(req), ['Id', 'Email', 'Name', 'Type']);
-    const f: ApiUserFilter = {};
+    const w = new WhereFilter<ApiUserFilter>();
     for (const c of conditions) {
-      if (c.field === 'Id') f.id = num(c);
-      else if (c.field === 'Email') f.email = str(c);
-      else if (c.field === 'Name') f.name = str(c);
-      else f.type = str(c);
+      if (c.field === 'Id') w.set('id', num(c));
+      else if (c.field === 'Email') w.set('email', str(c));
+      else if (c.field === 'Name') w.set('name', str(c));
+      else w.set('type', str(c));
     }
     const p = paging(req);
-    res.json(listResponse(req, publicBaseUrl(req, config), await listApiUsers(db, f, p.take + 1, p.skip), p));
+    res.json(listResponse(req, publicBaseUrl(req, config), w.empty ? [] : await listApiUsers(db, w.filter, p.take + 1, p.skip), p));
   });
 
   router.get('/Requests', async (req, res) => {
     const conditions = parseWhere(whereParam(req), ['Id', 'Status', 'Type', 'Visibility', 'Project.Id']);
-    const f: ApiRequestFilter = {};
+    const w = new WhereFilter<ApiRequestFilter>();
     for (const c of conditions) {
-      if (c.field === 'Id') f.id = num(c);
-      else if (c.field === 'Status') f.status = str(c);
-      else if (c.field === 'Type') f.type = str(c);
-      else if (c.field === 'Visibility') f.visibility = str(c);
-      else f.projectId = num(c);
+      if (c.field === 'Id') w.set('id', num(c));
+      else if (c.field === 'Status') w.set('status', str(c));
+      else if (c.field === 'Type') w.set('type', str(c));
+      else if (c.field === 'Visibility') w.set('visibility', str(c));
+      else w.set('projectId', num(c));
     }
     const p = paging(req);
     const scope = visibleRequests(apiActor(req), await requestScopeSettings(req, db));
-    res.json(listResponse(req, publicBaseUrl(req, config), await listApiRequests(db, scope, f, p.take + 1, p.skip), p));
+    res.json(listResponse(req, publicBaseUrl(req, config), w.empty ? [] : await listApiRequests(db, scope, w.filter, p.take + 1, p.skip), p));
   });
 
   router.use((_req, _res, next) => next(new NotFound('No such API resource.')));

@@ -88,12 +88,35 @@ export function pathId(value: unknown, label = 'Id'): number {
   return bodyId(value, label);
 }
 
-/** The `where` filter, given at most once (a repeated or bracketed one would be dropped unseen). */
+const WHERE_ONCE = 'Give where once, as one filter: Field eq Value and Field eq Value.';
+
+/**
+ * The `where` filter, given at most once and under that very name: a repeated one, or one
+ * sent as `where[]`, `where[x]` or `Where` (other keys to the query parser), would otherwise
+ * be dropped unseen and the caller served the whole list.
+ */
 export function whereParam(req: Request): string {
+  for (const key of Object.keys(req.query)) if (key !== 'where' && /^where(\[.*)?$/i.test(key)) throw new BadRequest(WHERE_ONCE);
   const where = req.query.where;
   if (where === undefined) return '';
-  if (typeof where !== 'string') throw new BadRequest('Give where once, as one filter: Field eq Value and Field eq Value.');
+  if (typeof where !== 'string') throw new BadRequest(WHERE_ONCE);
   return where;
+}
+
+/**
+ * A repository filter built from `where` conditions, one field at a time. A field asked for
+ * two different values (`Id eq 1 and Id eq 2`) matches nothing: `empty` says so, where the
+ * last value would otherwise silently win.
+ */
+export class WhereFilter<F extends object> {
+  readonly filter = {} as F;
+  empty = false;
+
+  set<K extends keyof F>(key: K, value: NonNullable<F[K]>): void {
+    const had = this.filter[key];
+    if (had !== undefined && had !== value) this.empty = true;
+    this.filter[key] = value;
+  }
 }
 
 /** A condition's whole-number value, within what an id column can hold. */
