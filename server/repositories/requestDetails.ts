@@ -165,7 +165,7 @@ export interface LinkedItem {
 
 /**
  * Work items linked to a request. Staff pass their work-item scope; the customer portal
- * passes none, because a requester is meant to follow the linked items' names and statuses.
+ * passes none and shows only what a requester follows (customerView).
  */
 export async function listLinkedWorkItems(db: Db, requestId: number, scope?: Scope): Promise<LinkedItem[]> {
   const q = db('request_work_items as l')
@@ -176,6 +176,16 @@ export async function listLinkedWorkItems(db: Db, requestId: number, scope?: Sco
   if (scope) void q.modify(scope);
   const rows: Record<string, unknown>[] = await q;
   return rows.map((r) => ({ id: Number(r.id), type: String(r.type), name: String(r.name), status: String(r.status) }));
+}
+
+/** A linked item as a requester follows it: its name and status only (PRODUCT.md section 2). */
+export interface CustomerLinkedItem {
+  name: string;
+  status: string;
+}
+
+export function customerView(items: LinkedItem[]): CustomerLinkedItem[] {
+  return items.map(({ name, status }) => ({ name, status }));
 }
 
 /**

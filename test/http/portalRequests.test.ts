@@ -75,6 +75,10 @@ describe('customer portal: requests', () => {
     const page = await asBob.get(`/portal/requests/${ids.company}`).expect(200);
     expect(page.text).to.contain('Public reply').and.contain('Fix the export').and.contain('in progress');
     expect(page.text).not.to.contain('SECRET').and.not.contain('INTERNAL DETAIL');
+    // Name and status only: not the item's type nor a link to the desk.
+    const linked = /<ul class="linked">[\s\S]*?<\/ul>/.exec(page.text)?.[0] ?? '';
+    expect(linked).to.contain('Fix the export').and.contain('in progress');
+    expect(linked).not.to.match(/bug|href/i);
     expect(page.text).not.to.contain(alice.email).and.not.contain(agentUser.email);
   });
 

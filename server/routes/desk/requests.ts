@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
-import { Invalid } from '../../errors';
+import { Invalid, NotFound } from '../../errors';
 import { abilitiesFor } from '../../permissions';
 import { visibleComments, visibleWorkItems } from '../../permissions/scopes';
 import {
@@ -42,7 +42,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     const target = await authorizeRequest(db, actor, id, 'view', await requestScopeSettings(req, db));
     const settings = await requestScopeSettings(req, db);
     const detail = await findRequestDetail(db, id);
-    if (!detail) return;
+    if (!detail) throw new NotFound();
     const [comments, linked, voters, staff, items] = await Promise.all([
       listRequestComments(db, id, visibleComments(actor)),
       listLinkedWorkItems(db, id, visibleWorkItems(actor, settings)),

@@ -1,12 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
-import { Invalid } from '../../errors';
+import { Invalid, NotFound } from '../../errors';
 import { abilitiesFor } from '../../permissions';
 import { visibleComments } from '../../permissions/scopes';
 import {
   findRequestDetail,
   hasVoted,
+  customerView,
   listLinkedWorkItems,
   listRequestComments,
   portalProjects,
@@ -80,10 +81,10 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     const [detail, comments, linked, voted] = await Promise.all([
       findRequestDetail(db, id),
       listRequestComments(db, id, visibleComments(actor)),
-      listLinkedWorkItems(db, id),
+      listLinkedWorkItems(db, id).then(customerView),
       hasVoted(db, id, actor.id),
     ]);
-    if (!detail) return;
+    if (!detail) throw new NotFound();
     res.status(status).render('portal/request', {
       title: detail.title,
       request: presentPortalRequest(detail),
