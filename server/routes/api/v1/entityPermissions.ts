@@ -169,9 +169,16 @@ export function entityPermissionRoutes({ db, config }: AppDeps): Router {
     res.status(201).json({ Items: rows.filter((r): r is EntityPermissionRow => r !== null).map(present) });
   });
 
+  /** A grant as it stands after a change: revoked by someone else in between, it is gone (404). */
+  const presentSaved = async (id: number) => {
+    const row = await findEntityPermission(db, id);
+    if (!row) throw new NotFound(`EntityPermission ${id} was revoked meanwhile.`);
+    return present(row);
+  };
+
   router.post('/EntityPermissions', jsonBody, async (req, res) => {
     const id = await createEntityPermission(db, apiActor(req), specFrom(req.body));
-    res.status(201).json(present((await findEntityPermission(db, id))!));
+    res.status(201).json(await presentSaved(id));
   });
 
   router.post('/EntityPermissions/:id', jsonBody, async (req, res) => {
@@ -181,7 +188,7 @@ export function entityPermissionRoutes({ db, config }: AppDeps): Router {
     const mode = modeFromBody(body);
     if (!mode) throw new Invalid('A permission must allow at least View; DELETE it to take access away.');
     await updateEntityPermission(db, apiActor(req), id, mode);
-    res.json(present((await findEntityPermission(db, id))!));
+    res.json(await presentSaved(id));
   });
 
   router.delete('/EntityPermissions/:id', async (req, res) => {
