@@ -11,6 +11,7 @@ import { absoluteTimeout, createSessionStore, sessionMiddleware } from './auth/s
 import { csrf, sameOriginOnly } from './auth/csrf';
 import { viewLocals } from './routes/locals';
 import { errorHandler, notFoundHandler } from './routes/errors';
+import { NotFound } from './errors';
 import { healthRoutes } from './routes/health';
 import { portalRoutes } from './routes/portal';
 import { deskRoutes } from './routes/desk';
@@ -86,6 +87,10 @@ export function createApp(deps: AppDeps): Express {
 
   const passport = createPassport(db, config.SCRYPT_COST, log);
   app.use(sessionMiddleware(config, deps.sessionSecret, createSessionStore(db)));
+  // express-session skips a path outside its cookie's (a case variant of BASE_PATH such as
+  // /SUPPORT, which express still routes here; an asterisk-form request line): no session,
+  // no page, rather than a 500 from whatever needs the session next.
+  app.use((req, _res, next) => next(req.session ? undefined : new NotFound()));
   app.use(absoluteTimeout(config));
   app.use(passport.session());
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));

@@ -1,11 +1,41 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Why a value was refused, one line per variable, so a wrong deployment fails with a readable message. */
 export class ConfigError extends Error {}
 
-const boolish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, a CIDR range or one of express's names for a range. */
+function proxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * Whose X-Forwarded-For/-Proto to believe (express's `trust proxy`): `false` (nobody, the
+ * default); a number of proxies in front of Portico (the client's address is the one the
+ * outermost of them saw); `true`, which means one; or a comma-separated list of the proxies'
+ * addresses, CIDR ranges or `loopback`, `linklocal`, `uniquelocal`. Trusting every hop (express's
+ * own `true`) would take the client's address from the left-most entry, which the client
+ * writes itself, and let it pick a new address for every sign-in attempt.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v, ctx): false | number | string => {
+    const lower = v.toLowerCase();
+    if (['false', '0', 'no', 'off', ''].includes(lower)) return false;
+    if (['true', 'yes', 'on'].includes(lower)) return 1;
+    if (/^\d{1,2}$/.test(lower)) return Number(lower);
+    const entries = lower.split(',').map((e) => e.trim());
+    if (entries.every(proxyAddress)) return entries.join(',');
+    ctx.addIssue({ code: 'custom', message: 'must be false, a number of proxies (true: 1), or a list of proxy addresses, CIDR ranges or loopback/linklocal/uniquelocal' });
+    return z.NEVER;
+  });
 
 const schema = z
   .object({
@@ -23,7 +53,7 @@ const schema = z
       .refine((v) => /^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?\/?$/.test(v), 'must be a local path such as / or /support')
       .transform((v) => (v === '/' ? '' : v.replace(/\/$/, ''))),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    TRUST_PROXY: boolish.default(false),
+    TRUST_PROXY: trustProxy.default(false),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),

@@ -33,7 +33,8 @@ export function loginLimiters(
     standardHeaders: 'draft-7' as const,
     legacyHeaders: false,
     handler: onLimited,
-    validate: { trustProxy: false, xForwardedForHeader: false },
+    // Its trust-proxy check stays on (config never sets express's trust-every-hop `true`).
+    validate: { xForwardedForHeader: false },
   };
   return [
     rateLimit({
@@ -49,4 +50,23 @@ export function loginLimiters(
       keyGenerator: (req) => clientKey(req),
     }),
   ];
+}
+
+/**
+ * Wrong current passwords on a password change, per account: whoever holds a session (a
+ * borrowed laptop, a stolen cookie) cannot guess the password without limit and keep the
+ * account after the session ends. Only refused attempts count.
+ */
+export function passwordChangeLimiter(db: Db, config: Config, onLimited: (req: Request, res: import('express').Response) => void): RateLimitRequestHandler {
+  return rateLimit({
+    windowMs: config.LOGIN_RATE_WINDOW_MINUTES * 60_000,
+    limit: config.LOGIN_RATE_LIMIT,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: onLimited,
+    skipSuccessfulRequests: true,
+    validate: { xForwardedForHeader: false },
+    store: new DbRateLimitStore(db, 'password-change'),
+    keyGenerator: (req) => `principal:${(req.user as { id?: unknown } | undefined)?.id ?? 'none'}`,
+  });
 }

@@ -130,6 +130,11 @@ export function createSessionStore(db: Db): ConnectSessionKnexStore {
   return new SessionStore(db);
 }
 
+/** The session cookie's attributes, for setting it and for clearing it at sign-out alike. */
+export function sessionCookieOptions(config: Config): { httpOnly: true; sameSite: 'lax'; secure: boolean; path: string } {
+  return { httpOnly: true, sameSite: 'lax', secure: config.NODE_ENV === 'production', path: config.BASE_PATH || '/' };
+}
+
 export function sessionMiddleware(config: Config, secret: string, store: session.Store): RequestHandler {
   return session({
     name: SESSION_COOKIE,
@@ -139,14 +144,9 @@ export function sessionMiddleware(config: Config, secret: string, store: session
     saveUninitialized: false,
     rolling: true,
     unset: 'destroy',
-    proxy: config.TRUST_PROXY,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.NODE_ENV === 'production',
-      path: config.BASE_PATH || '/',
-      maxAge: config.SESSION_IDLE_MINUTES * 60_000,
-    },
+    // Secure cookies over a trusted proxy's HTTPS: decided by express's `trust proxy` (req.secure).
+    proxy: config.TRUST_PROXY === false ? false : undefined,
+    cookie: { ...sessionCookieOptions(config), maxAge: config.SESSION_IDLE_MINUTES * 60_000 },
   });
 }
 

@@ -5,7 +5,7 @@ import type { AppDeps } from '../app';
 import { INVALID_LOGIN, strategyName } from '../auth/passport';
 import { loginLimiters } from '../auth/loginLimiter';
 import { safeNextPath } from '../auth/redirects';
-import { SESSION_COOKIE } from '../auth/session';
+import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session';
 import { canEnter, type Realm } from '../permissions';
 import { actorOf, appUrl } from './locals';
 import { readSetting } from '../repositories/settings';
@@ -17,6 +17,8 @@ const loginForm = z.object({
 });
 
 const HOME: Record<Realm, string> = { portal: '/portal', desk: '/desk' };
+
+const CREDENTIALS_IN_URL = 'Sign in with the form: an email address or password in the page address is not accepted.';
 
 /**
  * GET/POST <realm>/login and POST <realm>/logout. Every failure gets the same page,
@@ -46,6 +48,9 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
     const form = loginForm.safeParse(req.body ?? {});
     const email = form.success ? form.data.email : '';
     const nextPath = form.success ? safeNextPath(form.data.next) : null;
+    // passport-local falls back to the query string: credentials in an address end up in
+    // histories and proxy logs, so only the form's body is read.
+    if (req.query.email !== undefined || req.query.password !== undefined) return void renderLogin(res, 400, email, nextPath, CREDENTIALS_IN_URL).catch(next);
     passport.authenticate(strategyName(realm), { session: false }, (err: unknown, user: Express.User | false) => {
       if (err) return next(err);
       if (!user) return void renderLogin(res, 401, email, nextPath, INVALID_LOGIN).catch(next);
@@ -63,7 +68,7 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
   router.post('/logout', (req, res, next) => {
     req.session.destroy((err) => {
       if (err) return next(err);
-      res.clearCookie(SESSION_COOKIE, { path: deps.config.BASE_PATH || '/' });
+      res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.config));
       res.redirect(303, appUrl(res, `/${realm}/login`));
     });
   });

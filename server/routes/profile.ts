@@ -5,6 +5,7 @@ import { Invalid } from '../errors';
 import { changeOwnName, changeOwnPassword } from '../commands/accounts';
 import { findPrincipalById } from '../repositories/principals';
 import { actorOf, redirectTo } from './locals';
+import { passwordChangeLimiter } from '../auth/loginLimiter';
 import { readForm, typedValues } from './forms';
 
 const nameForm = z.object({ name: z.string().max(200).default('') });
@@ -36,7 +37,9 @@ export function profileRoutes(deps: AppDeps, realm: 'portal' | 'desk', extra: (r
     redirectTo(res, `/${realm}/profile?saved=1`);
   });
 
-  router.post('/profile/password', async (req, res, next) => {
+  const tooMany = (req: Request, res: Response) => void render(req, res, 429, 'Too many wrong passwords. Wait a few minutes and try again.').catch(() => res.status(429).end());
+
+  router.post('/profile/password', passwordChangeLimiter(db, config, tooMany), async (req, res, next) => {
     let cutOff: number;
     try {
       const form = readForm(passwordForm, req.body);

@@ -169,6 +169,39 @@ describe('customer accounts: sign-up, password reset, profile', function () {
   });
 });
 
+describe('password change: wrong current passwords are limited per account', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ LOGIN_RATE_LIMIT: '3' });
+  });
+  after(() => t.close());
+
+  it('after the limit even the right password is refused (429) and nothing changes; other accounts and right guesses do not count', async () => {
+    const person = await buildRequester(t.db);
+    const agent = await signIn(t.app, 'portal', person.email, PASSWORD);
+    const token = await csrfOf(agent, '/portal/profile');
+    const change = (current: string) => agent.post('/portal/profile/password').type('form').send({ current_password: current, password: 'fresh new password', _csrf: token });
+    for (let i = 0; i < 3; i += 1) expect((await change(`guess number ${i}`)).status).to.equal(422);
+    const before = await snapshot(t.db, ['rate_limits']);
+    const limited = await change(PASSWORD);
+    expect(limited.status).to.equal(429);
+    expect(limited.text).to.contain('Too many wrong passwords');
+    expect(await snapshot(t.db, ['rate_limits'])).to.deep.equal(before);
+    await signIn(t.app, 'portal', person.email, PASSWORD);
+
+    // Someone else is not affected, and right answers are not counted against them.
+    const other = await buildRequester(t.db);
+    const asOther = await signIn(t.app, 'portal', other.email, PASSWORD);
+    // Four changes in a row (each renews the session, so each needs its page's token again).
+    let current = PASSWORD;
+    for (const next of ['first new password', 'second new password', 'third new password', 'fourth new password']) {
+      const otherToken = await csrfOf(asOther, '/portal/profile');
+      await asOther.post('/portal/profile/password').type('form').send({ current_password: current, password: next, _csrf: otherToken }).expect(303);
+      current = next;
+    }
+  });
+});
+
 describe('staff profile: personal access tokens', () => {
   let t: TestApp;
   before(async () => {

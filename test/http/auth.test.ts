@@ -17,10 +17,12 @@ function withoutToken(html: string): string {
   return html.replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf" value=""');
 }
 
-async function attempt(t: TestApp, realm: 'portal' | 'desk', email: string, password: string) {
+async function attempt(t: TestApp, realm: 'portal' | 'desk', email: string, password: string, forwardedFor?: string) {
   const agent = supertest.agent(t.app);
   const page = await agent.get(`/${realm}/login`);
-  return agent.post(`/${realm}/login`).type('form').send({ email, password, _csrf: csrfFrom(page.text) });
+  const post = agent.post(`/${realm}/login`).type('form');
+  if (forwardedFor) void post.set('x-forwarded-for', forwardedFor);
+  return post.send({ email, password, _csrf: csrfFrom(page.text) });
 }
 
 describe('sign-in and sessions', () => {
@@ -91,7 +93,10 @@ describe('sign-in and sessions', () => {
     const login = await agent.post('/desk/login').type('form').send({ email: staff.user!.email, password: PASSWORD, _csrf: csrfFrom(page.text) });
     const cookie = sessionCookie(login)!;
     const desk = await agent.get('/desk').expect(200);
-    await agent.post('/desk/logout').type('form').send({ _csrf: csrfFrom(desk.text) }).expect(303);
+    const out = await agent.post('/desk/logout').type('form').send({ _csrf: csrfFrom(desk.text) }).expect(303);
+    // The cookie is cleared with the attributes it was set with.
+    const cleared = ([] as string[]).concat(out.headers['set-cookie'] ?? []).find((c) => c.startsWith('portico.sid='));
+    expect(cleared).to.match(/Expires=Thu, 01 Jan 1970/).and.match(/HttpOnly/).and.match(/SameSite=Lax/).and.match(/Path=\//);
     const reuse = await supertest(t.app).get('/desk').set('Cookie', cookie);
     expect(reuse.status).to.equal(302);
     expect(reuse.headers.location).to.equal('/desk/login?next=%2Fdesk');
@@ -208,6 +213,31 @@ describe('the session read', () => {
   });
 });
 
+describe('sign-in reads the form only', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  it('an email or password in the query string is refused (400), even when right, and signs nobody in', async () => {
+    const person = await buildRequester(t.db);
+    for (const [query, body] of [
+      [{ email: person.email, password: PASSWORD }, {}],
+      [{ password: PASSWORD }, { email: person.email }],
+      [{ email: person.email }, { password: PASSWORD }],
+    ] as [Record<string, string>, Record<string, string>][]) {
+      const agent = supertest.agent(t.app);
+      const page = await agent.get('/portal/login');
+      const res = await agent.post(`/portal/login?${new URLSearchParams(query)}`).type('form').send({ ...body, _csrf: csrfFrom(page.text) });
+      expect(res.status, JSON.stringify(query)).to.equal(400);
+      expect(res.text).to.contain('page address is not accepted');
+      await agent.get('/portal').expect(302);
+    }
+    expect((await attempt(t, 'portal', person.email, PASSWORD)).status).to.equal(303);
+  });
+});
+
 describe('login rate limit', () => {
   let t: TestApp;
   let requester: PrincipalRow;
@@ -228,5 +258,38 @@ describe('login rate limit', () => {
   it('counts per account: another account from the same address can still sign in', async () => {
     const other = await buildRequester(t.db);
     expect((await attempt(t, 'portal', other.email, PASSWORD)).status).to.equal(303);
+  });
+});
+
+describe('login rate limit behind a proxy (TRUST_PROXY)', () => {
+  let t: TestApp;
+  let requester: PrincipalRow;
+  before(async () => {
+    // true means one proxy: the client is the address it appended, whatever the client wrote before it.
+    t = await createTestApp({ LOGIN_RATE_LIMIT: '3', TRUST_PROXY: 'true' });
+    requester = await buildRequester(t.db);
+  });
+  after(() => t.close());
+
+  it('a client cannot pick a new address per attempt by writing X-Forwarded-For itself', async () => {
+    for (let i = 0; i < 3; i += 1) expect((await attempt(t, 'portal', requester.email, 'wrong password!', `10.9.${i}.1, 203.0.113.7`)).status).to.equal(401);
+    expect((await attempt(t, 'portal', requester.email, PASSWORD, '10.9.99.1, 203.0.113.7')).status).to.equal(429);
+    // Another client, behind the same proxy, is counted on its own.
+    expect((await attempt(t, 'portal', requester.email, PASSWORD, '203.0.113.8')).status).to.equal(303);
+  });
+
+  it('the password-reset form is limited the same way (no mail flood through forged addresses)', async () => {
+    const before = Number((await t.db('mail_outbox').count({ n: '*' }).first())?.n);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const agent = supertest.agent(t.app);
+      const page = await agent.get('/portal/password/forgot');
+      const res = await agent.post('/portal/password/forgot').type('form').set('x-forwarded-for', `10.8.${i}.1, 203.0.113.9`).send({ email: requester.email, _csrf: csrfFrom(page.text) });
+      statuses.push(res.status);
+    }
+    await t.deps.mailer.drain();
+    expect(statuses.slice(0, 3)).to.deep.equal([200, 200, 200]);
+    expect(statuses.slice(3).every((s) => s === 429), JSON.stringify(statuses)).to.equal(true);
+    expect(Number((await t.db('mail_outbox').count({ n: '*' }).first())?.n) - before).to.equal(3);
   });
 });

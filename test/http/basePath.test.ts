@@ -1,3 +1,6 @@
+import http from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import supertest from 'supertest';
@@ -31,5 +34,29 @@ describe('mounted under BASE_PATH', () => {
     expect(String(res.headers['set-cookie'])).to.contain('Path=/support');
     await agent.get('/support/portal').expect(200);
     await supertest(host).get('/').expect(200, 'host application');
+  });
+
+  it('a case variant of the mount point (outside the cookie path, so without a session) is a 404, not a 500', async () => {
+    for (const path of ['/SUPPORT/portal/login', '/Support/desk', '/SUPPORT/portal', '/sUpPoRt/']) {
+      const res = await supertest(host).get(path);
+      expect(res.status, path).to.equal(404);
+    }
+    // An asterisk-form request line ("GET * HTTP/1.1") has no session path either.
+    const server = http.createServer(t.app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '*', method: 'GET' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).to.equal(404);
+    } finally {
+      server.close();
+    }
+    expect(t.logs.join('\n')).not.to.match(/"level":50/);
   });
 });

@@ -25,6 +25,15 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://support.example.com/' }).PUBLIC_URL).to.equal('https://support.example.com');
   });
 
+  it('TRUST_PROXY: false, a number of proxies (true is one), or the proxies\' addresses; never every hop', () => {
+    const trust = (v?: string) => loadConfig(v === undefined ? {} : { TRUST_PROXY: v }).TRUST_PROXY;
+    expect([trust(), trust('false'), trust('0'), trust('off')]).to.deep.equal([false, false, false, false]);
+    expect([trust('true'), trust('1'), trust('yes'), trust('2')]).to.deep.equal([1, 1, 1, 2]);
+    expect(trust('loopback')).to.equal('loopback');
+    expect(trust('10.0.0.0/8, 192.168.1.5 ,::1,fd00::/8,uniquelocal')).to.equal('10.0.0.0/8,192.168.1.5,::1,fd00::/8,uniquelocal');
+    for (const bad of ['every', '10.0.0.1/33', '::1/129', '10.0.0/8', 'loopback,evil.test', '10.0.0.1/8/1']) expect(() => trust(bad), bad).to.throw(ConfigError, /TRUST_PROXY/);
+  });
+
   it('normalises BASE_PATH to a prefix without a trailing slash', () => {
     expect(loadConfig({ BASE_PATH: '/support/' }).BASE_PATH).to.equal('/support');
     expect(loadConfig({ BASE_PATH: '/' }).BASE_PATH).to.equal('');
