@@ -15,9 +15,7 @@ import {
   useResetTokens,
   useSignup,
 } from '../repositories/accountTokens';
-import { emailTaken, findPrincipalByEmail, findPrincipalById, insertPrincipal, toActor, updateName, updatePassword, type PrincipalRow } from '../repositories/principals';
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+import { emailTaken, findPrincipalByEmail, isEmailAddress, findPrincipalById, insertPrincipal, toActor, updateName, updatePassword, type PrincipalRow } from '../repositories/principals';
 
 export interface SignupInput {
   name: string;
@@ -26,7 +24,7 @@ export interface SignupInput {
 
 export function signupProblem(input: SignupInput): string | null {
   if (!input.name.trim() || input.name.trim().length > 200) return 'Enter your name (at most 200 characters).';
-  if (!EMAIL.test(input.email.trim()) || input.email.length > 320) return 'Enter a valid email address.';
+  if (!isEmailAddress(input.email)) return 'Enter a valid email address.';
   return null;
 }
 

@@ -1,6 +1,6 @@
 import type { Db } from '../db';
 import { hashPassword, passwordProblem } from '../auth/passwords';
-import { emailTaken, insertPrincipal, type PrincipalRow } from '../repositories/principals';
+import { emailTaken, insertPrincipal, isEmailAddress, type PrincipalRow } from '../repositories/principals';
 import type { PrincipalType } from '../permissions/actor';
 import { Conflict, Invalid } from '../errors';
 
@@ -13,14 +13,12 @@ export interface CreatePrincipalInput {
   defaultRoleId?: number | null;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** Validates, hashes the password (slowly, salted) and stores the principal. */
 export async function createPrincipal(db: Db, input: CreatePrincipalInput, scryptCost: number): Promise<PrincipalRow> {
   const name = input.name.trim();
   const email = input.email.trim();
   if (!name || name.length > 200) throw new Invalid('Name is required (at most 200 characters).', { name: 'required' });
-  if (!EMAIL.test(email) || email.length > 320) throw new Invalid('Enter a valid email address.', { email: 'invalid' });
+  if (!isEmailAddress(email)) throw new Invalid('Enter a valid email address.', { email: 'invalid' });
   const problem = passwordProblem(input.password);
   if (problem) throw new Invalid(problem, { password: problem });
   if (await emailTaken(db, email)) throw new Conflict('An account with that email already exists.');

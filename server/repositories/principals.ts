@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db } from '../db';
 import { nowIso, toBool } from '../db';
 import { isPrincipalType, type Actor, type PrincipalType } from '../permissions/actor';
@@ -17,6 +18,17 @@ export interface PrincipalRow {
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/**
+ * A plain mailbox address (zod's email pattern: letters, digits and `._'+-` before the @,
+ * a dotted domain), at most 320 characters. Mail software reads forms such as
+ * `group:x@evil.test;` or `"x"@evil.test` as x@evil.test, so a looser check let one mailbox
+ * hold several accounts.
+ */
+export function isEmailAddress(text: string): boolean {
+  const email = text.trim();
+  return email.length <= 320 && z.email().safeParse(email).success;
 }
 
 /** A principals row (or a row carrying all its columns) as a PrincipalRow. */

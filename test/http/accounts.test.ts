@@ -73,7 +73,13 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     const { res } = await post('/portal/signup', { name: 'Weak', email: 'not-an-email' });
     expect(res.status).to.equal(422);
     expect(res.text).to.contain('valid email address').and.contain('value="Weak"');
+    // Forms that mail software delivers to x@evil.test, so one mailbox could hold many accounts.
+    for (const email of ['grp:x@evil.test;', '"x"@evil.test', 'x@evil.test,y@evil.test', '<x@evil.test>', 'x@evil.test.', 'x y@evil.test', 'x@localhost']) {
+      const refused = await post('/portal/signup', { name: 'Weak', email });
+      expect(refused.res.status, email).to.equal(422);
+    }
     expect(await snapshot(t.db)).to.deep.equal(before);
+    expect(await t.db('mail_outbox').where('to_address', 'like', '%evil.test%').first()).to.equal(undefined);
   });
 
   it('is 404 while portal.signup is off', async () => {
