@@ -95,13 +95,9 @@ describe('desk: direct access panel', function () {
     const observer = await buildStaff(t.db, 'observer');
     const project = await buildProject(t.db, { isPrivate: true, portalEnabled: false });
     const now = nowIso();
-    const insert = async (type: string, name: string, parent: number | null) => {
-      const [r] = await t.db('work_items').insert({ project_id: project, type, name, description: '', status: 'open', parent_id: parent, created_at: now, updated_at: now }).returning('id');
-      return Number(typeof r === 'object' ? r.id : r);
-    };
-    const epic = await insert('epic', 'Project Nightingale acquisition', null);
-    const story = await insert('user_story', 'Draft the letter', epic);
-    await insert('task', 'Hidden task', story);
+    const epic = await workItem(project, 'epic', 'Project Nightingale acquisition', null);
+    const story = await workItem(project, 'user_story', 'Draft the letter', epic);
+    await workItem(project, 'task', 'Hidden task', story);
     const customer = await buildRequester(t.db);
     const request = await buildRequest(t.db, { projectId: project, requester: customer, title: 'Hidden request' });
     await t.db('request_work_items').insert({ request_id: request, work_item_id: story, created_at: now });
