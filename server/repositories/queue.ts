@@ -1,26 +1,13 @@
-/** The desk's request queue: filters, sort, search and counts, all in SQL within a scope. */
-import type { Knex } from 'knex';
+/** The desk's request queue: a sorted page within a scope, and its filters' choices (tabs: queueCounts.ts). */
 import type { Db } from '../db';
-import { toDate, containsPattern, LITERAL_LIMIT } from '../db';
+import { toDate, LITERAL_LIMIT } from '../db';
 import type { MaybeActor } from '../permissions/actor';
 import { projectsWithVisibleRequests, visibleRequests, type Scope, type ScopeSettings } from '../permissions/scopes';
 import { staffPrincipals } from '../permissions/peopleScopes';
-import type { TallyScope } from '../permissions/tallyScopes';
-import { scopedCells } from './requestTallies';
+import { applyFilter, type QueueFilter } from './queueFilter';
+import { QUEUE_COUNT_CAP, totalFromTabs, type StatusCounts, type Total } from './queueCounts';
 import type { Page } from './requests';
 
-export interface QueueFilter {
-  status?: string;
-  type?: string;
-  projectId?: number;
-  companyId?: number;
-  /** Part of a company's name, for desks with too many companies to list (COMPANY_CHOICES_MAX). */
-  companyName?: string;
-  requesterId?: number;
-  /** A staff id, or 'none' for unassigned requests. */
-  assignee?: number | 'none';
-  q?: string;
-}
 
 export const QUEUE_SORTS = {
   activity: [['requests.last_activity_at', 'desc']],
@@ -44,29 +31,6 @@ export interface QueueItem {
   lastActivityAt: Date;
 }
 
-function applyFilter(qb: Knex.QueryBuilder, f: QueueFilter, withStatus: boolean): void {
-  if (withStatus && f.status) void qb.where('requests.status', f.status);
-  if (f.type) void qb.where('requests.type', f.type);
-  if (f.projectId) void qb.where('requests.project_id', f.projectId);
-  if (f.companyId) void qb.where('requests.company_id', f.companyId);
-  if (f.companyName) {
-    const term = containsPattern(f.companyName);
-    void qb.whereIn('requests.company_id', function companiesNamed(this: Knex.QueryBuilder) {
-      void this.select('id').from('companies').whereRaw("lower(name) like ? escape '\\'", [term]);
-    });
-  }
-  if (f.requesterId) void qb.where('requests.requester_id', f.requesterId);
-  if (f.assignee === 'none') void qb.whereNull('requests.assignee_id');
-  else if (f.assignee) void qb.where('requests.assignee_id', f.assignee);
-  if (f.q) {
-    const term = containsPattern(f.q);
-    const asId = /^#?(\d{1,9})$/.exec(f.q.trim());
-    void qb.where((w) => {
-      void w.whereRaw("lower(requests.title) like ? escape '\\'", [term]);
-      if (asId) void w.orWhere('requests.id', Number(asId[1]));
-    });
-  }
-}
 
 /**
  * A page of the queue. `tabs`, when the caller counts the tabs anyway (countByStatus with the
@@ -146,98 +110,6 @@ export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: Queu
     page,
     pageSize,
   };
-}
-
-/**
- * Counts stop at this many: past it a tab shows "1,000+", as Jira's queues show "999+".
- * Each count then reads at most this many index entries, whatever the size of the desk.
- */
-export const QUEUE_COUNT_CAP = 1000;
-
-export interface StatusCounts {
-  /** Per status, at most QUEUE_COUNT_CAP. */
-  counts: Record<string, number>;
-  /** The statuses whose count reached the cap. */
-  capped: string[];
-}
-
-/** Whether a filter (its status aside) names only what the request tallies count by: project, company, type. */
-export function talliedFilter(f: QueueFilter): boolean {
-  return f.companyName === undefined && f.requesterId === undefined && f.assignee === undefined && f.q === undefined;
-}
-
-/**
- * Requests per status under the same filters (status aside), for the queue's tabs. With
- * `tally`, the tally form of `scope` (queueTallyScope), and a filter the tallies count by,
- * the counts are added up from the tallies and exact; otherwise each is counted from the rows
- * up to QUEUE_COUNT_CAP.
- */
-export async function countByStatus(db: Db, scope: Scope, f: QueueFilter, statuses: readonly string[], tally?: TallyScope | null): Promise<StatusCounts> {
-  if (tally && talliedFilter(f)) return countByStatusFromTallies(db, tally, f, statuses);
-  const capped = (status: string, alias: string) =>
-    db
-      .from(
-        db('requests')
-          .modify(scope)
-          .modify((qb) => applyFilter(qb, f, false))
-          .where('requests.status', status)
-          .select('requests.id')
-          .limit(QUEUE_COUNT_CAP + 1, LITERAL_LIMIT)
-          .as('capped'),
-      )
-      .count({ n: '*' })
-      .as(alias);
-  // One statement: a scalar subquery per status, each reading at most cap + 1 entries.
-  const row: Record<string, unknown> = await db.select(statuses.map((s, i) => capped(s, `s${i}`))).first();
-  const counts: Record<string, number> = {};
-  const over: string[] = [];
-  statuses.forEach((status, i) => {
-    const n = Number(row[`s${i}`] ?? 0);
-    counts[status] = Math.min(n, QUEUE_COUNT_CAP);
-    if (n > QUEUE_COUNT_CAP) over.push(status);
-  });
-  return { counts, capped: over };
-}
-
-/** The tabs from the tally cells of the projects seen whole, plus the requests seen apart counted from the rows: exact. */
-async function countByStatusFromTallies(db: Db, t: TallyScope, f: QueueFilter, statuses: readonly string[]): Promise<StatusCounts> {
-  const counts: Record<string, number> = Object.fromEntries(statuses.map((s) => [s, 0]));
-  // A company filter picks its own cell; one that contradicts the scope's company counts nothing.
-  if (f.companyId !== undefined && t.companyId !== null && f.companyId !== t.companyId) return { counts, capped: [] };
-  const cells = scopedCells(db, 'request_tallies', t, f.companyId ?? t.companyId);
-  if (f.projectId !== undefined) void cells.where('t.project_id', f.projectId);
-  if (f.type !== undefined) void cells.where('t.type', f.type);
-  const apart = t.apart;
-  const [whole, rest] = await Promise.all([
-    cells.groupBy('t.status').select({ k: 't.status' }).sum({ n: 't.n' }) as Promise<{ k: string; n: string | number }[]>,
-    apart
-      ? (db('requests')
-          .modify(apart)
-          .modify((qb) => applyFilter(qb, f, false))
-          .groupBy('requests.status')
-          .select({ k: 'requests.status' })
-          .count({ n: '*' }) as Promise<{ k: string; n: string | number }[]>)
-      : Promise.resolve([]),
-  ]);
-  for (const r of [...whole, ...rest]) if (r.k in counts) counts[r.k]! += Number(r.n);
-  return { counts, capped: [] };
-}
-
-/** A filter's number of requests; `capped`: a lower bound, the count stopped at QUEUE_COUNT_CAP. */
-export interface Total {
-  n: number;
-  capped: boolean;
-}
-
-/**
- * The filter's total from its tabs: their sum, exact when no tab stopped at the cap (tabs
- * added up from the tallies never do); otherwise QUEUE_COUNT_CAP and capped, as the capped
- * count itself says it.
- */
-export function totalFromTabs(tabs: StatusCounts, status: string | undefined): Total {
-  const statuses = status ? [status] : Object.keys(tabs.counts);
-  if (statuses.some((s) => tabs.capped.includes(s))) return { n: QUEUE_COUNT_CAP, capped: true };
-  return { n: statuses.reduce((sum, s) => sum + (tabs.counts[s] ?? 0), 0), capped: false };
 }
 
 export interface Option {

@@ -32,7 +32,8 @@ import { listEntityPermissions } from '../../server/repositories/entityPermissio
 import { listApiRequests } from '../../server/repositories/apiQueries';
 import { listProjects } from '../../server/repositories/people';
 import { findPrincipalById, principalFromRow, toActor, updatePassword, type PrincipalRow } from '../../server/repositories/principals';
-import { countByStatus, listQueue, queueFilterOptions } from '../../server/repositories/queue';
+import { listQueue, queueFilterOptions } from '../../server/repositories/queue';
+import { countByStatus } from '../../server/repositories/queueCounts';
 import { listIdeas, listRequests } from '../../server/repositories/requests';
 import { listLinkedWorkItems, listRequestComments, portalProjects, REQUEST_STATUSES } from '../../server/repositories/requestDetails';
 import { readSessionWithPrincipal } from '../../server/repositories/sessions';

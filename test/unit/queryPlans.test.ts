@@ -15,7 +15,8 @@ import { findPrincipalByEmail, toActor } from '../../server/repositories/princip
 import type { Actor } from '../../server/permissions/actor';
 import { ownAndCompanyRequests, visibleDashboards, visibleRequests, widgetRequests, type ScopeSettings } from '../../server/permissions/scopes';
 import { listIdeas, listRequests } from '../../server/repositories/requests';
-import { countByStatus, listQueue, queueFilterOptions } from '../../server/repositories/queue';
+import { listQueue, queueFilterOptions } from '../../server/repositories/queue';
+import { countByStatus } from '../../server/repositories/queueCounts';
 import { queueTallyScope } from '../../server/permissions/tallyScopes';
 import { listDashboards, listGrants } from '../../server/repositories/dashboards';
 import { loadDashboardTarget } from '../../server/repositories/accessFacts';

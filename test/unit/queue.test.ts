@@ -14,7 +14,9 @@ import { visibleRequests } from '../../server/permissions/scopes';
 import { queueTallyScope } from '../../server/permissions/tallyScopes';
 import { loadScopeSettings } from '../../server/repositories/accessFacts';
 import { findPrincipalById, toActor } from '../../server/repositories/principals';
-import { countByStatus, listQueue, QUEUE_COUNT_CAP, queueFilterOptions, talliedFilter, totalFromTabs, type QueueFilter, type QueueSort } from '../../server/repositories/queue';
+import { listQueue, queueFilterOptions, type QueueSort } from '../../server/repositories/queue';
+import { countByStatus, QUEUE_COUNT_CAP, totalFromTabs } from '../../server/repositories/queueCounts';
+import { talliedFilter, type QueueFilter } from '../../server/repositories/queueFilter';
 import { rebuildRequestTallies } from '../../server/repositories/requestTallies';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../../server/repositories/requestDetails';
 

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { visibleRequests } from '../../permissions/scopes';
 import { queueTallyScope } from '../../permissions/tallyScopes';
-import { countByStatus, listQueue, queueFilterOptions, QUEUE_SORTS, type QueueFilter, type QueueSort } from '../../repositories/queue';
+import { listQueue, queueFilterOptions, QUEUE_SORTS, type QueueSort } from '../../repositories/queue';
+import { countByStatus } from '../../repositories/queueCounts';
+import type { QueueFilter } from '../../repositories/queueFilter';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../../repositories/requestDetails';
 import { actorOf, requestScopeSettings } from '../locals';
 

@@ -1,0 +1,45 @@
+/** The desk queue's filter: what it names, and how it narrows a query on requests. */
+import type { Knex } from 'knex';
+import { containsPattern } from '../db';
+
+export interface QueueFilter {
+  status?: string;
+  type?: string;
+  projectId?: number;
+  companyId?: number;
+  /** Part of a company's name, for desks with too many companies to list (COMPANY_CHOICES_MAX). */
+  companyName?: string;
+  requesterId?: number;
+  /** A staff id, or 'none' for unassigned requests. */
+  assignee?: number | 'none';
+  q?: string;
+}
+
+export function applyFilter(qb: Knex.QueryBuilder, f: QueueFilter, withStatus: boolean): void {
+  if (withStatus && f.status) void qb.where('requests.status', f.status);
+  if (f.type) void qb.where('requests.type', f.type);
+  if (f.projectId) void qb.where('requests.project_id', f.projectId);
+  if (f.companyId) void qb.where('requests.company_id', f.companyId);
+  if (f.companyName) {
+    const term = containsPattern(f.companyName);
+    void qb.whereIn('requests.company_id', function companiesNamed(this: Knex.QueryBuilder) {
+      void this.select('id').from('companies').whereRaw("lower(name) like ? escape '\\'", [term]);
+    });
+  }
+  if (f.requesterId) void qb.where('requests.requester_id', f.requesterId);
+  if (f.assignee === 'none') void qb.whereNull('requests.assignee_id');
+  else if (f.assignee) void qb.where('requests.assignee_id', f.assignee);
+  if (f.q) {
+    const term = containsPattern(f.q);
+    const asId = /^#?(\d{1,9})$/.exec(f.q.trim());
+    void qb.where((w) => {
+      void w.whereRaw("lower(requests.title) like ? escape '\\'", [term]);
+      if (asId) void w.orWhere('requests.id', Number(asId[1]));
+    });
+  }
+}
+
+/** Whether a filter (its status aside) names only what the request tallies count by: project, company, type. */
+export function talliedFilter(f: QueueFilter): boolean {
+  return f.companyName === undefined && f.requesterId === undefined && f.assignee === undefined && f.q === undefined;
+}
