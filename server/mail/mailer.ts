@@ -38,8 +38,22 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * How Portico talks to SMTP_URL: waits bounded (nodemailer's own wait for a silent server is
+ * ten minutes), and on smtp:// to anything but this machine STARTTLS is required, so neither
+ * the mail password nor the mail goes out in clear when a server (or someone in between)
+ * offers no STARTTLS. `?requireTLS=false` in the URL opts out; smtps:// is TLS from the start.
+ */
+export function smtpOptions(smtpUrl: string): { url: string; requireTLS: boolean; connectionTimeout: number; greetingTimeout: number; socketTimeout: number } {
+  const url = new URL(smtpUrl);
+  return { url: smtpUrl, requireTLS: url.protocol === 'smtp:' && !LOCAL_HOSTS.includes(url.hostname), connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+}
+
 export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, from: string, production = false): Mailer {
-  const transport: Transporter | null = smtpUrl ? nodemailer.createTransport(smtpUrl) : null;
+  // The URL's own settings (?requireTLS=false) win over these defaults (nodemailer applies them last).
+  const transport: Transporter | null = smtpUrl ? nodemailer.createTransport(smtpOptions(smtpUrl)) : null;
   const keepSecrets = !transport && !production;
   const pending = new Set<Promise<void>>();
   const track = (job: Promise<void>) => {

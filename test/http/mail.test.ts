@@ -1,8 +1,12 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { expect } from 'chai';
+import nodemailer from 'nodemailer';
 import supertest from 'supertest';
 import { createTestApp, csrfFrom, csrfOf, signIn, type TestApp } from '../helpers/app';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
-import { createMailer } from '../../server/mail/mailer';
+import { createMailer, smtpOptions } from '../../server/mail/mailer';
 import { createApp } from '../../server/app';
 
 describe('notifications when the mail server fails', function () {
@@ -67,6 +71,63 @@ describe('notifications when the mail server fails', function () {
       expect(logs).not.to.contain(token!);
     } finally {
       await broken.close();
+    }
+  });
+});
+
+describe('SMTP transport settings', function () {
+  this.timeout(30_000);
+
+  it('requires STARTTLS on smtp:// to another machine, not to this one nor on smtps://; the URL may opt out; waits are bounded', () => {
+    expect(smtpOptions('smtp://user:pw@mail.example.test:587')).to.include({ requireTLS: true });
+    expect(smtpOptions('smtp://127.0.0.1:25')).to.include({ requireTLS: false });
+    expect(smtpOptions('smtp://localhost:25')).to.include({ requireTLS: false });
+    expect(smtpOptions('smtps://user:pw@mail.example.test:465')).to.include({ requireTLS: false });
+    const o = smtpOptions('smtp://mail.example.test');
+    expect(o.connectionTimeout).to.be.at.most(30_000);
+    expect(o.greetingTimeout).to.be.at.most(30_000);
+    expect(o.socketTimeout).to.be.at.most(60_000);
+    // nodemailer applies the URL's own settings over these.
+    const optOut = nodemailer.createTransport(smtpOptions('smtp://mail.example.test:25?requireTLS=false')) as unknown as { options: { requireTLS?: boolean } };
+    expect(optOut.options.requireTLS).to.equal(false);
+    const strict = nodemailer.createTransport(smtpOptions('smtp://user:pw@mail.example.test:587')) as unknown as { options: { requireTLS?: boolean; auth?: unknown } };
+    expect(strict.options.requireTLS).to.equal(true);
+  });
+
+  it('with STARTTLS required, a server that offers none never sees the password, and the failure is recorded', async () => {
+    // A mail server that offers AUTH but no STARTTLS, and records what it is sent.
+    const seen: string[] = [];
+    const server = net.createServer((socket) => {
+      socket.write('220 fake ESMTP\r\n');
+      socket.on('data', (chunk) => {
+        const text = chunk.toString();
+        seen.push(text);
+        if (/^(EHLO|HELO)/i.test(text)) socket.write('250-fake\r\n250 AUTH PLAIN LOGIN\r\n');
+        else if (/^STARTTLS/i.test(text)) socket.write('502 5.5.1 not offered\r\n');
+        else if (/^QUIT/i.test(text)) socket.end('221 bye\r\n');
+        else socket.write('250 ok\r\n');
+      });
+      socket.on('error', () => undefined);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    const t = await createTestApp();
+    try {
+      const mailer = createMailer(t.db, t.deps.log, `smtp://mailuser:S3cretPw@127.0.0.1:${port}?requireTLS=true`, 'portico@test');
+      await mailer.send({ to: 'ann@example.test', subject: 'Hello', text: 'A message' });
+      await mailer.drain();
+      const row = await t.db('mail_outbox').where({ to_address: 'ann@example.test' }).first();
+      expect(row.sent_at).to.equal(null);
+      expect(String(row.error)).to.match(/STARTTLS|TLS/i);
+      const all = seen.join('');
+      expect(all).to.match(/EHLO/);
+      expect(all).not.to.match(/AUTH/i);
+      expect(all).not.to.contain(Buffer.from('\0mailuser\0S3cretPw').toString('base64'));
+      expect(all).not.to.contain('A message');
+    } finally {
+      server.close();
+      await t.close();
     }
   });
 });
