@@ -90,8 +90,14 @@ export type Config = Readonly<
 
 export const DEFAULT_SQLITE_FILE = 'data/portico.sqlite';
 
+/**
+ * Reads the environment. A variable set to nothing (`PORT=`, as compose files write for an
+ * unset `${PORT}`) counts as unset and gets its default, instead of `PORT=` meaning port 0
+ * (any free port) or a puzzling refusal.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

@@ -8,7 +8,7 @@ runCli(async () => {
   const email = process.argv[2];
   if (!email) throw new Error('usage: npm run create-admin -- <email>');
   const config = loadConfig();
-  const password = process.env.PORTICO_PASSWORD ?? (await askHidden(`Password for ${email}: `));
+  const password = process.env.PORTICO_PASSWORD || (await askHidden(`Password for ${email}: `));
   const { db } = await bootstrap(config);
   try {
     const admin = await createPrincipal(db, { type: 'administrator', name: email.split('@')[0] ?? email, email, password }, config.SCRYPT_COST);

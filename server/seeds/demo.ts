@@ -18,6 +18,12 @@ export const DEMO_LOGINS = [
   { email: 'carol@globex.test', type: 'requester', realm: 'portal' },
 ] as const;
 
+/** The demo logins whose accounts this database has (every one, once seedDemo has run on it). */
+export async function demoLoginsPresent(db: Db): Promise<string[]> {
+  const found = new Set((await db('principals').whereIn('email_normalized', DEMO_LOGINS.map((l) => normalizeEmail(l.email))).pluck('email_normalized')).map(String));
+  return DEMO_LOGINS.filter((l) => found.has(normalizeEmail(l.email))).map((l) => l.email);
+}
+
 const KINDS = ['request', 'work_item', 'release', 'team_iteration'] as const;
 
 async function insertId(trx: Knex.Transaction, table: string, row: Record<string, unknown>): Promise<number> {

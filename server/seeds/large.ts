@@ -59,7 +59,7 @@ export interface LargeOptions {
   sizes: LargeSizes;
   /** scrypt N of the one password hash every seeded person shares. */
   scryptCost: number;
-  /** Append to a database that already has requests. */
+  /** Append to a database that already has people or requests. */
   force?: boolean;
   /** PRNG seed: the same seed on an empty database gives the same rows. */
   seed?: number;
@@ -76,7 +76,7 @@ export interface LargeSummary {
   sampleRequestId: number;
 }
 
-/** Refusal to write into a database that already has requests (without --force). */
+/** Refusal to write into a database that already has people or requests (without --force). */
 export class SeedRefused extends Error {}
 
 function checkSizes(s: LargeSizes): void {
@@ -105,8 +105,10 @@ export async function seedLarge(db: Db, opts: LargeOptions): Promise<LargeSummar
   }
   try {
     const summary = await db.transaction(async (trx) => {
-      const existing = await trx('requests').first('id');
-      if (existing && !opts.force) throw new SeedRefused('This database already has requests; run with --force to append to it.');
+      // A database with people in it may be a real installation: the seed would add accounts
+      // with a published password (an administrator among them) beside the real ones.
+      const existing = (await trx('requests').first('id')) ?? (await trx('principals').first('id'));
+      if (existing && !opts.force) throw new SeedRefused('This database already has people or requests; run with --force to append to it.');
       // A second run gets its own suffix so emails and names stay unique.
       const taken = await trx('principals').where({ email_normalized: 'admin@large.test' }).first('id');
       const tag = taken ? `.${crypto.randomBytes(3).toString('hex')}` : '';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
@@ -49,6 +50,32 @@ describe('command-line tools', () => {
     const taken = await cli('create-admin.ts', ['BOSS@example.test'], { DATABASE_URL: tdb.url, PORTICO_PASSWORD: 'a fine long password' }).catch((e: { stderr: string }) => e);
     expect((taken as { stderr: string }).stderr).to.contain('already exists');
     expect(await tdb.db('principals').count({ n: '*' }).first()).to.deep.equal(before);
+  });
+
+  it('create-admin without PORTICO_PASSWORD and with the input closed fails (exit 1) and creates nothing', async () => {
+    const before = await tdb.db('principals').count({ n: '*' }).first();
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'server', 'cli', 'create-admin.ts'), 'quiet@example.test'], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'silent', SCRYPT_COST: '1024', DATABASE_URL: tdb.url, PORTICO_PASSWORD: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).to.equal(1);
+    expect(stderr).to.contain('no password was given');
+    expect(await tdb.db('principals').count({ n: '*' }).first()).to.deep.equal(before);
+  });
+
+  it('seed:large refuses a database that already has people (a real installation), writing nothing', async () => {
+    const before = await tdb.db('principals').count({ n: '*' }).first();
+    const res = await cli('seed-large.ts', ['--requests', '5', '--requesters', '2', '--companies', '1', '--dashboards', '1', '--grants', '1', '--votes', '1', '--comments', '1', '--work-items', '1', '--entity-grants', '1'], { DATABASE_URL: tdb.url }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect((res as { code: number }).code).to.equal(1);
+    expect((res as { stderr: string }).stderr).to.contain('already has people or requests');
+    expect(await tdb.db('principals').count({ n: '*' }).first()).to.deep.equal(before);
+    expect(await tdb.db('principals').where('email_normalized', 'like', '%@large.test').first()).to.equal(undefined);
   });
 
   it('create-token refuses a requester or unknown email', async () => {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createTestApp, csrfFrom, type TestApp } from '../helpers/app';
-import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../../server/seeds/demo';
+import { DEMO_LOGINS, DEMO_PASSWORD, demoLoginsPresent, seedDemo } from '../../server/seeds/demo';
+import { buildStaff } from '../helpers/factories';
 import { readSettings } from '../../server/repositories/settings';
 import { TEST_SCRYPT_COST } from '../helpers/app';
 
@@ -17,6 +18,18 @@ describe('demo data (PRODUCT.md section 9)', () => {
     const before = await t.db('principals').count({ n: '*' }).first();
     expect(await seedDemo(t.db, TEST_SCRYPT_COST)).to.equal(false);
     expect(await t.db('principals').count({ n: '*' }).first()).to.deep.equal(before);
+  });
+
+  it('names as present the demo logins whose accounts exist (npm run demo prints only those)', async () => {
+    expect(await demoLoginsPresent(t.db)).to.deep.equal(DEMO_LOGINS.map((l) => l.email));
+    const other = await createTestApp();
+    try {
+      await buildStaff(other.db, 'administrator');
+      expect(await seedDemo(other.db, TEST_SCRYPT_COST)).to.equal(false);
+      expect(await demoLoginsPresent(other.db)).to.deep.equal([]);
+    } finally {
+      await other.close();
+    }
   });
 
   for (const login of DEMO_LOGINS) {

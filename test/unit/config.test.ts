@@ -10,6 +10,12 @@ describe('configuration', () => {
     expect(c.BASE_PATH).to.equal('');
   });
 
+  it('a variable set to nothing counts as unset (PORT= is 3000, not any free port)', () => {
+    const c = loadConfig({ PORT: '', HOST: ' ', LOGIN_RATE_LIMIT: '', TRUST_PROXY: '', BASE_PATH: '' });
+    expect([c.PORT, c.HOST, c.LOGIN_RATE_LIMIT, c.TRUST_PROXY, c.BASE_PATH]).to.deep.equal([3000, '127.0.0.1', 10, false, '']);
+    expect(loadConfig({ PORT: '0' }).PORT).to.equal(0);
+  });
+
   it('names each bad variable in one message', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', BASE_PATH: 'https://evil' }))
       .to.throw(ConfigError)
