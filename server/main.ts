@@ -92,13 +92,29 @@ function announce(message: { url: string; workers: number[] }): void {
   if (cluster.isPrimary && process.send) process.send({ portico: 'listening', ...message });
 }
 
+/** Worker deaths within this window count towards giving up. */
+export const RESTART_WINDOW_MS = 60_000;
+export const RESTARTS_IN_WINDOW = 5;
+
+/**
+ * When to replace a worker that died, given the times workers died (this one last): at once
+ * the first time, then after 1, 2, 4 … seconds (at most 10) while deaths keep coming within
+ * a minute, and never (null: the primary stops, exit 1) at the fifth death in a minute, so a
+ * worker that cannot start (a database gone, a disk full) is not re-forked in a tight loop.
+ */
+export function restartDelay(deaths: readonly number[], now: number): number | null {
+  const recent = deaths.filter((t) => now - t < RESTART_WINDOW_MS).length;
+  if (recent >= RESTARTS_IN_WINDOW) return null;
+  return recent <= 1 ? 0 : Math.min(1000 * 2 ** (recent - 2), 10_000);
+}
+
 /**
  * WEB_CONCURRENCY=N > 1: this process becomes a node:cluster primary that forks N workers
  * sharing one port. Workers start one after another, so only one at a time runs the
  * migrations. Any worker can serve any request because sessions, settings and sign-in
  * counters live in the database (with PostgreSQL, instances on several machines can share
- * it the same way). A worker that dies is replaced; SIGTERM/SIGINT stop every worker
- * gracefully, then the primary.
+ * it the same way). A worker that dies is replaced (restartDelay); SIGTERM/SIGINT stop every
+ * worker gracefully, then the primary.
  */
 async function runPrimary(config: Config, count: number): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
@@ -134,10 +150,19 @@ async function runPrimary(config: Config, count: number): Promise<void> {
     console.error('Portico failed to start:', err instanceof Error ? err.message : err);
     return stopAll(1);
   }
+  const deaths: number[] = [];
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    log.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
-    cluster.fork();
+    deaths.push(Date.now());
+    const delay = restartDelay(deaths, Date.now());
+    if (delay === null) {
+      log.fatal({ workerPid: worker.process.pid, code, signal, deaths: deaths.length }, 'workers keep dying; stopping Portico');
+      return stopAll(1);
+    }
+    log.error({ workerPid: worker.process.pid, code, signal, restartInMs: delay }, 'worker died; starting another');
+    setTimeout(() => {
+      if (!stopping) cluster.fork();
+    }, delay);
   });
   const url = `http://${config.HOST}:${port}${config.BASE_PATH}/`;
   log.info({ url, workers: count }, 'Portico workers listening');

@@ -15,6 +15,7 @@ import { buildCompany, buildRequester, buildStaff, PASSWORD } from '../helpers/f
 import { startChild, type Child } from '../bench/processes';
 import { signIn } from '../bench/signIn';
 import type { PrincipalRow } from '../../server/repositories/principals';
+import { restartDelay, RESTART_WINDOW_MS } from '../../server/main';
 
 /** One GET on a connection of its own, so a cluster's primary hands each to the next worker. */
 function getOnNewConnection(url: string, cookie: string): Promise<{ status: number; body: string }> {
@@ -157,5 +158,20 @@ describe(`several Portico instances on one ${testEngine() === 'pg' ? 'PostgreSQL
     const [toggle] = await logged(lines, (l) => l.req?.method === 'POST' && l.req.url === '/admin/settings' && l.res?.statusCode === 303, 1);
     expect(workers).to.include(toggle?.pid);
     expect([...(await served('/portal/dashboards', cookie, 200))], 'workers that saw the toggle').to.have.members(workers);
+  });
+});
+
+describe('replacing workers that die', () => {
+  it('at once the first time, then after 1, 2, 4 s; at the fifth death within a minute the primary gives up', () => {
+    const t0 = 1_000_000;
+    expect(restartDelay([t0], t0)).to.equal(0);
+    expect(restartDelay([t0, t0 + 100], t0 + 100)).to.equal(1000);
+    expect(restartDelay([t0, t0 + 100, t0 + 200], t0 + 200)).to.equal(2000);
+    expect(restartDelay([t0, t0 + 100, t0 + 200, t0 + 300], t0 + 300)).to.equal(4000);
+    expect(restartDelay([t0, t0 + 100, t0 + 200, t0 + 300, t0 + 400], t0 + 400)).to.equal(null);
+    // Deaths older than the window no longer count: a worker that dies once a day is just replaced.
+    const day = 86_400_000;
+    expect(restartDelay([t0, t0 + day, t0 + 2 * day, t0 + 3 * day, t0 + 4 * day, t0 + 5 * day], t0 + 5 * day)).to.equal(0);
+    expect(restartDelay([t0, t0 + RESTART_WINDOW_MS], t0 + RESTART_WINDOW_MS)).to.equal(0);
   });
 });
