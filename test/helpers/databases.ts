@@ -77,7 +77,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A copy of the migrated template, or with `empty` a database with no tables at all (for migration tests). */
+export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   counter += 1;
   const adminUrl = process.env.PORTICO_TEST_PG_ADMIN_URL;
   const template = process.env.PORTICO_TEST_PG_TEMPLATE;
@@ -85,7 +86,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const name = `${template}_${counter}`;
     const admin = knex({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
     try {
-      await admin.raw(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+      await admin.raw(opts.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`);
     } finally {
       await admin.destroy();
     }
@@ -108,7 +109,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const templateFile = process.env.PORTICO_TEST_SQLITE_TEMPLATE;
   if (!templateFile) throw new Error('run the tests with `npm test` (test/run.ts prepares the databases)');
   const file = path.join(path.dirname(templateFile), `db-${process.pid}-${counter}.sqlite`);
-  fs.copyFileSync(templateFile, file);
+  if (!opts.empty) fs.copyFileSync(templateFile, file);
   const url = `sqlite:${file}`;
   const db = createDb(url);
   return {

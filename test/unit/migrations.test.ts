@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases';
 import { migrateLatest, migrateRollbackAll, migrationOptions, MIGRATIONS_DIR } from '../../server/migrate';
+import { createDb } from '../../server/db';
 import { permissionAnswers, seedPermissionWorld, takeSnapshot, type PermissionSnapshot, type PermissionWorld, type Rows } from '../helpers/permissionSnapshot';
 
 /** The migrations in the order knex runs them, read when mocha collects the tests. */
@@ -120,6 +121,28 @@ describe('migrations', function () {
       expect(await tdb.db.schema.hasTable('sessions')).to.equal(false);
       await migrateLatest(tdb.db);
       expect(await tdb.db.schema.hasColumn('principals', 'sessions_valid_after')).to.equal(true);
+    });
+  });
+
+  describe('several instances starting at once on a database with no tables', () => {
+    let tdb: TestDatabase;
+    before(async () => {
+      tdb = await createTestDatabase({ empty: true });
+    });
+    after(() => tdb.drop());
+
+    it('all of them come up: one migrates, the others find it done', async () => {
+      expect(await tdb.db.schema.hasTable('knex_migrations')).to.equal(false);
+      const instances = [createDb(tdb.url), createDb(tdb.url), createDb(tdb.url)];
+      try {
+        const results = await Promise.allSettled(instances.map((db) => migrateLatest(db)));
+        expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).to.deep.equal(['ok', 'ok', 'ok']);
+        const ran = results.map((r) => (r.status === 'fulfilled' ? r.value.length : -1));
+        expect(ran.filter((n) => n > 0), `migrations run by each: ${ran.join(', ')}`).to.have.length(1);
+        expect(await tdb.db.schema.hasColumn('principals', 'sessions_valid_after')).to.equal(true);
+      } finally {
+        await Promise.all(instances.map((db) => db.destroy()));
+      }
     });
   });
 
