@@ -51,7 +51,30 @@ export function smtpOptions(smtpUrl: string): { url: string; requireTLS: boolean
   return { url: smtpUrl, requireTLS: url.protocol === 'smtp:' && !LOCAL_HOSTS.includes(url.hostname), connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 }
 
-export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, from: string, production = false): Mailer {
+/** How long to wait before each new try of a delivery that failed for a reason that may pass. */
+export const RETRY_DELAYS_MS: readonly number[] = [30_000, 120_000, 600_000];
+
+/**
+ * Whether a failed delivery is worth trying again: not when the server refused for good
+ * (5xx: no such mailbox, message refused), nor when our own settings are wrong (login
+ * refused, TLS not offered); yes when it was busy (4xx) or could not be reached.
+ */
+export function failedForGood(err: unknown): boolean {
+  const { responseCode, code } = (err ?? {}) as { responseCode?: unknown; code?: unknown };
+  // The server's own answer decides (nodemailer reports a 421 to RCPT as EENVELOPE too).
+  if (typeof responseCode === 'number') return responseCode >= 500;
+  return code === 'EAUTH' || code === 'ETLS';
+}
+
+export function createMailer(
+  db: Db,
+  log: Logger,
+  smtpUrl: string | undefined,
+  from: string,
+  production = false,
+  opts: { retryDelaysMs?: readonly number[] } = {},
+): Mailer {
+  const retryDelays = opts.retryDelaysMs ?? RETRY_DELAYS_MS;
   // The URL's own settings (?requireTLS=false) win over these defaults (nodemailer applies them last).
   const transport: Transporter | null = smtpUrl ? nodemailer.createTransport(smtpOptions(smtpUrl)) : null;
   const keepSecrets = !transport && !production;
@@ -61,17 +84,24 @@ export function createMailer(db: Db, log: Logger, smtpUrl: string | undefined, f
     void job.finally(() => pending.delete(job)).catch(() => undefined);
   };
 
-  const deliver = async (id: number, mail: OutgoingMail) => {
+  // Tries again in this process only: the message (with its single-use link) is kept in
+  // memory, never in the outbox of a real installation, so a restart ends the retries.
+  const deliver = async (id: number, mail: OutgoingMail, attempt = 0): Promise<void> => {
     if (!transport) return;
     try {
       await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
-      await db('mail_outbox').where({ id }).update({ sent_at: nowIso() });
+      await db('mail_outbox').where({ id }).update({ sent_at: nowIso(), error: null });
     } catch (err) {
-      log.warn({ err: { message: messageOf(err) }, outboxId: id }, 'mail delivery failed');
+      const delay = failedForGood(err) ? undefined : retryDelays[attempt];
+      const message = messageOf(err).slice(0, 900);
+      log.warn({ err: { message }, outboxId: id, attempt: attempt + 1, retryInMs: delay ?? null }, 'mail delivery failed');
+      const recorded = delay === undefined ? message : `${message} (try ${attempt + 1}; trying again in ${Math.round(delay / 1000)} s)`;
       await db('mail_outbox')
         .where({ id })
-        .update({ error: messageOf(err).slice(0, 1000) })
+        .update({ error: recorded })
         .catch(() => undefined);
+      // The wait is not tracked: drain() (shutdown, tests) waits for deliveries under way, not for these.
+      if (delay !== undefined) setTimeout(() => track(deliver(id, mail, attempt + 1)), delay).unref();
     }
   };
 

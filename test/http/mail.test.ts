@@ -19,7 +19,7 @@ describe('notifications when the mail server fails', function () {
 
   it('keeps the reply and the status change, and records the delivery error on the outbox row', async () => {
     // Port 9 on loopback: nothing listens, so every delivery fails at once.
-    const deps = { ...t.deps, mailer: createMailer(t.db, t.deps.log, 'smtp://127.0.0.1:9', 'Portico <p@x.test>') };
+    const deps = { ...t.deps, mailer: createMailer(t.db, t.deps.log, 'smtp://127.0.0.1:9', 'Portico <p@x.test>', false, { retryDelaysMs: [] }) };
     const app = createApp(deps);
     const project = await buildProject(t.db);
     const customer = await buildRequester(t.db, { company: await buildCompany(t.db) });
@@ -42,7 +42,7 @@ describe('notifications when the mail server fails', function () {
   });
 
   it('keeps single-use links out of the stored copy once mail is really delivered', async () => {
-    const deps = { ...t.deps, mailer: createMailer(t.db, t.deps.log, 'smtp://127.0.0.1:9', 'Portico <p@x.test>') };
+    const deps = { ...t.deps, mailer: createMailer(t.db, t.deps.log, 'smtp://127.0.0.1:9', 'Portico <p@x.test>', false, { retryDelaysMs: [] }) };
     const app = createApp(deps);
     const customer = await buildRequester(t.db);
     const agent = supertest.agent(app);
@@ -114,7 +114,7 @@ describe('SMTP transport settings', function () {
     const port = (server.address() as AddressInfo).port;
     const t = await createTestApp();
     try {
-      const mailer = createMailer(t.db, t.deps.log, `smtp://mailuser:S3cretPw@127.0.0.1:${port}?requireTLS=true`, 'portico@test');
+      const mailer = createMailer(t.db, t.deps.log, `smtp://mailuser:S3cretPw@127.0.0.1:${port}?requireTLS=true`, 'portico@test', false, { retryDelaysMs: [] });
       await mailer.send({ to: 'ann@example.test', subject: 'Hello', text: 'A message' });
       await mailer.drain();
       const row = await t.db('mail_outbox').where({ to_address: 'ann@example.test' }).first();
@@ -127,6 +127,91 @@ describe('SMTP transport settings', function () {
       expect(all).not.to.contain('A message');
     } finally {
       server.close();
+      await t.close();
+    }
+  });
+});
+
+describe('mail delivery tries again when the server may accept later', function () {
+  this.timeout(30_000);
+
+  /** A plain SMTP server on this machine whose answer to RCPT TO is `rcpt(n)` for its n-th message. */
+  async function fakeServer(rcpt: (n: number) => string): Promise<{ port: number; messages: () => number; close(): void }> {
+    let n = 0;
+    let delivered = 0;
+    const server = net.createServer((socket) => {
+      let inData = false;
+      socket.write('220 fake ESMTP\r\n');
+      socket.on('data', (chunk) => {
+        for (const line of chunk.toString().split('\r\n').filter(Boolean)) {
+          if (inData) {
+            if (line === '.') {
+              inData = false;
+              delivered += 1;
+              socket.write('250 queued\r\n');
+            }
+          } else if (/^(EHLO|HELO)/i.test(line)) socket.write('250 fake\r\n');
+          else if (/^RCPT/i.test(line)) socket.write(`${rcpt((n += 1))}\r\n`);
+          else if (/^DATA/i.test(line)) {
+            inData = true;
+            socket.write('354 go on\r\n');
+          } else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+          else socket.write('250 ok\r\n');
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return { port: (server.address() as AddressInfo).port, messages: () => delivered, close: () => server.close() };
+  }
+
+  const until = async (check: () => Promise<boolean>) => {
+    const deadline = Date.now() + 10_000;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  it('a busy server (421) gets the message on a later try; the outbox row ends sent, without an error', async () => {
+    const server = await fakeServer((n) => (n <= 2 ? '421 4.3.2 try again later' : '250 ok'));
+    const t = await createTestApp();
+    try {
+      const mailer = createMailer(t.db, t.deps.log, `smtp://127.0.0.1:${server.port}`, 'portico@test', false, { retryDelaysMs: [20, 20, 20] });
+      await mailer.send({ to: 'ann@example.test', subject: 'Hello', text: 'A message' });
+      await until(async () => (await t.db('mail_outbox').where({ to_address: 'ann@example.test' }).first()).sent_at !== null);
+      const row = await t.db('mail_outbox').where({ to_address: 'ann@example.test' }).first();
+      expect(row.error).to.equal(null);
+      expect(server.messages()).to.equal(1);
+      expect(t.logs.join('\n')).to.match(/"attempt":2/);
+    } finally {
+      server.close();
+      await t.close();
+    }
+  });
+
+  it('a refusal for good (550) is not tried again, and a server that stays busy is given up after the last try', async () => {
+    const refusing = await fakeServer(() => '550 5.1.1 no such user');
+    const busy = await fakeServer(() => '421 4.3.2 busy');
+    const t = await createTestApp();
+    try {
+      const a = createMailer(t.db, t.deps.log, `smtp://127.0.0.1:${refusing.port}`, 'portico@test', false, { retryDelaysMs: [20, 20] });
+      await a.send({ to: 'gone@example.test', subject: 'Hello', text: 'A message' });
+      const b = createMailer(t.db, t.deps.log, `smtp://127.0.0.1:${busy.port}`, 'portico@test', false, { retryDelaysMs: [20, 20] });
+      await b.send({ to: 'busy@example.test', subject: 'Hello', text: 'A message' });
+      await until(async () => !/trying again/.test(String((await t.db('mail_outbox').where({ to_address: 'busy@example.test' }).first()).error ?? 'trying again')));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const gone = await t.db('mail_outbox').where({ to_address: 'gone@example.test' }).first();
+      expect([gone.sent_at, String(gone.error)]).to.satisfy(([sent, error]: [unknown, string]) => sent === null && /550/.test(error) && !/trying again/.test(error));
+      const stuck = await t.db('mail_outbox').where({ to_address: 'busy@example.test' }).first();
+      expect(stuck.sent_at).to.equal(null);
+      expect(String(stuck.error)).to.match(/421/).and.not.match(/trying again/);
+      const tries = (address: string) => t.logs.filter((l) => l.includes('mail delivery failed') && l.includes(`"outboxId":${address === 'gone' ? gone.id : stuck.id}`)).length;
+      expect([tries('gone'), tries('busy')]).to.deep.equal([1, 3]);
+    } finally {
+      refusing.close();
+      busy.close();
       await t.close();
     }
   });

@@ -216,7 +216,7 @@ describe('secret tokens: randomness, storage, lifetime', function () {
       expect((await t.db('pending_signups').where({ token_hash: sha256(signup) }).first()).email).to.equal('stored-not@signup.test');
 
       // With real delivery the stored copy hides the link: for sign-up as for reset (mail.test.ts).
-      const deps = { ...t.deps, mailer: createMailer(t.db, t.deps.log, 'smtp://127.0.0.1:9', 'Portico <p@x.test>') };
+      const deps = { ...t.deps, mailer: createMailer(t.db, t.deps.log, 'smtp://127.0.0.1:9', 'Portico <p@x.test>', false, { retryDelaysMs: [] }) };
       const delivering = createApp(deps);
       await postForm(delivering, '/portal/signup', '/portal/signup', { name: 'Hidden Link', email: 'hidden-link@signup.test' }).then((res) => expect(res.status).to.equal(200));
       await deps.mailer.drain();
