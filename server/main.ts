@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import http from 'node:http';
+import { isIP } from 'node:net';
 import express from 'express';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createApp, type AppDeps } from './app';
@@ -29,6 +30,12 @@ async function databaseIdle(deps: AppDeps, maxMs: number): Promise<void> {
   }
 }
 
+/** The address Portico prints once it listens (an IPv6 host in brackets: http://[::1]:3000/). */
+export function listeningUrl(config: Pick<Config, 'HOST' | 'BASE_PATH'>, port: number): string {
+  const host = isIP(config.HOST) === 6 ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${port}${config.BASE_PATH}/`;
+}
+
 /** Starts Portico mounted under BASE_PATH; resolves once it listens. */
 export async function start(config: Config, prepared?: AppDeps): Promise<Running> {
   const deps = prepared ?? (await bootstrap(config));
@@ -42,7 +49,7 @@ export async function start(config: Config, prepared?: AppDeps): Promise<Running
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const url = `http://${config.HOST}:${port}${config.BASE_PATH}/`;
+  const url = listeningUrl(config, port);
   deps.log.info({ url }, 'Portico listening');
 
   let stopping: Promise<void> | null = null;
@@ -164,7 +171,7 @@ async function runPrimary(config: Config, count: number): Promise<void> {
       if (!stopping) cluster.fork();
     }, delay);
   });
-  const url = `http://${config.HOST}:${port}${config.BASE_PATH}/`;
+  const url = listeningUrl(config, port);
   log.info({ url, workers: count }, 'Portico workers listening');
   announce({ url, workers: pids });
 }

@@ -15,7 +15,7 @@ import { buildCompany, buildRequester, buildStaff, PASSWORD } from '../helpers/f
 import { startChild, type Child } from '../bench/processes';
 import { signIn } from '../bench/signIn';
 import type { PrincipalRow } from '../../server/repositories/principals';
-import { restartDelay, RESTART_WINDOW_MS } from '../../server/main';
+import { listeningUrl, restartDelay, RESTART_WINDOW_MS } from '../../server/main';
 
 /** One GET on a connection of its own, so a cluster's primary hands each to the next worker. */
 function getOnNewConnection(url: string, cookie: string): Promise<{ status: number; body: string }> {
@@ -173,5 +173,13 @@ describe('replacing workers that die', () => {
     const day = 86_400_000;
     expect(restartDelay([t0, t0 + day, t0 + 2 * day, t0 + 3 * day, t0 + 4 * day, t0 + 5 * day], t0 + 5 * day)).to.equal(0);
     expect(restartDelay([t0, t0 + RESTART_WINDOW_MS], t0 + RESTART_WINDOW_MS)).to.equal(0);
+  });
+});
+
+describe('the address printed at start', () => {
+  it('puts an IPv6 host in brackets and keeps the mount point', () => {
+    expect(listeningUrl({ HOST: '::1', BASE_PATH: '' }, 3000)).to.equal('http://[::1]:3000/');
+    expect(listeningUrl({ HOST: '127.0.0.1', BASE_PATH: '/support' }, 8080)).to.equal('http://127.0.0.1:8080/support/');
+    expect(listeningUrl({ HOST: 'desk.example.test', BASE_PATH: '' }, 80)).to.equal('http://desk.example.test:80/');
   });
 });
