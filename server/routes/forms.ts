@@ -11,6 +11,14 @@ import { Invalid } from '../errors';
 /** The largest id a table can hold (both engines' 32-bit integer columns). */
 export const MAX_ID = 2 ** 31 - 1;
 
+/**
+ * The last value of a field sent more than once: a checkbox follows a hidden "false" of the
+ * same name, so a ticked box arrives as `disabled=false&disabled=true`.
+ */
+export function lastValue(v: unknown): unknown {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
 /** A positive row id from a form or query field ("12"); anything else fails with `message`. */
 export function idField(message = 'Choose one of the listed options.') {
   return z.coerce.number({ message }).int({ message }).positive({ message }).max(MAX_ID, { message });

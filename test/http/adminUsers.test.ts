@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { toBool } from '../../server/db';
 import { createTestApp, csrfOf, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
 import { buildProject, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
@@ -86,6 +87,19 @@ describe('/admin/users and /admin/audit', () => {
     await agent.post(`/admin/users/${admin.id}/memberships`).type('form').send({ project_id: String(project), role_id: '999999', _csrf: token }).expect(422);
     await agent.get('/admin/users/abc').expect(404);
     expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
+  it('the disabled checkbox works as the browser sends it (a hidden false, then the ticked box), both ways', async () => {
+    const person = await buildStaff(t.db, 'user');
+    const theirs = await signIn(t.app, 'desk', person.email, PASSWORD);
+    const page = await agent.get(`/admin/users/${person.id}`).expect(200);
+    // The page's own fields: the hidden "false" comes before the checkbox of the same name.
+    expect(page.text.indexOf('name="disabled" value="false"')).to.be.greaterThan(-1).and.lessThan(page.text.indexOf('name="disabled" value="true"'));
+    await agent.post(`/admin/users/${person.id}`).type('form').send(`type=user&default_role_id=&disabled=false&disabled=true&_csrf=${encodeURIComponent(token)}`).expect(303);
+    expect(toBool((await t.db('principals').where({ id: person.id }).first()).disabled)).to.equal(true);
+    await theirs.get('/desk').expect(302);
+    await agent.post(`/admin/users/${person.id}`).type('form').send(`type=user&default_role_id=&disabled=false&_csrf=${encodeURIComponent(token)}`).expect(303);
+    expect(toBool((await t.db('principals').where({ id: person.id }).first()).disabled)).to.equal(false);
   });
 
   it('ends a disabled person’s session', async () => {

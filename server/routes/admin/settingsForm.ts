@@ -1,13 +1,9 @@
 import { z } from 'zod';
+import { lastValue } from '../forms';
 import { isSettingKey, SETTING_DEFAULTS, type SettingKey, type Settings } from '../../repositories/settings';
 
 const boolValue = z.enum(['true', 'false', 'on', 'off', '1', '0']).transform((v) => v === 'true' || v === 'on' || v === '1');
 const creatorsValue = z.enum(['all_staff', 'administrators']);
-
-/** The last value wins, so a checkbox can follow a hidden "false" of the same name. */
-function lastValue(v: unknown): unknown {
-  return Array.isArray(v) ? v[v.length - 1] : v;
-}
 
 /** On failure, `changes` still holds the valid part, so the form can show what was chosen. */
 export type SettingsParse = { ok: true; changes: Partial<Settings> } | { ok: false; errors: Partial<Record<string, string>>; changes: Partial<Settings> };

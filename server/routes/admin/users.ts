@@ -8,6 +8,7 @@ import { listMemberships, listPeople, listProjects, listRoles } from '../../repo
 import { changePrincipal, removeMembership, setMembership } from '../../commands/administerPeople';
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, redirectTo } from '../locals';
+import { lastValue } from '../forms';
 
 const listQuery = z.object({
   q: z.string().trim().max(200).catch(''),
@@ -21,7 +22,8 @@ const optionalId = z.union([z.literal('').transform(() => null), idParam]);
 const personForm = z.object({
   type: z.enum(STAFF_TYPES).optional(),
   default_role_id: optionalId.optional(),
-  disabled: z.enum(['true', 'false', 'on']).optional(),
+  // The page sends a hidden "false" and then the checkbox: a ticked box is both, the last wins.
+  disabled: z.preprocess(lastValue, z.enum(['true', 'false', 'on'])).optional(),
 });
 
 const membershipForm = z.object({ project_id: idParam, role_id: idParam });
