@@ -26,6 +26,15 @@ export interface Mailer {
 
 export const HIDDEN_SECRET = '[link hidden: sent by mail only]';
 
+/** The outbox keeps subjects of at most this many characters (varchar on PostgreSQL). */
+export const MAX_SUBJECT = 300;
+
+/** A subject cut to MAX_SUBJECT characters (whole code points, an ellipsis at the cut): "New request #12: <a 300-character title>" fits. */
+export function shortSubject(subject: string): string {
+  const chars = Array.from(subject);
+  return chars.length <= MAX_SUBJECT ? subject : `${chars.slice(0, MAX_SUBJECT - 1).join('')}…`;
+}
+
 /**
  * Every message is written to the outbox (readable by administrators at /admin/mail).
  * With SMTP_URL it is also delivered, after the caller has its answer (so a slow or
@@ -106,7 +115,8 @@ export function createMailer(
   };
 
   return {
-    async send(mail) {
+    async send(given) {
+      const mail = { ...given, subject: shortSubject(given.subject) };
       let stored = mail.text;
       if (!keepSecrets) for (const secret of mail.secrets ?? []) stored = stored.split(secret).join(HIDDEN_SECRET);
       try {

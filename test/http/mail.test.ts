@@ -6,7 +6,7 @@ import nodemailer from 'nodemailer';
 import supertest from 'supertest';
 import { createTestApp, csrfFrom, csrfOf, signIn, type TestApp } from '../helpers/app';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
-import { createMailer, smtpOptions } from '../../server/mail/mailer';
+import { createMailer, MAX_SUBJECT, shortSubject, smtpOptions } from '../../server/mail/mailer';
 import { createApp } from '../../server/app';
 
 describe('notifications when the mail server fails', function () {
@@ -214,5 +214,32 @@ describe('mail delivery tries again when the server may accept later', function 
       busy.close();
       await t.close();
     }
+  });
+});
+
+describe('long subjects', () => {
+  it('a request with the longest title still notifies its project: the subject is cut to fit the outbox (PostgreSQL refused it)', async () => {
+    const t = await createTestApp();
+    try {
+      const project = await buildProject(t.db);
+      const staff = await buildStaff(t.db, 'user');
+      await addMember(t.db, project, staff.id, await buildRole(t.db, { edit: true, comment: true }));
+      const customer = await buildRequester(t.db);
+      const agent = await signIn(t.app, 'portal', customer.email, PASSWORD);
+      const token = await csrfOf(agent, '/portal/requests/new');
+      const title = `${'Ü'.repeat(149)}😀${'x'.repeat(149)}`;
+      expect(Array.from(title)).to.have.length(299);
+      await agent.post('/portal/requests').type('form').send({ project_id: String(project), type: 'issue', title: title + 'y', description: 'Long one', _csrf: token }).expect(303);
+      await t.deps.mailer.drain();
+      const row = await t.db('mail_outbox').where({ to_address: staff.email }).first();
+      expect(row, 'the staff member was mailed').to.not.equal(undefined);
+      expect(Array.from(String(row.subject)).length).to.be.at.most(MAX_SUBJECT);
+      expect(String(row.subject)).to.match(/^New request #\d+: Ü+/).and.match(/…$/);
+      expect(t.logs.join('\n')).not.to.contain('mail could not be queued');
+    } finally {
+      await t.close();
+    }
+    expect(shortSubject('short')).to.equal('short');
+    expect(Array.from(shortSubject('😀'.repeat(400)))).to.have.length(MAX_SUBJECT);
   });
 });
