@@ -1,7 +1,7 @@
 import { loadConfig } from '../config';
 import { bootstrap } from '../bootstrap';
 import { findPrincipalByEmail } from '../repositories/principals';
-import { createAccessToken } from '../repositories/accessTokens';
+import { issueAccessToken } from '../commands/accessTokens';
 import { isStaff } from '../permissions';
 import { toActor } from '../repositories/principals';
 import { runCli } from './run';
@@ -14,7 +14,7 @@ runCli(async () => {
   try {
     const principal = await findPrincipalByEmail(db, email);
     if (!principal || principal.disabled || !isStaff(toActor(principal))) throw new Error(`no active staff account with email ${email}`);
-    const { token } = await createAccessToken(db, principal.id, 'command line');
+    const { token } = await issueAccessToken(db, null, principal.id, 'command line');
     console.log(token);
   } finally {
     await db.destroy();

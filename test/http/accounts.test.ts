@@ -228,9 +228,32 @@ describe('staff profile: personal access tokens', () => {
     const id = (await t.db('access_tokens').where({ principal_id: staff.id }).first()).id;
     const other = await buildStaff(t.db, 'user');
     const otherAgent = await signIn(t.app, 'desk', other.email, PASSWORD);
+    const beforeRefusal = await snapshot(t.db);
     await otherAgent.post(`/desk/profile/tokens/${id}/delete`).type('form').send({ _csrf: await csrfOf(otherAgent, '/desk/profile') }).expect(404);
+    expect(await snapshot(t.db)).to.deep.equal(beforeRefusal);
     await agent.post(`/desk/profile/tokens/${id}/delete`).type('form').send({ _csrf: token }).expect(303);
     expect((await t.db('access_tokens').where({ id }).first()).revoked_at).not.to.equal(null);
+    // Both are audited, by the token's owner, naming the token but never its value.
+    const events = await t.db('audit_events').where({ target_type: 'access_token', target_id: id }).orderBy('id');
+    expect(events.map((e: { action: string; actor_id: number }) => [e.action, Number(e.actor_id)])).to.deep.equal([
+      ['token.created', staff.id],
+      ['token.revoked', staff.id],
+    ]);
+    expect(JSON.parse(String(events[0].after))).to.deep.equal({ principalId: staff.id, name: 'reports' });
+    expect(JSON.stringify(events)).not.to.contain(value);
+  });
+
+  it('refuses a token name that is too long, keeping what was typed; an empty name is "personal token"', async () => {
+    const staff = await buildStaff(t.db, 'user');
+    const agent = await signIn(t.app, 'desk', staff.email, PASSWORD);
+    const token = await csrfOf(agent, '/desk/profile');
+    const before = await snapshot(t.db);
+    const long = 'n'.repeat(101);
+    const refused = await agent.post('/desk/profile/tokens').type('form').send({ name: long, _csrf: token }).expect(422);
+    expect(refused.text).to.contain('at most 100 characters').and.contain(`value="${long}"`).and.not.contain('data-new-token');
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    await agent.post('/desk/profile/tokens').type('form').send({ name: '  ', _csrf: token }).expect(201);
+    expect((await t.db('access_tokens').where({ principal_id: staff.id }).first()).name).to.equal('personal token');
   });
 
   it('administrators read the mail outbox; others cannot', async () => {

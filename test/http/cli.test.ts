@@ -40,6 +40,10 @@ describe('command-line tools', () => {
     const stored = await tdb.db('access_tokens').where({ principal_id: row.id }).first();
     expect(stored.token_hash).to.equal(hashToken(token));
     expect(JSON.stringify(await tdb.db('access_tokens').select('*'))).not.to.contain(token);
+    // Audited as the system's (no one signed in), naming the token, never its value.
+    const event = await tdb.db('audit_events').where({ action: 'token.created', target_id: stored.id }).first();
+    expect([event?.actor_id ?? null, event?.target_type]).to.deep.equal([null, 'access_token']);
+    expect(JSON.stringify(event)).not.to.contain(token);
   });
 
   it('create-admin refuses a weak password and a taken email, writing nothing', async () => {

@@ -2,11 +2,21 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { NotFound } from '../../errors';
-import { createAccessToken, listAccessTokens, revokeAccessToken } from '../../repositories/accessTokens';
+import { issueAccessToken, withdrawAccessToken } from '../../commands/accessTokens';
+import { listAccessTokens } from '../../repositories/accessTokens';
 import { findPrincipalById } from '../../repositories/principals';
 import { actorOf, idParam, redirectTo } from '../locals';
+import { safeReadForm, typedValues } from '../forms';
 
-const tokenForm = z.object({ name: z.string().trim().min(1).max(100).catch('personal token') });
+/** A name to tell one's tokens apart; left empty it is "personal token". */
+const tokenForm = z.object({
+  name: z
+    .string()
+    .trim()
+    .max(100, 'A token name is at most 100 characters.')
+    .default('')
+    .transform((v) => v || 'personal token'),
+});
 
 /** Personal access tokens for the REST API: created here, shown once, stored hashed, revocable. */
 export function deskTokenRoutes({ db }: AppDeps): Router {
@@ -14,22 +24,24 @@ export function deskTokenRoutes({ db }: AppDeps): Router {
 
   router.post('/profile/tokens', async (req, res) => {
     const actor = actorOf(req)!;
-    const { name } = tokenForm.parse(req.body ?? {});
-    const { token } = await createAccessToken(db, actor.id, name);
+    const form = safeReadForm(tokenForm, req.body);
     const person = (await findPrincipalById(db, actor.id))!;
+    const page = async (status: number, extra: { notice: string | null; newToken: string | null; tokenError?: string; tokenName?: string }) =>
+      res.status(status).render('desk/profile', {
+        title: 'Your profile',
+        person: { name: person.name, email: person.email },
+        error: null,
+        ...(await tokenSection(db, actor.id)),
+        ...extra,
+      });
+    if (!form.success) return page(422, { notice: null, newToken: null, tokenError: form.error.issues[0]?.message ?? 'Give the token a shorter name.', tokenName: typedValues(req.body, 'name').name });
+    const { token } = await issueAccessToken(db, actor.id, actor.id, form.data.name);
     // Shown this once; only its hash is kept.
-    res.status(201).render('desk/profile', {
-      title: 'Your profile',
-      person: { name: person.name, email: person.email },
-      error: null,
-      notice: 'Token created. Copy it now: it will not be shown again.',
-      tokens: await listAccessTokens(db, actor.id),
-      newToken: token,
-    });
+    await page(201, { notice: 'Token created. Copy it now: it will not be shown again.', newToken: token });
   });
 
   router.post('/profile/tokens/:id/delete', async (req, res) => {
-    if (!(await revokeAccessToken(db, actorOf(req)!.id, idParam(req.params.id)))) throw new NotFound();
+    if (!(await withdrawAccessToken(db, actorOf(req)!.id, idParam(req.params.id)))) throw new NotFound();
     redirectTo(res, '/desk/profile?saved=1');
   });
 
@@ -37,5 +49,5 @@ export function deskTokenRoutes({ db }: AppDeps): Router {
 }
 
 export async function tokenSection(db: AppDeps['db'], principalId: number): Promise<Record<string, unknown>> {
-  return { tokens: await listAccessTokens(db, principalId), newToken: null };
+  return { tokens: await listAccessTokens(db, principalId), newToken: null, tokenError: null, tokenName: '' };
 }
