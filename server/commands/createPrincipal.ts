@@ -1,6 +1,7 @@
 import type { Db } from '../db';
 import { hashPassword, passwordProblem } from '../auth/passwords';
 import { emailTaken, insertPrincipal, isEmailAddress, type PrincipalRow } from '../repositories/principals';
+import { recordAudit } from '../repositories/audit';
 import type { PrincipalType } from '../permissions/actor';
 import { Conflict, Invalid } from '../errors';
 
@@ -23,5 +24,10 @@ export async function createPrincipal(db: Db, input: CreatePrincipalInput, scryp
   if (problem) throw new Invalid(problem, { password: problem });
   if (await emailTaken(db, email)) throw new Conflict('An account with that email already exists.');
   const passwordHash = await hashPassword(input.password, scryptCost);
-  return insertPrincipal(db, { ...input, name, email, passwordHash });
+  // From the command line: nobody signed in made it, so the audit names no actor ("system").
+  return db.transaction(async (trx) => {
+    const person = await insertPrincipal(trx, { ...input, name, email, passwordHash });
+    await recordAudit(trx, { actorId: null, action: 'principal.created', targetType: 'principal', targetId: person.id, before: null, after: { type: person.type, email: person.email } });
+    return person;
+  });
 }

@@ -4,7 +4,7 @@ import { authorize, can, type Actor, type DashboardAction, type DashboardTarget 
 import type { ScopeSettings, WidgetDataScope } from '../permissions/scopes';
 import { loadDashboardTarget, loadProjectFacts, loadScopeSettings } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
-import { deleteDashboardRow, insertDashboard, renameDashboardRow } from '../repositories/dashboards';
+import { deleteDashboardRow, insertDashboard, listGrants, renameDashboardRow } from '../repositories/dashboards';
 import { readSetting } from '../repositories/settings';
 import { deleteWidget, insertWidget, moveWidget, type WidgetKind } from '../repositories/widgets';
 
@@ -41,8 +41,10 @@ export async function renameDashboard(db: Db, actor: Actor, id: number, name: st
 export async function deleteDashboard(db: Db, actor: Actor, id: number): Promise<void> {
   await db.transaction(async (trx) => {
     const target = await authorizeDashboard(trx, actor, id, 'delete');
+    // Its grants go with it (cascade): the audit says who lost access.
+    const grants = (await listGrants(trx, id)).map((g) => ({ principalId: g.principalId, level: g.level }));
     await deleteDashboardRow(trx, id);
-    await recordAudit(trx, { actorId: actor.id, action: 'dashboard.deleted', targetType: 'dashboard', targetId: id, before: { restriction: target.restriction }, after: null });
+    await recordAudit(trx, { actorId: actor.id, action: 'dashboard.deleted', targetType: 'dashboard', targetId: id, before: { restriction: target.restriction, grants }, after: null });
   });
 }
 

@@ -32,6 +32,8 @@ describe('command-line tools', () => {
     const row = await tdb.db('principals').where({ email_normalized: 'boss@example.test' }).first();
     expect(row.type).to.equal('administrator');
     expect(await verifyPassword('a fine long password', row.password_hash)).to.equal(true);
+    const created = await tdb.db('audit_events').where({ action: 'principal.created', target_id: row.id }).first();
+    expect([created?.actor_id ?? null, JSON.parse(String(created?.after))]).to.deep.equal([null, { type: 'administrator', email: 'Boss@Example.test' }]);
 
     const tokenOut = await cli('create-token.ts', ['boss@example.test'], { DATABASE_URL: tdb.url });
     const lines = tokenOut.stdout.trim().split('\n');

@@ -241,6 +241,17 @@ describe('dashboards shared one customer at a time', function () {
     for (const id of unlisted) await asAlice.get(`/portal/dashboards/${id}`).expect(404);
   });
 
+  it('deleting a dashboard takes its grants with it, and the audit says who lost access', async () => {
+    const created = await asOwner.post('/desk/dashboards').type('form').send({ name: 'Short-lived', _csrf: ownerToken }).expect(303);
+    const id = Number(/dashboards\/(\d+)\/edit/.exec(created.headers.location!)![1]);
+    await asOwner.post(`/desk/dashboards/${id}/grants`).type('form').send({ email: alice.email, level: 'view', _csrf: ownerToken }).expect(303);
+    await asOwner.post(`/desk/dashboards/${id}/delete`).type('form').send({ _csrf: ownerToken }).expect(303);
+    expect(await t.db('dashboard_grants').where({ dashboard_id: id })).to.deep.equal([]);
+    const event = await t.db('audit_events').where({ action: 'dashboard.deleted', target_id: id }).first();
+    expect(JSON.parse(String(event.before))).to.deep.equal({ restriction: 'restricted', grants: [{ principalId: alice.id, level: 'view' }] });
+    expect(Number(event.actor_id)).to.equal(owner.id);
+  });
+
   it('staff: observers view but cannot edit; creation follows dashboards.creators', async () => {
     const observer = await buildStaff(t.db, 'observer');
     const asObserver = await signIn(t.app, 'desk', observer.email, PASSWORD);
