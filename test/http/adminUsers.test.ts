@@ -89,6 +89,17 @@ describe('/admin/users and /admin/audit', () => {
     expect(await snapshot(t.db)).to.deep.equal(before);
   });
 
+  it('a refused change shows the form again as it was filled in, not as stored', async () => {
+    const person = await buildStaff(t.db, 'user');
+    const project = await buildProject(t.db, { name: 'Second choice' });
+    const before = await snapshot(t.db);
+    const refused = await agent.post(`/admin/users/${person.id}`).type('form').send(`type=contributor&default_role_id=999999&disabled=false&disabled=true&_csrf=${encodeURIComponent(token)}`).expect(422);
+    expect(refused.text).to.match(/<option value="contributor" selected>/).and.match(/id="disabled" name="disabled" value="true" checked/);
+    const membership = await agent.post(`/admin/users/${person.id}/memberships`).type('form').send({ project_id: String(project), role_id: '999999', _csrf: token }).expect(422);
+    expect(membership.text).to.match(new RegExp(`<option value="${project}" selected>Second choice`));
+    expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
   it('the disabled checkbox works as the browser sends it (a hidden false, then the ticked box), both ways', async () => {
     const person = await buildStaff(t.db, 'user');
     const theirs = await signIn(t.app, 'desk', person.email, PASSWORD);

@@ -65,6 +65,19 @@ describe('bad input', function () {
     }
   });
 
+  it('a refused form keeps what was typed: a field sent twice comes back as its first value, an over-long email as typed', async () => {
+    const submitted = await form(asAlice, aliceCsrf, '/portal/requests', `project_id=${project}&type=issue&title=KEEP+THIS+TITLE&title=second&description=KEEP+THIS+TEXT`).expect(422);
+    expect(submitted.text).to.contain('value="KEEP THIS TITLE"').and.contain('KEEP THIS TEXT');
+    const comment = await form(asAlice, aliceCsrf, `/portal/requests/${request}/comments`, 'body=FIRST+WORDS&body=second').expect(422);
+    expect(comment.text).to.contain('FIRST WORDS').and.not.contain('FIRST WORDS,second');
+    const item = await form(asAdmin, adminCsrf, '/desk/work-items', `project_id=${project}&type=task&name=KEEP+NAME&name=other&description=KEEP+DESCRIPTION&status=open`).expect(422);
+    expect(item.text).to.contain('value="KEEP NAME"').and.contain('KEEP DESCRIPTION');
+    const long = `${'e'.repeat(320)}@x.test`;
+    const forgot = await anonymous('/portal/password/forgot', `email=${long}`);
+    expect(forgot.status).to.equal(422);
+    expect(forgot.text).to.contain(`value="${long}"`);
+  });
+
   it('NUL characters are taken out of forms and query strings, so both engines store the same text', async () => {
     const res = await form(asAlice, aliceCsrf, '/portal/requests', `project_id=${project}&type=issue&title=Nul%00here&description=a%00b&visibility=private`).expect(303);
     const id = Number(/requests\/(\d+)/.exec(res.headers.location ?? '')?.[1]);

@@ -8,7 +8,7 @@ import { listMemberships, listPeople, listProjects, listRoles } from '../../repo
 import { changePrincipal, removeMembership, setMembership } from '../../commands/administerPeople';
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, redirectTo } from '../locals';
-import { lastValue } from '../forms';
+import { lastValue, typedValues } from '../forms';
 
 const listQuery = z.object({
   q: z.string().trim().max(200).catch(''),
@@ -43,7 +43,16 @@ export function usersRoutes({ db }: AppDeps): Router {
     res.render('admin/users', { title: 'People', result, q: q.q, type: q.type ?? '', types: PRINCIPAL_TYPES });
   });
 
-  const renderPerson = async (req: Request, res: Response, id: number, status = 200, error: string | null = null) => {
+  /** What the refused form said, to show it again as chosen (fields the form did not send: as stored). */
+  const typedChoices = (body: unknown): Record<string, string> => {
+    const sent = (body ?? {}) as Record<string, unknown>;
+    const names = ['type', 'default_role_id', 'project_id', 'role_id'].filter((n) => sent[n] !== undefined);
+    const typed = typedValues(sent, ...names);
+    const disabled = lastValue(sent.disabled);
+    return typeof disabled === 'string' ? { ...typed, disabled } : typed;
+  };
+
+  const renderPerson = async (req: Request, res: Response, id: number, status = 200, error: string | null = null, typed: Record<string, string> = {}) => {
     const person = await findPrincipalById(db, id);
     if (!person) throw new NotFound();
     const [roles, projects, memberships] = await Promise.all([listRoles(db), listProjects(db, visibleProjects(actorOf(req))), listMemberships(db, id)]);
@@ -56,6 +65,7 @@ export function usersRoutes({ db }: AppDeps): Router {
       projects,
       memberships,
       error,
+      typed,
       saved: false,
     });
   };
@@ -66,7 +76,7 @@ export function usersRoutes({ db }: AppDeps): Router {
     try {
       await fn(req, id);
     } catch (err) {
-      if (err instanceof Invalid) return renderPerson(req, res, id, 422, err.message);
+      if (err instanceof Invalid) return renderPerson(req, res, id, 422, err.message, typedChoices(req.body));
       throw err;
     }
     redirectTo(res, `/admin/users/${id}`);

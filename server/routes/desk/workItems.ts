@@ -11,7 +11,7 @@ import { projectStaff } from '../../repositories/staffOptions';
 import { authorizeWorkItem, createWorkItem, editWorkItem, KEEP_PARENT } from '../../commands/workItems';
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
-import { formProblem as message, idField, safeReadForm } from '../forms';
+import { formProblem as message, idField, safeReadForm, typedValues } from '../forms';
 import { directAccessPanel, nestedCopyNotice } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
@@ -23,6 +23,8 @@ const fields = {
   parent_id: optionalId,
   owner_id: optionalId,
 };
+/** The fields both forms share, put back as typed when a form is shown again. */
+const FORM_FIELDS = ['name', 'description', 'status', 'parent_id', 'owner_id'] as const;
 const createForm = z.object({ project_id: idField('Choose a project.'), type: z.enum(WORK_ITEM_TYPES, { message: 'Choose a type.' }), ...fields });
 const editForm = z.object({ ...fields, parent_id: z.union([z.literal(KEEP_PARENT), optionalId], { message: 'Choose one of the listed options.' }) });
 
@@ -74,8 +76,9 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
   router.get('/work-items/new', (req, res) => renderForm(req, res, 200, { status: 'open', type: 'user_story', project_id: req.query.project }, null, null));
 
   router.post('/work-items', async (req, res) => {
-    const values = (req.body ?? {}) as Record<string, unknown>;
-    const form = safeReadForm(createForm, values);
+    // Typed values back into the form as text, one per field (a field sent twice: its first).
+    const values = typedValues(req.body, ...FORM_FIELDS, 'project_id', 'type');
+    const form = safeReadForm(createForm, req.body);
     if (!form.success) return renderForm(req, res, 422, values, message(form.error), null);
     try {
       const d = form.data;
@@ -114,7 +117,7 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     const id = idParam(req.params.id);
     await authorizeWorkItem(db, actorOf(req)!, id, 'edit');
     const item = (await findWorkItem(db, id))!;
-    const values = { ...((req.body ?? {}) as Record<string, unknown>), project_id: item.projectId, type: item.type };
+    const values = { ...typedValues(req.body, ...FORM_FIELDS), project_id: item.projectId, type: item.type };
     const form = safeReadForm(editForm, req.body);
     if (!form.success) return renderForm(req, res, 422, values, message(form.error), id);
     try {

@@ -17,7 +17,7 @@ import { authorizeRequest, commentOnRequest, submitRequest, voteOnRequest } from
 import { presentPortalRequest } from '../../presenters/requests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
-import { formProblem as firstMessage, idField, safeReadForm } from '../forms';
+import { formProblem as firstMessage, idField, safeReadForm, typedValues } from '../forms';
 
 const requestForm = z.object({
   project_id: idField('Choose a project.'),
@@ -56,8 +56,9 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
   });
 
   router.post('/requests', async (req, res) => {
-    const values = (req.body ?? {}) as Record<string, unknown>;
-    const form = safeReadForm(requestForm, values);
+    // What was typed goes back into the form as text, one value per field (a field sent twice: its first).
+    const values = typedValues(req.body, 'project_id', 'type', 'title', 'description', 'visibility');
+    const form = safeReadForm(requestForm, req.body);
     if (!form.success) return renderNew(res, 422, values, firstMessage(form.error));
     try {
       const id = await submitRequest(
@@ -104,7 +105,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     const form = safeReadForm(commentForm, req.body);
     if (!form.success) {
       await authorizeRequest(db, actorOf(req)!, id, 'comment', await requestScopeSettings(req, db));
-      return renderRequest(req, res, 422, firstMessage(form.error), String((req.body as Record<string, unknown> | undefined)?.body ?? ''));
+      return renderRequest(req, res, 422, firstMessage(form.error), typedValues(req.body, 'body').body);
     }
     await commentOnRequest(db, mailer, actorOf(req)!, id, form.data.body, false, publicBaseUrl(req, config));
     redirectTo(res, `/portal/requests/${id}#comments`);
