@@ -248,3 +248,54 @@ describe('desk: direct access panel', function () {
     expect(await snapshot(t.db)).to.deep.equal(afterCopy);
   });
 });
+
+describe('desk: a refused direct-access change shows the page again', function () {
+  this.timeout(30_000);
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  it('with the panel saying why and keeping what was typed (request and work item), nothing written; non-managers learn nothing more', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    const observer = await buildStaff(t.db, 'observer');
+    const outsider = await buildStaff(t.db, 'user');
+    const project = await buildProject(t.db, { isPrivate: true });
+    const customer = await buildRequester(t.db);
+    const request = await buildRequest(t.db, { projectId: project, requester: customer, title: 'Panel page' });
+    const item = insertedId(await t.db('work_items').insert({ project_id: project, type: 'feature', name: 'Panel feature', description: '', status: 'open', created_at: nowIso(), updated_at: nowIso() }).returning('id'));
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    const token = await csrfOf(asAdmin, `/desk/requests/${request}`);
+    const add = (entityType: string, entityId: number, email: string, mode: string) =>
+      asAdmin.post('/desk/direct-access').type('form').send({ entity_type_id: entityType, entity_id: String(entityId), email, mode, _csrf: token });
+    const errorOf = (html: string) => /data-direct-access-error>([^<]*)</.exec(html)?.[1];
+
+    const before = await snapshot(t.db);
+    const unknown = await add('17', request, 'nobody@example.test', 'edit').expect(422);
+    expect(unknown.text).to.contain('Panel page');
+    expect(errorOf(unknown.text)).to.equal('No staff member has that email address.');
+    expect(unknown.text).to.contain('value="nobody@example.test"').and.match(/<option value="edit" selected>/);
+    const tooMuch = await add('9', item, observer.email, 'edit').expect(422);
+    expect(tooMuch.text).to.contain('Panel feature');
+    expect(errorOf(tooMuch.text)).to.be.a('string').and.not.equal('');
+    expect(tooMuch.text).to.contain(`value="${observer.email}"`);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+
+    await add('17', request, outsider.email, 'comment').expect(303);
+    const again = await add('17', request, outsider.email, 'edit').expect(409);
+    expect(again.text).to.contain('Panel page');
+    expect(errorOf(again.text)).to.contain('already has direct access');
+    const grant = await t.db('entity_permissions').where({ principal_id: outsider.id }).first();
+    const badMode = await asAdmin.post(`/desk/direct-access/${grant.id}`).type('form').send({ mode: 'owner', _csrf: token }).expect(422);
+    expect(errorOf(badMode.text)).to.equal('Choose an access mode.');
+
+    // Someone who does not manage access there gets no page: the same answers as before.
+    const asOutsider = await signIn(t.app, 'desk', outsider.email, PASSWORD);
+    const outsiderToken = await csrfOf(asOutsider, '/desk');
+    const stranger = await asOutsider.post(`/desk/direct-access/${grant.id}`).type('form').send({ mode: 'owner', _csrf: outsiderToken });
+    expect(stranger.status).to.equal(422);
+    expect(stranger.text).not.to.contain('Panel page');
+  });
+});

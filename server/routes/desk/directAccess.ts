@@ -1,7 +1,7 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
-import { Invalid, NotFound } from '../../errors';
+import { Conflict, HttpError, Invalid, NotFound } from '../../errors';
 import { DIRECT_MODES, isRequester } from '../../permissions';
 import { entityTypeById, entityTypeByStored } from '../../permissions/entityTypes';
 import { findEntityPermission } from '../../repositories/entityPermissions';
@@ -9,6 +9,9 @@ import { findPrincipalByEmail, toActor } from '../../repositories/principals';
 import { assertCanManageEntity, copyGrantsToNested, createEntityPermission, revokeEntityPermission, updateEntityPermission } from '../../commands/entityPermissions';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 import { nestedCopyQuery } from '../../presenters/directAccess';
+import { typedValues } from '../forms';
+import { renderDeskRequest } from './requests';
+import { renderWorkItemPage } from './workItems';
 
 const addForm = z.object({
   entity_type_id: z.coerce.number().int().positive(),
@@ -40,16 +43,36 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
     return grant && type ? pageOf(type.id, grant.entityId) : '/desk';
   };
 
+  /**
+   * A refused change (a rule of the domain, a duplicate) shows the entity's page again, its
+   * panel saying why and keeping what was typed; nothing was written.
+   */
+  const refused = async (req: Request, res: Response, typeId: number, entityId: number, err: HttpError, typed: { email?: string; mode?: string } = {}) => {
+    res.locals.directAccessForm = { error: err.message, email: typed.email ?? '', mode: typed.mode ?? '' };
+    if (entityTypeById(typeId)?.kind === 'request') return renderDeskRequest(db, req, res, entityId, err.status);
+    return renderWorkItemPage(db, req, res, entityId, err.status);
+  };
+  const shownAgain = (err: unknown): err is HttpError => err instanceof Invalid || err instanceof Conflict;
+
   router.post('/direct-access', async (req, res) => {
-    const form = addForm.safeParse(req.body ?? {});
-    if (!form.success) throw new Invalid('Enter an email and choose an access mode.');
-    // Authorized before the email is looked up, so nobody can probe which addresses exist.
-    await assertCanManageEntity(db, actorOf(req)!, form.data.entity_type_id, form.data.entity_id);
-    const person = await findPrincipalByEmail(db, form.data.email);
-    // A customer's address answers as an unknown one: managers do not learn who is a customer.
-    if (!person || isRequester(toActor(person))) throw new Invalid('No staff member has that email address.');
-    await createEntityPermission(db, actorOf(req)!, { entityTypeId: form.data.entity_type_id, entityId: form.data.entity_id, userId: person.id, mode: form.data.mode });
-    redirectTo(res, pageOf(form.data.entity_type_id, form.data.entity_id));
+    const entity = entityForm.safeParse(req.body ?? {});
+    if (!entity.success) throw new Invalid('Enter an email and choose an access mode.');
+    const { entity_type_id: typeId, entity_id: entityId } = entity.data;
+    const typed = typedValues(req.body, 'email', 'mode');
+    try {
+      const form = addForm.safeParse(req.body ?? {});
+      // Authorized before the email is looked up, so nobody can probe which addresses exist.
+      await assertCanManageEntity(db, actorOf(req)!, typeId, entityId);
+      if (!form.success) throw new Invalid('Enter an email and choose an access mode.');
+      const person = await findPrincipalByEmail(db, form.data.email);
+      // A customer's address answers as an unknown one: managers do not learn who is a customer.
+      if (!person || isRequester(toActor(person))) throw new Invalid('No staff member has that email address.');
+      await createEntityPermission(db, actorOf(req)!, { entityTypeId: typeId, entityId, userId: person.id, mode: form.data.mode });
+    } catch (err) {
+      if (shownAgain(err)) return refused(req, res, typeId, entityId, err, typed);
+      throw err;
+    }
+    redirectTo(res, pageOf(typeId, entityId));
   });
 
   router.post('/direct-access/nested', async (req, res) => {
@@ -59,11 +82,30 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
     redirectTo(res, pageOf(form.data.entity_type_id, form.data.entity_id) + nestedCopyQuery(result));
   });
 
+  /** The entity page of grant `id`, if the actor manages access there (to others a refusal shows nothing more). */
+  const managedPlaceOf = async (req: Request, id: number): Promise<{ typeId: number; entityId: number } | null> => {
+    const grant = await findEntityPermission(db, id);
+    const type = grant ? entityTypeByStored(grant.entityType) : undefined;
+    if (!grant || !type) return null;
+    const manages = await assertCanManageEntity(db, actorOf(req)!, type.id, grant.entityId).then(
+      () => true,
+      () => false,
+    );
+    return manages ? { typeId: type.id, entityId: grant.entityId } : null;
+  };
+
   router.post('/direct-access/:id', async (req, res) => {
     const id = idParam(req.params.id);
     const form = modeForm.safeParse(req.body ?? {});
-    if (!form.success) throw new Invalid('Choose an access mode.');
-    await updateEntityPermission(db, actorOf(req)!, id, form.data.mode);
+    try {
+      if (!form.success) throw new Invalid('Choose an access mode.');
+      await updateEntityPermission(db, actorOf(req)!, id, form.data.mode);
+    } catch (err) {
+      if (!shownAgain(err)) throw err;
+      const place = await managedPlaceOf(req, id);
+      if (!place) throw err;
+      return refused(req, res, place.typeId, place.entityId, err);
+    }
     redirectTo(res, await back(req, id));
   });
 

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
+import type { Db } from '../../db';
 import { Invalid, NotFound } from '../../errors';
 import { abilitiesFor } from '../../permissions';
 import { visibleComments, visibleWorkItems } from '../../permissions/scopes';
@@ -33,39 +34,46 @@ function asksInternal(body: unknown): boolean {
   return ['true', 'on'].includes(typedValues(body, 'internal').internal ?? '');
 }
 
+/**
+ * The desk's request page for request `id`, as its viewer may see it: `error`, `draft` and
+ * `draftInternal` show a refused reply again; the direct-access panel shows its own refusal
+ * from res.locals.directAccessForm (routes/desk/directAccess.ts).
+ */
+export async function renderDeskRequest(db: Db, req: Request, res: Response, id: number, status = 200, error: string | null = null, draft = '', draftInternal = false): Promise<void> {
+  const actor = actorOf(req)!;
+  const target = await authorizeRequest(db, actor, id, 'view', await requestScopeSettings(req, db));
+  const settings = await requestScopeSettings(req, db);
+  const detail = await findRequestDetail(db, id);
+  if (!detail) throw new NotFound();
+  const [comments, linked, voters, staff, items] = await Promise.all([
+    listRequestComments(db, id, visibleComments(actor)),
+    listLinkedWorkItems(db, id, visibleWorkItems(actor, settings)),
+    listVoters(db, id),
+    projectStaff(db, detail.projectId),
+    listWorkItems(db, visibleWorkItems(actor, settings), { projectId: detail.projectId, limit: 500 }),
+  ]);
+  res.status(status).render('desk/request', {
+    title: `#${id} ${detail.title}`,
+    request: detail,
+    comments,
+    linked,
+    voters,
+    staff,
+    linkable: items.filter((w) => !linked.some((l) => l.id === w.id)),
+    statuses: REQUEST_STATUSES,
+    abilities: abilitiesFor(actor, target),
+    directAccess: await directAccessPanel(db, actor, entityTypeByStored('request')!, target),
+    error,
+    draft,
+    draftInternal,
+  });
+}
+
 export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
   const router = Router();
 
-  const render = async (req: Request, res: Response, status = 200, error: string | null = null, draft = '', draftInternal = false) => {
-    const actor = actorOf(req)!;
-    const id = idParam(req.params.id);
-    const target = await authorizeRequest(db, actor, id, 'view', await requestScopeSettings(req, db));
-    const settings = await requestScopeSettings(req, db);
-    const detail = await findRequestDetail(db, id);
-    if (!detail) throw new NotFound();
-    const [comments, linked, voters, staff, items] = await Promise.all([
-      listRequestComments(db, id, visibleComments(actor)),
-      listLinkedWorkItems(db, id, visibleWorkItems(actor, settings)),
-      listVoters(db, id),
-      projectStaff(db, detail.projectId),
-      listWorkItems(db, visibleWorkItems(actor, settings), { projectId: detail.projectId, limit: 500 }),
-    ]);
-    res.status(status).render('desk/request', {
-      title: `#${id} ${detail.title}`,
-      request: detail,
-      comments,
-      linked,
-      voters,
-      staff,
-      linkable: items.filter((w) => !linked.some((l) => l.id === w.id)),
-      statuses: REQUEST_STATUSES,
-      abilities: abilitiesFor(actor, target),
-      directAccess: await directAccessPanel(db, actor, entityTypeByStored('request')!, target),
-      error,
-      draft,
-      draftInternal,
-    });
-  };
+  const render = (req: Request, res: Response, status = 200, error: string | null = null, draft = '', draftInternal = false) =>
+    renderDeskRequest(db, req, res, idParam(req.params.id), status, error, draft, draftInternal);
 
   /** Runs a change; a broken rule or bad input re-renders the page with its message. */
   const action = (fn: (req: Request, id: number) => Promise<void>) => async (req: Request, res: Response) => {

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
+import type { Db } from '../../db';
 import { Invalid } from '../../errors';
 import { abilitiesFor, can, type Actor } from '../../permissions';
 import { visibleRequests, visibleWorkItems } from '../../permissions/scopes';
@@ -36,6 +37,23 @@ async function addableProjects(db: AppDeps['db'], actor: Actor) {
     if (facts && can(actor, 'add', { kind: 'project', project: facts })) out.push(p);
   }
   return out;
+}
+
+/**
+ * A work item's desk page as its viewer may see it; the direct-access panel shows its own
+ * refusal from res.locals.directAccessForm (routes/desk/directAccess.ts).
+ */
+export async function renderWorkItemPage(db: Db, req: Request, res: Response, id: number, status = 200): Promise<void> {
+  const actor = actorOf(req)!;
+  const target = await authorizeWorkItem(db, actor, id, 'view');
+  const settings = await requestScopeSettings(req, db);
+  const item = (await findWorkItem(db, id, visibleWorkItems(actor, settings)))!;
+  const children = await listWorkItems(db, visibleWorkItems(actor, settings), { parentId: id, limit: 500 });
+  const type = entityTypeByStored(item.type);
+  const directAccess = type ? await directAccessPanel(db, actor, type, target) : null;
+  // The result of "Also grant on the nested items", for those who manage access only.
+  const notice = directAccess ? nestedCopyNotice(req.query) : null;
+  res.status(status).render('desk/work-item', { title: item.name, item, children, requests: await linkedRequestCount(db, id, visibleRequests(actor, settings)), abilities: abilitiesFor(actor, target), directAccess, notice });
 }
 
 export function deskWorkItemRoutes({ db }: AppDeps): Router {
@@ -90,19 +108,7 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     }
   });
 
-  router.get('/work-items/:id', async (req, res) => {
-    const actor = actorOf(req)!;
-    const id = idParam(req.params.id);
-    const target = await authorizeWorkItem(db, actor, id, 'view');
-    const settings = await requestScopeSettings(req, db);
-    const item = (await findWorkItem(db, id, visibleWorkItems(actor, settings)))!;
-    const children = await listWorkItems(db, visibleWorkItems(actor, settings), { parentId: id, limit: 500 });
-    const type = entityTypeByStored(item.type);
-    const directAccess = type ? await directAccessPanel(db, actor, type, target) : null;
-    // The result of "Also grant on the nested items", for those who manage access only.
-    const notice = directAccess ? nestedCopyNotice(req.query) : null;
-    res.render('desk/work-item', { title: item.name, item, children, requests: await linkedRequestCount(db, id, visibleRequests(actor, settings)), abilities: abilitiesFor(actor, target), directAccess, notice });
-  });
+  router.get('/work-items/:id', (req, res) => renderWorkItemPage(db, req, res, idParam(req.params.id)));
 
   router.get('/work-items/:id/edit', async (req, res) => {
     const id = idParam(req.params.id);
