@@ -87,6 +87,17 @@ describe('sign-in and sessions', () => {
     await supertest(t.app).get('/portal').set('Cookie', after!).expect(200);
   });
 
+  it("the home address (the logo, an error page's way back) leads to the viewer's own side: staff to the desk", async () => {
+    expect((await supertest(t.app).get('/').expect(302)).headers.location).to.equal('/portal');
+    const asRequester = await signIn(t.app, 'portal', requester.email, PASSWORD);
+    expect((await asRequester.get('/').expect(302)).headers.location).to.equal('/portal');
+    for (const type of ['administrator', 'user', 'observer', 'contributor'] as const) {
+      const agent = await signIn(t.app, 'desk', staff[type]!.email, PASSWORD);
+      expect((await agent.get('/').expect(302)).headers.location, type).to.equal('/desk');
+      await agent.get('/desk').expect(200);
+    }
+  });
+
   it('kills the session at sign-out: the old cookie no longer works', async () => {
     const agent = supertest.agent(t.app);
     const page = await agent.get('/desk/login');

@@ -277,6 +277,8 @@ describe('desk: a refused direct-access change shows the page again', function (
     expect(unknown.text).to.contain('Panel page');
     expect(errorOf(unknown.text)).to.equal('No staff member has that email address.');
     expect(unknown.text).to.contain('value="nobody@example.test"').and.match(/<option value="edit" selected>/);
+    // The form offers Can view, the only mode an observer can hold.
+    expect(unknown.text).to.match(/<option value="view"[^>]*>Can view</);
     const tooMuch = await add('9', item, observer.email, 'edit').expect(422);
     expect(tooMuch.text).to.contain('Panel feature');
     expect(errorOf(tooMuch.text)).to.be.a('string').and.not.equal('');
@@ -284,6 +286,7 @@ describe('desk: a refused direct-access change shows the page again', function (
     expect(await snapshot(t.db)).to.deep.equal(before);
 
     await add('17', request, outsider.email, 'comment').expect(303);
+    await add('9', item, observer.email, 'view').expect(303);
     const again = await add('17', request, outsider.email, 'edit').expect(409);
     expect(again.text).to.contain('Panel page');
     expect(errorOf(again.text)).to.contain('already has direct access');
