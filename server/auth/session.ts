@@ -154,6 +154,8 @@ declare module 'express-session' {
   interface SessionData {
     /** When the person signed in (ms); sessions older than the absolute limit end. */
     authenticatedAt?: number;
+    /** The one-time mark of the token form last shown (routes/desk/tokens.ts). */
+    tokenFormNonce?: string;
   }
 }
 

@@ -243,6 +243,22 @@ describe('staff profile: personal access tokens', () => {
     expect(JSON.stringify(events)).not.to.contain(value);
   });
 
+  it('sending the token form again (a reload of its answer) creates no second token; revoking says so', async () => {
+    const staff = await buildStaff(t.db, 'user');
+    const agent = await signIn(t.app, 'desk', staff.email, PASSWORD);
+    const page = await agent.get('/desk/profile').expect(200);
+    const nonce = /name="nonce" value="([^"]+)"/.exec(page.text)![1]!;
+    const body = { name: 'once', nonce, _csrf: csrfFrom(page.text) };
+    await agent.post('/desk/profile/tokens').type('form').send(body).expect(201);
+    const again = await agent.post('/desk/profile/tokens').type('form').send(body).expect(303);
+    expect(again.headers.location).to.contain('already=1');
+    expect(await t.db('access_tokens').where({ principal_id: staff.id })).to.have.length(1);
+    expect((await agent.get('/desk/profile?already=1').expect(200)).text).to.contain('was already sent');
+    const id = (await t.db('access_tokens').where({ principal_id: staff.id }).first()).id;
+    const revoked = await agent.post(`/desk/profile/tokens/${id}/delete`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    expect((await agent.get(revoked.headers.location!).expect(200)).text).to.contain('Token revoked');
+  });
+
   it('refuses a token name that is too long, keeping what was typed; an empty name is "personal token"', async () => {
     const staff = await buildStaff(t.db, 'user');
     const agent = await signIn(t.app, 'desk', staff.email, PASSWORD);

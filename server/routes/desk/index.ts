@@ -11,13 +11,12 @@ import { deskDashboardPermissionRoutes } from './dashboardPermissions';
 import { deskTokenRoutes, tokenSection } from './tokens';
 import { deskDirectAccessRoutes } from './directAccess';
 import { profileRoutes } from '../profile';
-import { actorOf } from '../locals';
 
 export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
   const router = Router();
   router.use(authRoutes(deps, passport, 'desk'));
   router.use(requireArea('desk', deps.config.BASE_PATH));
-  router.use(profileRoutes(deps, 'desk', (req) => tokenSection(deps.db, actorOf(req)!.id)));
+  router.use(profileRoutes(deps, 'desk', (req) => tokenSection(deps.db, req)));
   router.use(deskTokenRoutes(deps));
   router.use(deskHomeRoutes(deps));
   router.use(deskRequestRoutes(deps));

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import crypto from 'node:crypto';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { NotFound } from '../../errors';
@@ -24,6 +25,11 @@ export function deskTokenRoutes({ db }: AppDeps): Router {
 
   router.post('/profile/tokens', async (req, res) => {
     const actor = actorOf(req)!;
+    // The page's form carries a one-time mark: sent a second time (a reload of this answer)
+    // it creates nothing more. (A post without one, from a script, is taken as it comes.)
+    const nonce = typedValues(req.body, 'nonce').nonce;
+    if (nonce && nonce !== req.session.tokenFormNonce) return redirectTo(res, '/desk/profile?already=1#tokens-heading');
+    delete req.session.tokenFormNonce;
     const form = safeReadForm(tokenForm, req.body);
     const person = (await findPrincipalById(db, actor.id))!;
     const page = async (status: number, extra: { notice: string | null; newToken: string | null; tokenError?: string; tokenName?: string }) =>
@@ -31,23 +37,32 @@ export function deskTokenRoutes({ db }: AppDeps): Router {
         title: 'Your profile',
         person: { name: person.name, email: person.email },
         error: null,
-        ...(await tokenSection(db, actor.id)),
+        ...(await tokenSection(db, req)),
         ...extra,
       });
     if (!form.success) return page(422, { notice: null, newToken: null, tokenError: form.error.issues[0]?.message ?? 'Give the token a shorter name.', tokenName: typedValues(req.body, 'name').name });
     const { token } = await issueAccessToken(db, actor.id, actor.id, form.data.name);
-    // Shown this once; only its hash is kept.
+    // Shown this once, in this answer; only its hash is kept (never the token in the session).
     await page(201, { notice: 'Token created. Copy it now: it will not be shown again.', newToken: token });
   });
 
   router.post('/profile/tokens/:id/delete', async (req, res) => {
     if (!(await withdrawAccessToken(db, actorOf(req)!.id, idParam(req.params.id)))) throw new NotFound();
-    redirectTo(res, '/desk/profile?saved=1');
+    redirectTo(res, '/desk/profile?revoked=1');
   });
 
   return router;
 }
 
-export async function tokenSection(db: AppDeps['db'], principalId: number): Promise<Record<string, unknown>> {
-  return { tokens: await listAccessTokens(db, principalId), newToken: null, tokenError: null, tokenName: '' };
+const TOKEN_NOTICES: Record<string, string> = {
+  revoked: 'Token revoked: it no longer works.',
+  already: 'That form was already sent: its token was created and shown once. If you did not copy it, revoke it and create another.',
+};
+
+/** The profile's token section for the signed-in person, with a fresh one-time mark for its form. */
+export async function tokenSection(db: AppDeps['db'], req: Request): Promise<Record<string, unknown>> {
+  const nonce = crypto.randomBytes(16).toString('base64url');
+  req.session.tokenFormNonce = nonce;
+  const notice = Object.keys(TOKEN_NOTICES).find((k) => typeof req.query[k] === 'string');
+  return { tokens: await listAccessTokens(db, actorOf(req)!.id), newToken: null, tokenError: null, tokenName: '', tokenFormNonce: nonce, ...(notice ? { notice: TOKEN_NOTICES[notice] } : {}) };
 }
