@@ -245,7 +245,13 @@ describe('dashboards shared one customer at a time', function () {
     const created = await asOwner.post('/desk/dashboards').type('form').send({ name: 'Short-lived', _csrf: ownerToken }).expect(303);
     const id = Number(/dashboards\/(\d+)\/edit/.exec(created.headers.location!)![1]);
     await asOwner.post(`/desk/dashboards/${id}/grants`).type('form').send({ email: alice.email, level: 'view', _csrf: ownerToken }).expect(303);
-    await asOwner.post(`/desk/dashboards/${id}/delete`).type('form').send({ _csrf: ownerToken }).expect(303);
+    // Without the box ticked nothing goes: the edit page again, saying what to do.
+    const before = await snapshot(t.db);
+    const unconfirmed = await asOwner.post(`/desk/dashboards/${id}/delete`).type('form').send({ _csrf: ownerToken }).expect(422);
+    expect(unconfirmed.text).to.contain('Short-lived').and.contain('Yes, delete');
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    const deleted = await asOwner.post(`/desk/dashboards/${id}/delete`).type('form').send({ confirm: 'yes', _csrf: ownerToken }).expect(303);
+    expect((await asOwner.get(deleted.headers.location!).expect(200)).text).to.contain('Dashboard deleted.');
     expect(await t.db('dashboard_grants').where({ dashboard_id: id })).to.deep.equal([]);
     const event = await t.db('audit_events').where({ action: 'dashboard.deleted', target_id: id }).first();
     expect(JSON.parse(String(event.before))).to.deep.equal({ restriction: 'restricted', grants: [{ principalId: alice.id, level: 'view' }] });

@@ -37,7 +37,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
     const actor = actorOf(req)!;
     const dashboards = await listDashboards(db, visibleDashboards(actor, await requestScopeSettings(req, db)));
     const canCreate = can(actor, 'create', { kind: 'dashboards', creators: (await requestSettings(req, db))['dashboards.creators'] });
-    res.render('desk/dashboards', { title: 'Dashboards', dashboards, canCreate, restrictionText: RESTRICTION_TEXT });
+    res.render('desk/dashboards', { title: 'Dashboards', dashboards, canCreate, restrictionText: RESTRICTION_TEXT, notice: typeof req.query.deleted === 'string' ? 'Dashboard deleted.' : null });
   });
 
   router.get('/dashboards/new', async (req, res) => {
@@ -99,8 +99,16 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
   router.post(
     '/dashboards/:id/delete',
     change(
-      (req, id) => deleteDashboard(db, actorOf(req)!, id),
-      () => '/desk/dashboards',
+      async (req, id) => {
+        // One click is not enough: the box beside the button must say yes. Someone who may not
+        // delete it gets the refusal of the rights check (403/404), not this message.
+        if (typedValues(req.body, 'confirm').confirm !== 'yes') {
+          await authorizeDashboard(db, actorOf(req)!, id, 'delete', await requestScopeSettings(req, db));
+          throw new Invalid('Tick “Yes, delete …” beside the button to delete the dashboard.');
+        }
+        await deleteDashboard(db, actorOf(req)!, id);
+      },
+      () => '/desk/dashboards?deleted=1',
     ),
   );
 
