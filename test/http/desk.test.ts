@@ -84,8 +84,12 @@ describe('staff desk', () => {
   });
 
   it('a reply is mailed to the requester, an internal note is not and stays off the portal', async () => {
-    await asMember.post(`/desk/requests/${ids.a}/comments`).type('form').send({ body: 'We are on it', _csrf: token }).expect(303);
-    await asMember.post(`/desk/requests/${ids.a}/comments`).type('form').send({ body: 'Internal: toner supplier issue', internal: 'true', _csrf: token }).expect(303);
+    const replied = await asMember.post(`/desk/requests/${ids.a}/comments`).type('form').send({ body: 'We are on it', _csrf: token }).expect(303);
+    const noted = await asMember.post(`/desk/requests/${ids.a}/comments`).type('form').send({ body: 'Internal: toner supplier issue', internal: 'true', _csrf: token }).expect(303);
+    // Each change says it went through on the page it returns to.
+    expect((await asMember.get(replied.headers.location!).expect(200)).text).to.contain('Reply sent.');
+    expect((await asMember.get(noted.headers.location!).expect(200)).text).to.contain('Internal note added');
+    expect((await asMember.get(`/desk/requests/${ids.a}?done=bogus`).expect(200)).text).not.to.contain('class="notice"');
     const mails = await t.db('mail_outbox').where({ to_address: alice.email });
     expect(mails.map((m: { text_body: string }) => m.text_body).join('\n')).to.contain('We are on it').and.not.contain('toner');
     const page = await asMember.get(`/desk/requests/${ids.a}`).expect(200);
@@ -96,7 +100,8 @@ describe('staff desk', () => {
   });
 
   it('status changes are mailed to the requester; a bad status is refused with a message', async () => {
-    await asMember.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'in_progress', _csrf: token }).expect(303);
+    const changed = await asMember.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'in_progress', _csrf: token }).expect(303);
+    expect((await asMember.get(changed.headers.location!).expect(200)).text).to.contain('Status changed.');
     expect((await t.db('requests').where({ id: ids.a }).first()).status).to.equal('in_progress');
     const mail = await t.db('mail_outbox').where({ to_address: alice.email }).andWhere('subject', 'like', '%in progress%');
     expect(mail).to.have.length(1);

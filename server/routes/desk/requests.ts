@@ -64,9 +64,25 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
     abilities: abilitiesFor(actor, target),
     directAccess: await directAccessPanel(db, actor, entityTypeByStored('request')!, target),
     error,
+    notice: status === 200 ? doneNotice(req.query) : null,
     draft,
     draftInternal,
   });
+}
+
+/** What the page says after a change went through (`?done=`), so a reply or a status change is not silent. */
+const DONE_NOTICES = {
+  replied: 'Reply sent.',
+  noted: 'Internal note added (customers never see it).',
+  status: 'Status changed.',
+  assigned: 'Assignee changed.',
+  linked: 'Work item linked.',
+  unlinked: 'Work item unlinked.',
+} as const;
+
+function doneNotice(query: Request['query']): string | null {
+  const done = query.done;
+  return typeof done === 'string' && Object.hasOwn(DONE_NOTICES, done) ? DONE_NOTICES[done as keyof typeof DONE_NOTICES] : null;
 }
 
 export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
@@ -75,8 +91,11 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
   const render = (req: Request, res: Response, status = 200, error: string | null = null, draft = '', draftInternal = false) =>
     renderDeskRequest(db, req, res, idParam(req.params.id), status, error, draft, draftInternal);
 
-  /** Runs a change; a broken rule or bad input re-renders the page with its message. */
-  const action = (fn: (req: Request, id: number) => Promise<void>) => async (req: Request, res: Response) => {
+  /**
+   * Runs a change; a broken rule or bad input re-renders the page with its message, success
+   * goes back to the page with `done` naming what happened (DONE_NOTICES), so it says so.
+   */
+  const action = (fn: (req: Request, id: number) => Promise<void>, done: (req: Request) => keyof typeof DONE_NOTICES) => async (req: Request, res: Response) => {
     const id = idParam(req.params.id);
     try {
       await fn(req, id);
@@ -88,7 +107,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
       }
       throw err;
     }
-    redirectTo(res, `/desk/requests/${id}`);
+    redirectTo(res, `/desk/requests/${id}?done=${done(req)}`);
   };
 
   router.get('/requests/:id', (req, res) => render(req, res));
@@ -101,7 +120,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
       await authorizeRequest(db, actorOf(req)!, id, internal ? 'internal_note' : 'comment', await requestScopeSettings(req, db));
       const form = readForm(replyForm, req.body);
       await commentOnRequest(db, mailer, actorOf(req)!, id, form.body, internal, publicBaseUrl(req, config));
-    }),
+    }, (req) => (asksInternal(req.body) ? 'noted' : 'replied')),
   );
 
   router.post(
@@ -109,7 +128,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     action(async (req, id) => {
       await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
       await changeRequestStatus(db, mailer, actorOf(req)!, id, readForm(statusForm, req.body).status, publicBaseUrl(req, config));
-    }),
+    }, () => 'status'),
   );
 
   router.post(
@@ -118,7 +137,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
       await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
       const { assignee_id } = readForm(assignForm, req.body);
       await assignRequest(db, actorOf(req)!, id, assignee_id === '' ? null : assignee_id);
-    }),
+    }, () => 'assigned'),
   );
 
   router.post(
@@ -126,14 +145,14 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     action(async (req, id) => {
       await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
       await linkWorkItem(db, actorOf(req)!, id, readForm(linkForm, req.body).work_item_id);
-    }),
+    }, () => 'linked'),
   );
 
   router.post(
     '/requests/:id/links/:itemId/delete',
     action(async (req, id) => {
       await unlinkWorkItem(db, actorOf(req)!, id, idParam(req.params.itemId));
-    }),
+    }, () => 'unlinked'),
   );
 
   return router;
