@@ -18,9 +18,16 @@
       canvas.setAttribute('aria-label', figure.querySelector('h2').textContent + ': see the table below');
       box.appendChild(canvas);
       var type = figure.getAttribute('data-chart');
+      var palette = ['#2456c9', '#f79009', '#067647', '#b42318', '#7a5af8'];
+      // One colour per slice on a doughnut (white between them); one colour for a line or bars,
+      // and a line that never overshoots whole numbers between weeks.
+      var dataset =
+        type === 'doughnut'
+          ? { label: 'Requests', data: values, backgroundColor: palette, borderColor: '#ffffff' }
+          : { label: 'Requests', data: values, backgroundColor: '#2456c9', borderColor: '#2456c9', tension: 0.25, cubicInterpolationMode: 'monotone' };
       new Chart(canvas, {
         type: type,
-        data: { labels: labels, datasets: [{ label: 'Requests', data: values, backgroundColor: ['#2456c9', '#f79009', '#067647', '#b42318', '#7a5af8'], borderColor: '#2456c9', tension: 0.25 }] },
+        data: { labels: labels, datasets: [dataset] },
         options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: type === 'doughnut' } }, scales: type === 'doughnut' ? {} : { y: { beginAtZero: true, ticks: { precision: 0 } } } },
       });
       figure.setAttribute('data-chart-drawn', 'true');
