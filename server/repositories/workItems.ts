@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { nowIso, toDate, insertedId } from '../db';
+import { nowIso, toDate, insertedId, LITERAL_LIMIT } from '../db';
 import { NOTHING, type Scope } from '../permissions/scopes';
 
 export const WORK_ITEM_TYPES = ['epic', 'feature', 'user_story', 'task', 'bug', 'portfolio_epic', 'impediment', 'build'] as const;
@@ -146,6 +146,19 @@ export async function linkedRequestCount(db: Db, workItemId: number, scope: Scop
     .count({ n: '*' })
     .first();
   return Number(row?.n ?? 0);
+}
+
+/** The requests linked to a work item within `scope` (what the viewer may see), newest activity first. */
+export async function listLinkedRequests(db: Db, workItemId: number, scope: Scope, limit = 50): Promise<{ id: number; title: string; status: string }[]> {
+  const rows: Record<string, unknown>[] = await db('request_work_items')
+    .join('requests', 'requests.id', 'request_work_items.request_id')
+    .where({ 'request_work_items.work_item_id': workItemId })
+    .modify(scope)
+    .orderBy('requests.last_activity_at', 'desc')
+    .orderBy('requests.id', 'desc')
+    .limit(limit, LITERAL_LIMIT)
+    .select('requests.id', 'requests.title', 'requests.status');
+  return rows.map((r) => ({ id: Number(r.id), title: String(r.title), status: String(r.status) }));
 }
 
 /** Every item below one (children, their children, ...), breadth first, with their types. */

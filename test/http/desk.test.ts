@@ -145,6 +145,9 @@ describe('staff desk', () => {
     expect(epicPage.text).to.contain('Jam sensor');
 
     await asMember.post(`/desk/requests/${ids.a}/links`).type('form').send({ work_item_id: String(bug), _csrf: token }).expect(303);
+    // The work item lists the requests it serves, linked to their pages.
+    const bugPage = await asMember.get(`/desk/work-items/${bug}`).expect(200);
+    expect(bugPage.text).to.contain('1 linked request').and.contain(`href="/desk/requests/${ids.a}"`).and.contain('Printer jam');
     const portal = await signIn(t.app, 'portal', alice.email, PASSWORD);
     expect((await portal.get(`/portal/requests/${ids.a}`)).text).to.contain('Jam sensor');
     await asMember.post(`/desk/requests/${ids.a}/links/${bug}/delete`).type('form').send({ _csrf: token }).expect(303);

@@ -105,7 +105,7 @@ describe('desk: direct access panel', function () {
     const asOutsider = await signIn(t.app, 'desk', outsider.email, PASSWORD);
     const page = await asOutsider.get(`/desk/work-items/${story}`).expect(200);
     expect(page.text).not.to.contain('Nightingale');
-    expect(page.text).to.contain('0 linked requests');
+    expect(page.text).to.contain('0 linked requests').and.not.contain('Hidden request');
     expect(page.text).not.to.contain('Also grant on the');
     const asObserver = await signIn(t.app, 'desk', observer.email, PASSWORD);
     const token = await csrfOf(asObserver, '/desk');

@@ -7,7 +7,7 @@ import { abilitiesFor, can, type Actor } from '../../permissions';
 import { visibleRequests, visibleWorkItems } from '../../permissions/scopes';
 import { loadProjectFacts } from '../../repositories/accessFacts';
 import { listProjects } from '../../repositories/people';
-import { findWorkItem, linkedRequestCount, listWorkItems, WORK_ITEM_STATUSES, WORK_ITEM_TYPES } from '../../repositories/workItems';
+import { findWorkItem, linkedRequestCount, listLinkedRequests, listWorkItems, WORK_ITEM_STATUSES, WORK_ITEM_TYPES } from '../../repositories/workItems';
 import { projectStaff } from '../../repositories/staffOptions';
 import { authorizeWorkItem, createWorkItem, editWorkItem, KEEP_PARENT } from '../../commands/workItems';
 import { visibleProjects } from '../../permissions/scopes';
@@ -53,7 +53,9 @@ export async function renderWorkItemPage(db: Db, req: Request, res: Response, id
   const directAccess = type ? await directAccessPanel(db, actor, type, target) : null;
   // The result of "Also grant on the nested items", for those who manage access only.
   const notice = directAccess ? nestedCopyNotice(req.query) : null;
-  res.status(status).render('desk/work-item', { title: item.name, item, children, requests: await linkedRequestCount(db, id, visibleRequests(actor, settings)), abilities: abilitiesFor(actor, target), directAccess, notice });
+  const visible = visibleRequests(actor, settings);
+  const [requests, linkedRequests] = await Promise.all([linkedRequestCount(db, id, visible), listLinkedRequests(db, id, visible)]);
+  res.status(status).render('desk/work-item', { title: item.name, item, children, requests, linkedRequests, abilities: abilitiesFor(actor, target), directAccess, notice });
 }
 
 export function deskWorkItemRoutes({ db }: AppDeps): Router {
