@@ -108,6 +108,7 @@ describe('/admin/users and /admin/audit', () => {
     expect(page.text.indexOf('name="disabled" value="false"')).to.be.greaterThan(-1).and.lessThan(page.text.indexOf('name="disabled" value="true"'));
     await agent.post(`/admin/users/${person.id}`).type('form').send(`type=user&default_role_id=&disabled=false&disabled=true&_csrf=${encodeURIComponent(token)}`).expect(303);
     expect(toBool((await t.db('principals').where({ id: person.id }).first()).disabled)).to.equal(true);
+    expect((await agent.get(`/admin/users/${person.id}?saved=1`).expect(200)).text).to.contain('Saved.');
     await theirs.get('/desk').expect(302);
     await agent.post(`/admin/users/${person.id}`).type('form').send(`type=user&default_role_id=&disabled=false&_csrf=${encodeURIComponent(token)}`).expect(303);
     expect(toBool((await t.db('principals').where({ id: person.id }).first()).disabled)).to.equal(false);

@@ -135,7 +135,8 @@ describe('dashboards shared one customer at a time', function () {
   it('adds every current member of a company as individual view grants', async () => {
     const globexBoard = Number(/(\d+)\/edit/.exec((await asOwner.post('/desk/dashboards').type('form').send({ name: 'Globex board', _csrf: ownerToken })).headers.location!)![1]);
     const globex = (await t.db('companies').where({ name: 'Globex' }).first()).id;
-    await asOwner.post(`/desk/dashboards/${globexBoard}/grants/company`).type('form').send({ company_id: String(globex), _csrf: ownerToken }).expect(303);
+    const added = await asOwner.post(`/desk/dashboards/${globexBoard}/grants/company`).type('form').send({ company_id: String(globex), _csrf: ownerToken }).expect(303);
+    expect((await asOwner.get(added.headers.location!).expect(200)).text).to.match(/\d+ customers? added\./).and.not.contain('customer(s)');
     const grants = await t.db('dashboard_grants').where({ dashboard_id: globexBoard });
     expect(grants.map((g: { principal_id: number; level: string }) => [g.principal_id, g.level])).to.deep.equal([[carol.id, 'view']]);
     const newcomer = await buildRequester(t.db, { company: globex });

@@ -93,6 +93,7 @@ describe('customer portal: requests', () => {
 
     const idea = await asAlice.post('/portal/requests').type('form').send({ project_id: String(project), type: 'idea', title: 'An idea', _csrf: token }).expect(303);
     const ideaId = Number(/\/portal\/requests\/(\d+)/.exec(idea.headers.location!)![1]);
+    expect((await asAlice.get(idea.headers.location!).expect(200)).text).to.contain('Request submitted.');
     const issue = await asAlice.post('/portal/requests').type('form').send({ project_id: String(project), type: 'issue', title: 'An issue', _csrf: token }).expect(303);
     const issueId = Number(/\/portal\/requests\/(\d+)/.exec(issue.headers.location!)![1]);
     const rows = await t.db('requests').whereIn('id', [ideaId, issueId]).orderBy('id');

@@ -66,7 +66,7 @@ export function usersRoutes({ db }: AppDeps): Router {
       memberships,
       error,
       typed,
-      saved: false,
+      saved: status === 200 && typeof req.query.saved === 'string',
     });
   };
 
@@ -79,7 +79,7 @@ export function usersRoutes({ db }: AppDeps): Router {
       if (err instanceof Invalid) return renderPerson(req, res, id, 422, err.message, typedChoices(req.body));
       throw err;
     }
-    redirectTo(res, `/admin/users/${id}`);
+    redirectTo(res, `/admin/users/${id}?saved=1`);
   };
 
   router.get('/users/:id', async (req, res) => renderPerson(req, res, parseId(req.params.id)));

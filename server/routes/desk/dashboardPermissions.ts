@@ -21,6 +21,13 @@ const grantForm = z.object({
 });
 const companyForm = z.object({ company_id: idField('Choose a company.') });
 
+/** "1 customer added." / "3 customers added." from the page's `?added=`; nothing for anything else. */
+function addedNotice(added: unknown): string | null {
+  if (typeof added !== 'string' || !/^\d{1,6}$/.test(added)) return null;
+  const n = Number(added);
+  return `${n.toLocaleString('en')} customer${n === 1 ? '' : 's'} added.`;
+}
+
 export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
   const router = Router();
 
@@ -40,7 +47,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
       error,
       pending,
       values,
-      notice: typeof req.query.added === 'string' ? `${Number(req.query.added)} customer(s) added.` : null,
+      notice: addedNotice(req.query.added),
     });
   };
 

@@ -68,7 +68,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
         { projectId: form.data.project_id, type: form.data.type, title: form.data.title, description: form.data.description, visibility: form.data.visibility ?? defaultVisibility(form.data.type) },
         publicBaseUrl(req, config),
       );
-      redirectTo(res, `/portal/requests/${id}`);
+      redirectTo(res, `/portal/requests/${id}?submitted=1`);
     } catch (err) {
       if (err instanceof Invalid) return renderNew(res, 422, values, err.message);
       throw err;
@@ -94,6 +94,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
       voted,
       abilities: abilitiesFor(actor, target),
       error,
+      notice: status === 200 && typeof req.query.submitted === 'string' ? 'Request submitted. You will get an email when the team replies.' : null,
       draft,
     });
   };
