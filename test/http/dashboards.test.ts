@@ -245,6 +245,8 @@ describe('dashboards shared one customer at a time', function () {
   it('deleting a dashboard takes its grants with it, and the audit says who lost access', async () => {
     const created = await asOwner.post('/desk/dashboards').type('form').send({ name: 'Short-lived', _csrf: ownerToken }).expect(303);
     const id = Number(/dashboards\/(\d+)\/edit/.exec(created.headers.location!)![1]);
+    const widget = await asOwner.post(`/desk/dashboards/${id}/widgets`).type('form').send({ kind: 'requests_by_status', _csrf: ownerToken }).expect(303);
+    expect((await asOwner.get(widget.headers.location!).expect(200)).text).to.contain('Saved.');
     await asOwner.post(`/desk/dashboards/${id}/grants`).type('form').send({ email: alice.email, level: 'view', _csrf: ownerToken }).expect(303);
     // Without the box ticked nothing goes: the edit page again, saying what to do.
     const before = await snapshot(t.db);

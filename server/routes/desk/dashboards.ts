@@ -77,13 +77,14 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
       kinds: WIDGET_KINDS,
       abilities: abilitiesFor(actorOf(req), target),
       error,
+      notice: status === 200 && typeof req.query.saved === 'string' ? 'Saved.' : null,
       values,
     });
   };
 
   router.get('/dashboards/:id/edit', (req, res) => renderEdit(req, res));
 
-  const change = (fn: (req: Request, id: number) => Promise<void>, after = (id: number) => `/desk/dashboards/${id}/edit`) => async (req: Request, res: Response) => {
+  const change = (fn: (req: Request, id: number) => Promise<void>, after = (id: number) => `/desk/dashboards/${id}/edit?saved=1`) => async (req: Request, res: Response) => {
     const id = idParam(req.params.id);
     try {
       await fn(req, id);
