@@ -41,7 +41,9 @@ describe('/admin/users and /admin/audit', () => {
     expect(JSON.parse(events[0].before)).to.deep.equal({ type: 'user' });
     expect(JSON.parse(events[0].after)).to.deep.equal({ type: 'contributor' });
     const log = await agent.get('/admin/audit?action=principal.type_changed').expect(200);
-    expect(log.text).to.contain('principal.type_changed').and.contain(`principal #${person.id}`);
+    // The target by name, linked to its page; the change as words, not JSON.
+    expect(log.text).to.contain('principal.type_changed').and.contain(`<a href="/admin/users/${person.id}">${person.name}</a>`);
+    expect(log.text).to.contain('type: user').and.contain('type: contributor').and.not.contain('{&#34;type');
     expect(log.text).not.to.contain('data-action="principal.default_role_changed"');
   });
 
@@ -59,6 +61,11 @@ describe('/admin/users and /admin/audit', () => {
     expect(await t.db('project_members').where({ principal_id: person.id })).to.deep.equal([]);
     const actions = (await t.db('audit_events').where({ target_id: person.id, target_type: 'principal' }).orderBy('id')).map((e: { action: string }) => e.action);
     expect(actions).to.deep.equal(['membership.added', 'membership.changed', 'membership.removed']);
+    // Ids in the changes are named: the project and the roles.
+    const log = await agent.get('/admin/audit?action=membership.changed').expect(200);
+    const projectName = (await t.db('projects').where({ id: project }).first()).name;
+    const roleNames = (await t.db('roles').whereIn('id', [r1, r2]).orderBy('id').pluck('name')).map(String);
+    expect(log.text).to.contain(`${projectName} (#${project})`).and.contain(`${roleNames[0]} (#${r1})`).and.contain(`${roleNames[1]} (#${r2})`);
   });
 
   it('refuses to demote or disable the last administrator, with a message and nothing written', async () => {

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
-import { auditActions, listAuditEvents } from '../../repositories/auditLog';
+import { auditActions, auditNames, listAuditEvents } from '../../repositories/auditLog';
+import { presentAudit } from '../../presenters/audit';
 import { pageField } from '../forms';
 
 /** A calendar day that exists (not 2024-02-31) in years both engines' timestamps hold with a day to spare. */
@@ -27,7 +28,8 @@ export function auditRoutes({ db }: AppDeps): Router {
   router.get('/audit', async (req, res) => {
     const q = query.parse(req.query);
     const filter = { action: q.action || undefined, targetType: q.target_type || undefined, actor: q.actor || undefined, from: q.from, to: q.to };
-    const [result, actions] = await Promise.all([listAuditEvents(db, filter, q.page, 50), auditActions(db)]);
+    const [page, actions] = await Promise.all([listAuditEvents(db, filter, q.page, 50), auditActions(db)]);
+    const result = { ...page, items: presentAudit(page.items, await auditNames(db, page.items)) };
     const params = Object.fromEntries(Object.entries({ action: q.action, target_type: q.target_type, actor: q.actor, from: q.from, to: q.to }).filter(([, v]) => v));
     res.render('admin/audit', { title: 'Audit log', result, actions, q, params });
   });
