@@ -64,6 +64,14 @@ describe('staff desk', () => {
     expect(outsiderQueue.text).not.to.contain('Printer jam').and.not.contain('Secret matter');
   });
 
+  it('the filter form\'s empty fields leave the address: it names only what was chosen', async () => {
+    const res = await asMember.get('/desk?q=&type=&project=&company=&assignee=&sort=activity&status=open').expect(302);
+    expect(res.headers.location).to.equal('/desk?status=open');
+    expect((await asMember.get('/desk?q=&sort=activity').expect(302)).headers.location).to.equal('/desk');
+    expect((await asMember.get('/desk?sort=votes&q=').expect(302)).headers.location).to.equal('/desk?sort=votes');
+    await asMember.get('/desk?status=open&sort=votes').expect(200);
+  });
+
   it(`past ${COMPANY_CHOICES_MAX} companies the company filter is a name search, within what the viewer may see`, async () => {
     const companies = await t.db('companies').count({ n: '*' }).first();
     const missing = COMPANY_CHOICES_MAX + 1 - Number(companies?.n ?? 0);

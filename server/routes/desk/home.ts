@@ -26,6 +26,12 @@ const query = z.object({
 export function deskHomeRoutes({ db }: AppDeps): Router {
   const router = Router();
   router.get('/', async (req, res) => {
+    // The filter form sends every field, the empty ones too: answer with the address of what was chosen.
+    const sent = Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === 'string');
+    if (sent.some(([k, v]) => v === '' || (k === 'sort' && v === 'activity'))) {
+      const kept = new URLSearchParams(sent.filter(([k, v]) => v !== '' && !(k === 'sort' && v === 'activity')));
+      return res.redirect(302, `${req.baseUrl}${kept.size ? `?${kept}` : ''}`);
+    }
     const q = query.parse(req.query);
     const settings = await requestScopeSettings(req, db);
     const scope = visibleRequests(actorOf(req), settings);
