@@ -50,6 +50,17 @@ describe('customer portal in a real browser (demo data)', function () {
     expect(new URL(page.url()).pathname, 'no page reload needed').to.equal('/portal/ideas');
   });
 
+  it('on a phone-sized screen the stacked rows of the request list say which column each value is', async () => {
+    const page = await signInAs('alice@acme.test');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.reload();
+    const cell = page.locator('table.list tbody tr').first().locator('td').last();
+    const label = await cell.getAttribute('data-label');
+    expect(label).to.be.a('string').and.not.equal('');
+    const before = await cell.evaluate((el) => getComputedStyle(el, '::before').content);
+    expect(before).to.contain(label!);
+  });
+
   it('opens a shared dashboard from the hub and draws its charts under the CSP', async () => {
     const page = await signInAs('alice@acme.test');
     await page.getByRole('link', { name: 'Dashboards', exact: true }).click();
