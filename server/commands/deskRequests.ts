@@ -1,5 +1,6 @@
 /** Staff changes to a request beyond comments and status: assignment and work links. */
 import type { Db } from '../db';
+import { assigneeOf, recordRequestEvent } from '../repositories/requestEvents';
 import { Invalid, NotFound } from '../errors';
 import { can, isStaff, type Actor } from '../permissions';
 import { loadRequestTarget, loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';
@@ -23,7 +24,9 @@ export async function assignRequest(db: Db, actor: Actor, requestId: number, ass
         throw new Invalid('Choose a staff member who works on this request’s project.', { assignee_id: 'not allowed' });
       }
     }
+    const previous = await assigneeOf(trx, requestId);
     await touchRequest(trx, requestId, { assignee_id: assigneeId });
+    if (previous !== assigneeId) await recordRequestEvent(trx, requestId, actor.id, { kind: 'assignee', fromId: previous, toId: assigneeId });
   });
 }
 

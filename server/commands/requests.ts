@@ -3,6 +3,7 @@
  * module allowed it; notifications go out after the commit and can never undo it.
  */
 import type { Db } from '../db';
+import { recordRequestEvent } from '../repositories/requestEvents';
 import { Invalid, NotFound } from '../errors';
 import { authorize, can, type Actor, type RequestAction, type RequestTarget } from '../permissions';
 import { loadProjectFacts, loadRequestTarget, loadScopeSettings } from '../repositories/accessFacts';
@@ -97,6 +98,7 @@ export async function changeRequestStatus(db: Db, mailer: Mailer, actor: Actor, 
     const t = await authorizeRequest(trx, actor, requestId, 'edit');
     const previous = await setRequestStatus(trx, requestId, status);
     if (previous === null || previous === status) return null;
+    await recordRequestEvent(trx, requestId, actor.id, { kind: 'status', from: previous, to: status });
     const row: { title: string } | undefined = await trx('requests').where({ id: requestId }).first('title');
     return { to: await principalRecipient(trx, t.requesterId), title: row?.title ?? '' };
   });

@@ -57,7 +57,8 @@ describe('customer portal in a real browser (demo data)', function () {
     const cell = page.locator('table.list tbody tr').first().locator('td').last();
     const label = await cell.getAttribute('data-label');
     expect(label).to.be.a('string').and.not.equal('');
-    const before = await cell.evaluate((el) => getComputedStyle(el, '::before').content);
+    // In the page (the DOM's own getComputedStyle, which Node's types do not know).
+    const before = await cell.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }).getComputedStyle(el, '::before').content);
     expect(before).to.contain(label!);
   });
 

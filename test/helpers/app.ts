@@ -87,7 +87,7 @@ export async function csrfOf(agent: Agent, page: string): Promise<string> {
 export async function snapshot(db: AppDeps['db'], except: string[] = []): Promise<Record<string, unknown>> {
   const tables = [
     'principals', 'companies', 'projects', 'project_members', 'roles', 'role_permissions', 'requests', 'votes',
-    'comments', 'work_items', 'request_work_items', 'dashboards', 'dashboard_widgets', 'dashboard_grants',
+    'comments', 'request_events', 'work_items', 'request_work_items', 'dashboards', 'dashboard_widgets', 'dashboard_grants',
     'settings', 'audit_events', 'access_tokens', 'entity_permissions', 'mail_outbox', 'request_tallies', 'request_day_tallies',
   ];
   const out: Record<string, unknown> = {};

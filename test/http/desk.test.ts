@@ -109,7 +109,10 @@ describe('staff desk', () => {
 
   it('status changes are mailed to the requester; a bad status is refused with a message', async () => {
     const changed = await asMember.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'in_progress', _csrf: token }).expect(303);
-    expect((await asMember.get(changed.headers.location!).expect(200)).text).to.contain('Status changed.');
+    const after = (await asMember.get(changed.headers.location!).expect(200)).text;
+    expect(after).to.contain('Status changed.');
+    // The request keeps a history of it: who, from what, to what.
+    expect(after).to.match(new RegExp(`data-history="status"[^]*${member.name}\\s*changed the status from \\w+ to in progress`));
     expect((await t.db('requests').where({ id: ids.a }).first()).status).to.equal('in_progress');
     const mail = await t.db('mail_outbox').where({ to_address: alice.email }).andWhere('subject', 'like', '%in progress%');
     expect(mail).to.have.length(1);
@@ -129,6 +132,16 @@ describe('staff desk', () => {
     expect((await t.db('requests').where({ id: ids.a }).first()).assignee_id).to.equal(member.id);
     const mine = await asMember.get(`/desk?assignee=${member.id}`).expect(200);
     expect(mine.text).to.contain('Printer jam').and.not.contain('Login broken');
+    // Assigned, then unassigned: both in the request's history; the same assignee again adds nothing.
+    await asMember.post(`/desk/requests/${ids.a}/assign`).type('form').send({ assignee_id: String(member.id), _csrf: token }).expect(303);
+    await asMember.post(`/desk/requests/${ids.a}/assign`).type('form').send({ assignee_id: '', _csrf: token }).expect(303);
+    const events = await t.db('request_events').where({ request_id: ids.a, kind: 'assignee' }).orderBy('id');
+    expect(events.map((e: { from_principal_id: number | null; to_principal_id: number | null }) => [e.from_principal_id, e.to_principal_id])).to.deep.equal([
+      [null, member.id],
+      [member.id, null],
+    ]);
+    const page = (await asMember.get(`/desk/requests/${ids.a}`).expect(200)).text;
+    expect(page).to.contain(`assigned it to ${member.name}`).and.contain(`unassigned ${member.name}`);
   });
 
   it('creates work items, refuses a parent cycle, and links and unlinks them to requests', async () => {

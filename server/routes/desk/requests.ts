@@ -14,6 +14,7 @@ import {
 } from '../../repositories/requestDetails';
 import { listWorkItems } from '../../repositories/workItems';
 import { projectStaff } from '../../repositories/staffOptions';
+import { listRequestEvents } from '../../repositories/requestEvents';
 import { authorizeRequest, changeRequestStatus, commentOnRequest } from '../../commands/requests';
 import { assignRequest, linkWorkItem, unlinkWorkItem } from '../../commands/deskRequests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
@@ -45,12 +46,13 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
   const settings = await requestScopeSettings(req, db);
   const detail = await findRequestDetail(db, id);
   if (!detail) throw new NotFound();
-  const [comments, linked, voters, staff, items] = await Promise.all([
+  const [comments, linked, voters, staff, items, history] = await Promise.all([
     listRequestComments(db, id, visibleComments(actor)),
     listLinkedWorkItems(db, id, visibleWorkItems(actor, settings)),
     listVoters(db, id),
     projectStaff(db, detail.projectId),
     listWorkItems(db, visibleWorkItems(actor, settings), { projectId: detail.projectId, limit: 500 }),
+    listRequestEvents(db, id),
   ]);
   res.status(status).render('desk/request', {
     title: `#${id} ${detail.title}`,
@@ -59,6 +61,7 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
     linked,
     voters,
     staff,
+    history,
     linkable: items.filter((w) => !linked.some((l) => l.id === w.id)),
     statuses: REQUEST_STATUSES,
     abilities: abilitiesFor(actor, target),

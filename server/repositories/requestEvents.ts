@@ -1,0 +1,59 @@
+/** A request's history beside its conversation: status and assignee changes (migrations/…_request_events). */
+import type { Db } from '../db';
+import { nowIso, toDate } from '../db';
+
+export type RequestEvent =
+  | { kind: 'status'; from: string; to: string }
+  | { kind: 'assignee'; fromId: number | null; toId: number | null };
+
+/** Who a request is assigned to now (null: nobody, or no such request). */
+export async function assigneeOf(db: Db, requestId: number): Promise<number | null> {
+  const row: { assignee_id: unknown } | undefined = await db('requests').where({ id: requestId }).first('assignee_id');
+  return row?.assignee_id == null ? null : Number(row.assignee_id);
+}
+
+/** Call inside the transaction that makes the change. */
+export async function recordRequestEvent(db: Db, requestId: number, actorId: number | null, e: RequestEvent): Promise<void> {
+  await db('request_events').insert({
+    request_id: requestId,
+    actor_id: actorId,
+    kind: e.kind,
+    from_value: e.kind === 'status' ? e.from : null,
+    to_value: e.kind === 'status' ? e.to : null,
+    from_principal_id: e.kind === 'assignee' ? e.fromId : null,
+    to_principal_id: e.kind === 'assignee' ? e.toId : null,
+    created_at: nowIso(),
+  });
+}
+
+export interface RequestHistoryItem {
+  kind: 'status' | 'assignee';
+  actorName: string | null;
+  /** A status, or a person's name ('' when there was nobody). */
+  from: string;
+  to: string;
+  at: Date;
+}
+
+/** The request's history, oldest first, with the names of the people it mentions. */
+export async function listRequestEvents(db: Db, requestId: number, limit = 200): Promise<RequestHistoryItem[]> {
+  const rows: Record<string, unknown>[] = await db('request_events as e')
+    .leftJoin('principals as a', 'a.id', 'e.actor_id')
+    .leftJoin('principals as f', 'f.id', 'e.from_principal_id')
+    .leftJoin('principals as t', 't.id', 'e.to_principal_id')
+    .where('e.request_id', requestId)
+    .orderBy('e.created_at')
+    .orderBy('e.id')
+    .limit(limit)
+    .select('e.kind', 'a.name as actor_name', 'e.from_value', 'e.to_value', 'f.name as from_name', 't.name as to_name', 'e.created_at');
+  return rows.map((r) => {
+    const status = r.kind === 'status';
+    return {
+      kind: status ? 'status' : 'assignee',
+      actorName: r.actor_name == null ? null : String(r.actor_name),
+      from: String((status ? r.from_value : r.from_name) ?? ''),
+      to: String((status ? r.to_value : r.to_name) ?? ''),
+      at: toDate(r.created_at),
+    };
+  });
+}
