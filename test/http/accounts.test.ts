@@ -253,7 +253,7 @@ describe('staff profile: personal access tokens', () => {
     const again = await agent.post('/desk/profile/tokens').type('form').send(body).expect(303);
     expect(again.headers.location).to.contain('already=1');
     expect(await t.db('access_tokens').where({ principal_id: staff.id })).to.have.length(1);
-    expect((await agent.get('/desk/profile?already=1').expect(200)).text).to.contain('was already sent');
+    expect((await agent.get('/desk/profile?already=1').expect(200)).text).to.contain('No token was made');
     const id = (await t.db('access_tokens').where({ principal_id: staff.id }).first()).id;
     const revoked = await agent.post(`/desk/profile/tokens/${id}/delete`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
     expect((await agent.get(revoked.headers.location!).expect(200)).text).to.contain('Token revoked');

@@ -56,7 +56,7 @@ export function deskTokenRoutes({ db }: AppDeps): Router {
 
 const TOKEN_NOTICES: Record<string, string> = {
   revoked: 'Token revoked: it no longer works.',
-  already: 'That form was already sent: its token was created and shown once. If you did not copy it, revoke it and create another.',
+  already: 'No token was made: that form had been sent already (a reload), or the page was out of date. The list below shows your tokens; create one again if you need it.',
 };
 
 /** The profile's token section for the signed-in person, with a fresh one-time mark for its form. */
