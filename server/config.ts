@@ -93,7 +93,7 @@ export const DEFAULT_SQLITE_FILE = 'data/portico.sqlite';
 /**
  * Reads the environment. A variable set to nothing (`PORT=`, as compose files write for an
  * unset `${PORT}`) counts as unset and gets its default, instead of `PORT=` meaning port 0
- * (any free port) or a puzzling refusal.
+ * (a free port of the system's choosing) or a puzzling refusal.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));

@@ -35,7 +35,7 @@ class MigrationSource implements Knex.MigrationSource<string> {
 
 export const migrationOptions: Knex.MigratorConfig = { migrationSource: new MigrationSource() };
 
-/** The PostgreSQL advisory lock that lets one process at a time migrate (any number, fixed). */
+/** The PostgreSQL advisory lock that lets one process at a time migrate (an arbitrary, fixed number). */
 export const MIGRATION_LOCK_KEY = 728_355_011;
 
 interface PgConnection {

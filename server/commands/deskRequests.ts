@@ -1,6 +1,7 @@
 /** Staff changes to a request beyond comments and status: assignment and work links. */
 import type { Db } from '../db';
-import { assigneeOf, recordRequestEvent } from '../repositories/requestEvents';
+import { recordRequestEvent } from '../repositories/requestEvents';
+import { assigneeOf } from '../repositories/requestDetails';
 import { Invalid, NotFound } from '../errors';
 import { can, isStaff, type Actor } from '../permissions';
 import { loadRequestTarget, loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';

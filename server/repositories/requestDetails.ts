@@ -235,3 +235,9 @@ export async function portalProjects(db: Db): Promise<{ id: number; name: string
   const rows: Record<string, unknown>[] = await db('projects').where('portal_enabled', true).orderBy('name').select('id', 'name');
   return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
 }
+
+/** Who a request is assigned to now (null: nobody, or no such request). */
+export async function assigneeOf(db: Db, requestId: number): Promise<number | null> {
+  const row: { assignee_id: unknown } | undefined = await db('requests').where({ id: requestId }).first('assignee_id');
+  return row?.assignee_id == null ? null : Number(row.assignee_id);
+}

@@ -6,12 +6,6 @@ export type RequestEvent =
   | { kind: 'status'; from: string; to: string }
   | { kind: 'assignee'; fromId: number | null; toId: number | null };
 
-/** Who a request is assigned to now (null: nobody, or no such request). */
-export async function assigneeOf(db: Db, requestId: number): Promise<number | null> {
-  const row: { assignee_id: unknown } | undefined = await db('requests').where({ id: requestId }).first('assignee_id');
-  return row?.assignee_id == null ? null : Number(row.assignee_id);
-}
-
 /** Call inside the transaction that makes the change. */
 export async function recordRequestEvent(db: Db, requestId: number, actorId: number | null, e: RequestEvent): Promise<void> {
   await db('request_events').insert({

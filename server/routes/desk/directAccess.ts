@@ -37,10 +37,16 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
     next();
   });
 
-  const back = async (req: Request, id: number) => {
+  /** The entity grant `id` is on, by type id (null when there is no such grant). */
+  const entityOfGrant = async (id: number): Promise<{ typeId: number; entityId: number } | null> => {
     const grant = await findEntityPermission(db, id);
     const type = grant ? entityTypeByStored(grant.entityType) : undefined;
-    return grant && type ? pageOf(type.id, grant.entityId) : '/desk';
+    return grant && type ? { typeId: type.id, entityId: grant.entityId } : null;
+  };
+
+  const back = async (id: number) => {
+    const entity = await entityOfGrant(id);
+    return entity ? pageOf(entity.typeId, entity.entityId) : '/desk';
   };
 
   /**
@@ -84,14 +90,13 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
 
   /** The entity page of grant `id`, if the actor manages access there (to others a refusal shows nothing more). */
   const managedPlaceOf = async (req: Request, id: number): Promise<{ typeId: number; entityId: number } | null> => {
-    const grant = await findEntityPermission(db, id);
-    const type = grant ? entityTypeByStored(grant.entityType) : undefined;
-    if (!grant || !type) return null;
-    const manages = await assertCanManageEntity(db, actorOf(req)!, type.id, grant.entityId).then(
+    const entity = await entityOfGrant(id);
+    if (!entity) return null;
+    const manages = await assertCanManageEntity(db, actorOf(req)!, entity.typeId, entity.entityId).then(
       () => true,
       () => false,
     );
-    return manages ? { typeId: type.id, entityId: grant.entityId } : null;
+    return manages ? entity : null;
   };
 
   router.post('/direct-access/:id', async (req, res) => {
@@ -106,12 +111,12 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
       if (!place) throw err;
       return refused(req, res, place.typeId, place.entityId, err);
     }
-    redirectTo(res, await back(req, id));
+    redirectTo(res, await back(id));
   });
 
   router.post('/direct-access/:id/delete', async (req, res) => {
     const id = idParam(req.params.id);
-    const target = await back(req, id);
+    const target = await back(id);
     await revokeEntityPermission(db, actorOf(req)!, id);
     redirectTo(res, target);
   });

@@ -7,7 +7,7 @@ import { listQueue, queueFilterOptions, QUEUE_SORTS, type QueueSort } from '../.
 import { countByStatus } from '../../repositories/queueCounts';
 import type { QueueFilter } from '../../repositories/queueFilter';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../../repositories/requestDetails';
-import { actorOf, requestScopeSettings } from '../locals';
+import { actorOf, redirectTo, requestScopeSettings } from '../locals';
 
 const optionalId = z.coerce.number().int().positive().max(2 ** 31 - 1).optional().catch(undefined);
 const query = z.object({
@@ -30,7 +30,7 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
     const sent = Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === 'string');
     if (sent.some(([k, v]) => v === '' || (k === 'sort' && v === 'activity'))) {
       const kept = new URLSearchParams(sent.filter(([k, v]) => v !== '' && !(k === 'sort' && v === 'activity')));
-      return res.redirect(302, `${req.baseUrl}${kept.size ? `?${kept}` : ''}`);
+      return redirectTo(res, `/desk${kept.size ? `?${kept}` : ''}`, 302);
     }
     const q = query.parse(req.query);
     const settings = await requestScopeSettings(req, db);
