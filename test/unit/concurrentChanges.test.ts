@@ -4,7 +4,6 @@
  * other unique constraint that refuses the loser of such a race answers 409, never a 500, and
  * the log names the constraint without the values it refused.
  */
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import express from 'express';
 import request from 'supertest';
@@ -21,18 +20,8 @@ import { createLogger } from '../../server/logger';
 import { errorHandler } from '../../server/routes/errors';
 import { apiErrors } from '../../server/routes/api/v1/support';
 import { RACED } from '../../server/errors';
+import { logLines } from '../helpers/logLines';
 import { useEjs } from '../../server/views';
-
-function capture(): { lines: Record<string, unknown>[]; sink: Writable } {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { lines, sink };
-}
 
 /** What pg throws for a duplicate key (the detail quotes the refused value). */
 function duplicateKey(): Error {
@@ -100,7 +89,7 @@ describe('changes that race', function () {
   });
 
   it('a unique violation reaching a page or the API answers 409 with a sentence, and logs the constraint without the values', async () => {
-    const { lines, sink } = capture();
+    const { lines, sink } = logLines();
     const log = createLogger('info', sink);
     const app = express();
     useEjs(app, false);
@@ -122,7 +111,7 @@ describe('changes that race', function () {
   });
 
   it('an error logged whole keeps its message and code but not the values a database quoted', () => {
-    const { lines, sink } = capture();
+    const { lines, sink } = logLines();
     createLogger('info', sink).error({ err: duplicateKey() }, 'failed');
     const err = lines[0]?.err as Record<string, unknown>;
     expect(err).to.include({ code: '23505', constraint: 'principals_email_normalized_unique', type: 'Error' });

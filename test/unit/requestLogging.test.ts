@@ -1,19 +1,13 @@
 /** The request log: one line per finished request, credentials cut out of the URL, nothing at all when the level is off. */
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { requestLogging, scrubUrl } from '../../server/logger';
+import { logLines } from '../helpers/logLines';
 
 function appLogging(level: string) {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { lines, sink } = logLines();
   const log = pino({ level }, sink);
   const app = express();
   app.use(requestLogging(log, (url) => url === '/healthz'));
