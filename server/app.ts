@@ -12,7 +12,6 @@ import { csrf, sameOriginOnly } from './auth/csrf';
 import { viewLocals } from './routes/locals';
 import { errorHandler, notFoundHandler } from './routes/errors';
 import { NotFound } from './errors';
-import { isStaff } from './permissions';
 import { healthRoutes } from './routes/health';
 import { portalRoutes } from './routes/portal';
 import { deskRoutes } from './routes/desk';
@@ -100,8 +99,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrf.csrfSynchronisedProtection);
   app.use(viewLocals(config, db));
 
-  // Home is the viewer's own side: the desk for staff (the portal refuses them), else the portal.
-  app.get('/', (req, res) => res.redirect(302, `${config.BASE_PATH}${isStaff(req.user ?? null) ? '/desk' : '/portal'}`));
+  app.get('/', (_req, res) => res.redirect(302, `${config.BASE_PATH}/portal`));
   app.use('/portal', portalRoutes(deps, passport));
   app.use('/desk', deskRoutes(deps, passport));
   app.use('/admin', adminRoutes(deps));

@@ -87,14 +87,18 @@ describe('sign-in and sessions', () => {
     await supertest(t.app).get('/portal').set('Cookie', after!).expect(200);
   });
 
-  it("the home address (the logo, an error page's way back) leads to the viewer's own side: staff to the desk", async () => {
+  it("the logo and an error page's way back lead to the viewer's own side: staff to the desk; / stays the portal (PRODUCT.md)", async () => {
     expect((await supertest(t.app).get('/').expect(302)).headers.location).to.equal('/portal');
+    const brand = (html: string) => /class="brand" href="([^"]+)"/.exec(html)?.[1];
+    const back = (html: string) => /href="([^"]+)">Back to Portico/.exec(html)?.[1];
     const asRequester = await signIn(t.app, 'portal', requester.email, PASSWORD);
-    expect((await asRequester.get('/').expect(302)).headers.location).to.equal('/portal');
+    expect(brand((await asRequester.get('/portal').expect(200)).text)).to.equal('/');
     for (const type of ['administrator', 'user', 'observer', 'contributor'] as const) {
       const agent = await signIn(t.app, 'desk', staff[type]!.email, PASSWORD);
-      expect((await agent.get('/').expect(302)).headers.location, type).to.equal('/desk');
-      await agent.get('/desk').expect(200);
+      expect((await agent.get('/').expect(302)).headers.location, type).to.equal('/portal');
+      expect(brand((await agent.get('/desk').expect(200)).text), type).to.equal('/desk');
+      // The portal refuses staff: its page leads back to the desk, not round to itself.
+      expect(back((await agent.get('/portal').expect(403)).text), type).to.equal('/desk');
     }
   });
 
