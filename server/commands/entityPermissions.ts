@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../db';
 import { isUniqueViolation } from '../db';
 import { Conflict, Forbidden, HttpError, Invalid, NotFound, STATUS_NAMES } from '../errors';
-import { can, grantProblem, type Actor, type DirectMode, type RequestTarget, type WorkTarget } from '../permissions';
+import { can, grantChangeProblem, grantProblem, type Actor, type DirectMode, type RequestTarget, type WorkTarget } from '../permissions';
 import { entityTypeById, entityTypeByStored, type EntityTypeInfo } from '../permissions/entityTypes';
 import { loadRequestTarget, loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
@@ -132,7 +132,7 @@ export async function updateEntityPermission(db: Db, actor: Actor, id: number, m
   await db.transaction(async (trx) => {
     const { grant, type } = await grantForChange(trx, actor, id);
     const person = (await findPrincipalById(trx, grant.principalId))!;
-    const problem = grantProblem(actor, toActor(person), person.disabled, mode);
+    const problem = grantChangeProblem(actor, toActor(person), person.disabled, grant.mode, mode);
     if (problem) throw new Invalid(problem);
     if (grant.mode === mode) return;
     await updateEntityPermissionMode(trx, id, mode);

@@ -27,7 +27,7 @@ export * from './actor';
 export * from './facts';
 export { canEnter, type Area } from './policies/realms';
 export { canUseDashboardHub, customerAccessProblem, RESTRICTION_TEXT } from './policies/dashboards';
-export { granteeProblem, grantProblem } from './policies/entityPermissions';
+export { grantChangeProblem, granteeProblem, grantProblem } from './policies/entityPermissions';
 export type { RequestAction, EntityAction, ProjectAction, DashboardAction, DashboardCollectionAction };
 
 export type ActionOf<T extends Target> = T extends RequestTarget

@@ -5,7 +5,7 @@ import { addMember, buildCompany, buildProject, buildRequest, buildRequester, bu
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { createAccessToken } from '../../server/repositories/accessTokens';
 import { changeSettings } from '../../server/commands/changeSettings';
-import { nowIso } from '../../server/db';
+import { nowIso, toBool } from '../../server/db';
 
 describe('REST API: EntityPermissions (Targetprocess-compatible)', function () {
   this.timeout(30_000);
@@ -144,6 +144,24 @@ describe('REST API: EntityPermissions (Targetprocess-compatible)', function () {
       expect(Object.keys(res.body)).to.include.members(['Status', 'Message']);
     }
     expect(await snapshot(t.db, ['access_tokens'])).to.deep.equal(before);
+  });
+
+  it("a disabled account's grant can be narrowed or revoked, not widened; a refusal writes nothing", async () => {
+    const holder = await buildStaff(t.db, 'user');
+    const created = await api().post('/api/v1/EntityPermissions').set(auth(adminToken)).send({ EntityID: request, EntityType: { Id: 17 }, User: { Id: holder.id }, View: true, Comment: true, Edit: true }).expect(201);
+    const id = Number(created.body.Id);
+    await t.db('principals').where({ id: holder.id }).update({ disabled: true });
+    const before = await snapshot(t.db, ['access_tokens']);
+    const widened = await api().post(`/api/v1/EntityPermissions/${id}`).set(auth(adminToken)).send({ View: true, Comment: true, Edit: true, GrantAccess: true });
+    expect(widened.status).to.equal(422);
+    expect(widened.body.Message).to.match(/disabled/);
+    expect(await snapshot(t.db, ['access_tokens'])).to.deep.equal(before);
+    const narrowed = await api().post(`/api/v1/EntityPermissions/${id}`).set(auth(adminToken)).send({ View: true, Comment: false, Edit: false }).expect(200);
+    expect(narrowed.body).to.include({ View: true, Comment: false, Edit: false });
+    const row = await t.db('entity_permissions').where({ id }).first();
+    expect([toBool(row.can_view), toBool(row.can_comment), toBool(row.can_edit), toBool(row.can_grant)]).to.deep.equal([true, false, false, false]);
+    await api().delete(`/api/v1/EntityPermissions/${id}`).set(auth(adminToken)).expect(200);
+    expect(await t.db('entity_permissions').where({ id }).first()).to.equal(undefined);
   });
 
   it('403 for a staff user who can see the entity but not manage it; 404 for one who cannot see it', async () => {

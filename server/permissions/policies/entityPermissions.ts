@@ -1,5 +1,5 @@
 import { isRequester, type Actor } from '../actor';
-import type { DirectMode } from '../facts';
+import { rankOf, type DirectMode } from '../facts';
 
 /**
  * Why a person cannot hold a direct grant of this mode, or null. Customers never hold
@@ -22,4 +22,14 @@ export function granteeProblem(grantee: Actor, disabled: boolean, mode: DirectMo
 export function grantProblem(granter: Actor, grantee: Actor, disabled: boolean, mode: DirectMode): string | null {
   if (granter.id === grantee.id) return 'You cannot give yourself direct access; another manager of this entity or an administrator can.';
   return granteeProblem(grantee, disabled, mode);
+}
+
+/**
+ * Why `granter` cannot change an existing grant from `current` to `mode`, or null. The rules
+ * of a new grant apply, except that a disabled account's grant may still be narrowed: taking
+ * access away is never a reason to refuse (its holder gets nothing while disabled anyway, and
+ * keeps the narrower grant if enabled again).
+ */
+export function grantChangeProblem(granter: Actor, grantee: Actor, disabled: boolean, current: DirectMode, mode: DirectMode): string | null {
+  return grantProblem(granter, grantee, disabled && rankOf(mode) >= rankOf(current), mode);
 }

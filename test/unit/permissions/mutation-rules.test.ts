@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import {
+  grantChangeProblem,
   grantProblem,
   can,
   canUseDashboardHub,
@@ -129,6 +130,24 @@ describe('mutation gaps: who may hold a direct grant (section 6)', () => {
         }
       }
     }
+  });
+
+  it("a change is a new grant's rules, except that a disabled account's grant may be narrowed (never widened or kept)", () => {
+    for (const granter of STAFF) {
+      for (const grantee of [...STAFF, CUSTOMER]) {
+        for (const current of DIRECT_MODES) {
+          for (const mode of DIRECT_MODES) {
+            const label = `${granter.type}→${grantee.type} ${current}→${mode}`;
+            expect(grantChangeProblem(granter, grantee, false, current, mode), label).to.equal(grantProblem(granter, grantee, false, mode));
+            const narrowing = DIRECT_MODES.indexOf(mode) < DIRECT_MODES.indexOf(current);
+            expect(grantChangeProblem(granter, grantee, true, current, mode), label).to.equal(grantProblem(granter, grantee, !narrowing, mode));
+          }
+        }
+      }
+    }
+    const staff = STAFF.find((a) => a.type === 'user')!;
+    expect(grantChangeProblem(STAFF[0]!, staff, true, 'grant', 'view')).to.equal(null);
+    expect(grantChangeProblem(STAFF[0]!, staff, true, 'view', 'edit')).to.match(/disabled/);
   });
 });
 
