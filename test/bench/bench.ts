@@ -1,11 +1,12 @@
 /**
  * npm run bench [-- --quick] [--json FILE] [--instances N] [--duration S] [--connections N]
- *                  [--database URL] [--keep] [--baseline FILE]
+ *                  [--database URL] [--keep] [--baseline FILE] [--cpu-profile]
  *
  * Compiles Portico (npm run build) and starts it in production mode on a large seeded database (a temporary SQLite file, or
  * DATABASE_URL when it is PostgreSQL, or --database), signs in through the real login forms,
  * and drives autocannon at each main route; measures the floor (express + ejs alone) the same
  * way; prints req/s, latency, req/s as a fraction of the floor and peak RSS per route.
+ * With --cpu-profile, each route is profiled once more and its main-thread time split by the code it goes to.
  * Not a test: it reports against issue 7's targets and always exits 0 once it has run.
  */
 import crypto from 'node:crypto';
@@ -18,6 +19,8 @@ import { freePort, startChild, type Child } from './processes';
 import { profileRoutes } from './profile';
 import { capturePages } from './pages';
 import type { FloorPage } from './viewModel';
+import { formatBreakdowns, type Breakdown } from './cpuGroups';
+import { profileCpu } from './cpuPass';
 import { formatTable, LEGEND, toJson, type JsonRow, type Measured } from './report';
 import { build, measure, prepareDatabase, prepareRoutes, scaled, setDirectAccess, startPortico, withDirectAccessAsNeeded, type Load, type Prepared, type Route } from './harness';
 
@@ -31,6 +34,7 @@ const { values: args } = parseArgs({
     database: { type: 'string' },
     keep: { type: 'boolean', default: false },
     baseline: { type: 'string' },
+    'cpu-profile': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -129,10 +133,20 @@ async function main(): Promise<void> {
       if (p && p.status === 200) row.profile = p;
     }
 
+    let breakdowns: [string, Breakdown][] = [];
+    if (args['cpu-profile']) {
+      console.log('\nProfiling the main thread of each route under load (V8 sampling profiler)...');
+      breakdowns = await profileCpu(database.url, sessionSecret, routes, LOAD);
+    }
+
     const baseline = args.baseline ? new Map((JSON.parse(fs.readFileSync(args.baseline, 'utf8')) as JsonRow[]).map((r) => [r.route, r])) : undefined;
     console.log(`\nPortico benchmark: ${database.label}; ${connections} connections, ${seconds} s per route; ${os.cpus().length} CPUs, Node ${process.version}\n`);
     console.log(formatTable(rows, floor.rps, baseline));
     console.log(`\n${LEGEND}`);
+    if (breakdowns.length) {
+      console.log(`\nWhere each route's main-thread time goes (--cpu-profile; the profiler itself adds a few per cent):\n`);
+      console.log(formatBreakdowns(breakdowns));
+    }
     if (instances > 1) {
       console.log(`\n${instances} workers against 1:`);
       for (const r of rows.filter((x) => x.route.endsWith(`[${instances} workers]`) && !x.note)) {

@@ -172,7 +172,7 @@ export async function withDirectAccessAsNeeded<T>(url: string, routes: Route[], 
 }
 
 /** Portico as `npm start` runs it (compiled, production), on `databaseUrl`, with `workers` workers. */
-export async function startPortico(databaseUrl: string, workers: number, sessionSecret: string): Promise<Child> {
+export async function startPortico(databaseUrl: string, workers: number, sessionSecret: string, extra: { env?: Record<string, string>; nodeFlags?: string[] } = {}): Promise<Child> {
   const port = await freePort();
   const env = {
     NODE_ENV: 'production',
@@ -185,8 +185,9 @@ export async function startPortico(databaseUrl: string, workers: number, session
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: databaseUrl,
     WEB_CONCURRENCY: String(workers),
+    ...extra.env,
   };
-  return startChild('dist/server/main.js', env);
+  return startChild('dist/server/main.js', env, { nodeFlags: extra.nodeFlags });
 }
 
 /** The routes of `routesFor`, with the settings they are measured with (the hub needs the toggle on). */

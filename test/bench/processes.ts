@@ -51,11 +51,12 @@ function isListening(m: unknown): m is Listening {
  * `node --import tsx <script>.ts`; no
  * wrapper process either way, so the pid is the server's own. With
  * an IPC channel on which server/main.ts and floor.ts say when they listen. `stdoutLines`
- * collects what the child prints (its JSON log lines) instead of passing it through.
+ * collects what the child prints (its JSON log lines) instead of passing it through;
+ * `nodeFlags` are added to Node's (the benchmark's CPU profiler preload).
  */
-export async function startChild(script: string, env: Record<string, string>, opts: { timeoutMs?: number; stdoutLines?: string[] } = {}): Promise<Child> {
+export async function startChild(script: string, env: Record<string, string>, opts: { timeoutMs?: number; stdoutLines?: string[]; nodeFlags?: string[] } = {}): Promise<Child> {
   const timeoutMs = opts.timeoutMs ?? 90_000;
-  const child: ChildProcess = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : NODE_FLAGS), path.join(ROOT, script)], {
+  const child: ChildProcess = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : NODE_FLAGS), ...(opts.nodeFlags ?? []), path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...process.env, ...(script.endsWith('.ts') ? {} : START_ENV), ...env },
     stdio: ['ignore', opts.stdoutLines ? 'pipe' : 'inherit', 'inherit', 'ipc'],
