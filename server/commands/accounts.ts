@@ -20,21 +20,24 @@ import { emailTaken, findPrincipalByEmail, isEmailAddress, findPrincipalById, in
 export interface SignupInput {
   name: string;
   email: string;
+  password: string;
 }
 
 export function signupProblem(input: SignupInput): string | null {
   if (!input.name.trim() || input.name.trim().length > 200) return 'Enter your name (at most 200 characters).';
   if (!isEmailAddress(input.email)) return 'Enter a valid email address.';
-  return null;
+  return passwordProblem(input.password);
 }
 
 /**
  * Mails a confirmation link to a new address, or a "you already have an account" note to
- * a known one; the caller answers the same page in both cases, before this runs (mailer.later).
- * The password is chosen only by whoever opens the link, i.e. the address's owner.
+ * a known one; the caller answers the same page in both cases, before this runs (mailer.later),
+ * and the password is hashed in both (the same work either way). The account is created only
+ * from the link, by someone who types the same password there (confirmSignup).
  */
-export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, baseUrl: string): Promise<void> {
+export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, baseUrl: string, scryptCost: number): Promise<void> {
   const email = input.email.trim();
+  const passwordHash = await hashPassword(input.password, scryptCost);
   if (await emailTaken(db, email)) {
     await mailer.send({
       to: email,
@@ -43,32 +46,50 @@ export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, 
     });
     return;
   }
-  const token = await createPendingSignup(db, { email, name: input.name.trim() });
+  const token = await createPendingSignup(db, { email, name: input.name.trim(), passwordHash });
   await mailer.send({
     to: email,
     subject: 'Confirm your Portico account',
-    text: `Welcome, ${input.name.trim()}.\n\nConfirm your address to finish signing up (the link works once, for 24 hours):\n${baseUrl}/portal/signup/confirm?token=${token}`,
+    text: `Welcome, ${input.name.trim()}.\n\nConfirm your address to finish signing up (the link works once, for 24 hours; you will be asked for the password you chose):\n${baseUrl}/portal/signup/confirm?token=${token}\n\nIf you did not sign up, ignore this message: nobody can use the link without that password.`,
     secrets: [token],
   });
 }
 
-export async function signupTokenIsLive(db: Db, token: string): Promise<boolean> {
-  return (await findPendingSignup(db, token)) !== null;
+/**
+ * How a live sign-up link is confirmed (with the password chosen on the form, or, for sign-ups
+ * from before it was asked there, by choosing one now), or null when the link is dead (used,
+ * expired, or its address has an account by now).
+ */
+export async function signupConfirmation(db: Db, token: string): Promise<'chosen' | 'choose' | null> {
+  const pending = await findPendingSignup(db, token);
+  if (!pending || (await emailTaken(db, pending.email))) return null;
+  return pending.passwordHash ? 'chosen' : 'choose';
 }
 
+const NOT_THE_PASSWORD = 'That is not the password chosen when signing up. Sign up again if you have forgotten it.';
+
 /**
- * Creates the customer account of a live sign-up token with the password chosen now;
- * null when the link is dead. A weak password is refused and the link stays usable.
+ * Creates the customer account of a live sign-up token; null when the link is dead. The
+ * password must be the one chosen on the sign-up form (refused otherwise, the link stays
+ * usable); a sign-up from before the form asked for one takes a new one, checked as any.
  */
 export async function confirmSignup(db: Db, token: string, password: string, scryptCost: number): Promise<PrincipalRow | null> {
-  const problem = passwordProblem(password);
-  if (problem) throw new Invalid(problem, { password: problem });
-  const passwordHash = await hashPassword(password, scryptCost);
+  const pending = await findPendingSignup(db, token);
+  if (!pending || (await emailTaken(db, pending.email))) return null;
+  let passwordHash: string;
+  if (pending.passwordHash) {
+    if (!(await verifyPassword(password, pending.passwordHash))) throw new Invalid(NOT_THE_PASSWORD, { password: NOT_THE_PASSWORD });
+    passwordHash = pending.passwordHash;
+  } else {
+    const problem = passwordProblem(password);
+    if (problem) throw new Invalid(problem, { password: problem });
+    passwordHash = await hashPassword(password, scryptCost);
+  }
   return db.transaction(async (trx) => {
-    const pending = await findPendingSignup(trx, token);
-    if (!pending || !(await useSignup(trx, pending.id))) return null;
-    if (await emailTaken(trx, pending.email)) return null;
-    return insertPrincipal(trx, { type: 'requester', name: pending.name, email: pending.email, passwordHash });
+    const live = await findPendingSignup(trx, token);
+    if (!live || live.id !== pending.id || !(await useSignup(trx, live.id))) return null;
+    if (await emailTaken(trx, live.email)) return null;
+    return insertPrincipal(trx, { type: 'requester', name: live.name, email: live.email, passwordHash });
   });
 }
 

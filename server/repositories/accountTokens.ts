@@ -12,13 +12,14 @@ function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');
 }
 
-export async function createPendingSignup(db: Db, s: { email: string; name: string }): Promise<string> {
+export async function createPendingSignup(db: Db, s: { email: string; name: string; passwordHash: string | null }): Promise<string> {
   const token = newToken();
   const now = Date.now();
   await db('pending_signups').insert({
     email: s.email,
     email_normalized: normalizeEmail(s.email),
     name: s.name,
+    password_hash: s.passwordHash,
     token_hash: hashToken(token),
     created_at: new Date(now).toISOString(),
     expires_at: new Date(now + SIGNUP_TTL_MS).toISOString(),
@@ -30,6 +31,8 @@ export interface PendingSignup {
   id: number;
   email: string;
   name: string;
+  /** The password chosen on the sign-up form, hashed; null for sign-ups from before it was asked there. */
+  passwordHash: string | null;
 }
 
 /** A live (unused, unexpired) sign-up for the token, or null. */
@@ -39,7 +42,7 @@ export async function findPendingSignup(db: Db, token: string): Promise<PendingS
     .whereNull('used_at')
     .andWhere('expires_at', '>', nowIso())
     .first();
-  return row ? { id: Number(row.id), email: String(row.email), name: String(row.name) } : null;
+  return row ? { id: Number(row.id), email: String(row.email), name: String(row.name), passwordHash: typeof row.password_hash === 'string' && row.password_hash ? row.password_hash : null } : null;
 }
 
 /** Marks the sign-up used; false when another request used it first. */

@@ -41,7 +41,7 @@ import { writeSetting } from '../../server/repositories/settings';
 import { listWidgets } from '../../server/repositories/widgets';
 import { linkedRequestCount, listWorkItems } from '../../server/repositories/workItems';
 import { presentWidgets } from '../../server/presenters/dashboards';
-import { resetTokenIsLive, signupTokenIsLive } from '../../server/commands/accounts';
+import { resetTokenIsLive, signupConfirmation } from '../../server/commands/accounts';
 import { tokenAuth } from '../../server/routes/api/v1/support';
 import { DEMO_PASSWORD, seedDemo } from '../../server/seeds/demo';
 import { TEST_SCRYPT_COST } from './app';
@@ -339,11 +339,11 @@ export async function seedPermissionWorld(db: Db): Promise<PermissionWorld> {
   resetTokens.push({ label: 'carol-expired', token: expiredReset });
 
   const signupTokens: PermissionWorld['signupTokens'] = [];
-  const liveSignup = await createPendingSignup(db, { email: 'gina@newco.test', name: 'Gina' });
+  const liveSignup = await createPendingSignup(db, { email: 'gina@newco.test', name: 'Gina', passwordHash: null });
   signupTokens.push({ label: 'gina', token: liveSignup });
-  signupTokens.push({ label: 'hank-used', token: await createPendingSignup(db, { email: 'hank@newco.test', name: 'Hank' }) });
+  signupTokens.push({ label: 'hank-used', token: await createPendingSignup(db, { email: 'hank@newco.test', name: 'Hank', passwordHash: null }) });
   await db('pending_signups').where({ email_normalized: 'hank@newco.test' }).update({ used_at: now });
-  signupTokens.push({ label: 'ivy-expired', token: await createPendingSignup(db, { email: 'ivy@newco.test', name: 'Ivy' }) });
+  signupTokens.push({ label: 'ivy-expired', token: await createPendingSignup(db, { email: 'ivy@newco.test', name: 'Ivy', passwordHash: null }) });
   await db('pending_signups').where({ email_normalized: 'ivy@newco.test' }).update({ expires_at: new Date(Date.now() - 60_000).toISOString() });
 
   const passwords = new Map<number, string>();
@@ -415,7 +415,7 @@ async function credentialAnswers(db: Db, world: PermissionWorld): Promise<string
     if (req.apiActor) out.push(`api token ${label} → P${req.apiActor.id}`);
   }
   for (const { label, token } of world.resetTokens) if (await resetTokenIsLive(db, token)) out.push(`reset link ${label} live`);
-  for (const { label, token } of world.signupTokens) if (await signupTokenIsLive(db, token)) out.push(`sign-up link ${label} live`);
+  for (const { label, token } of world.signupTokens) if ((await signupConfirmation(db, token)) !== null) out.push(`sign-up link ${label} live`);
   return out;
 }
 

@@ -3,6 +3,7 @@ import supertest from 'supertest';
 import { createTestApp, csrfFrom, csrfOf, signIn, snapshot, type TestApp } from '../helpers/app';
 import { buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 import { changeSettings } from '../../server/commands/changeSettings';
+import { createPendingSignup } from '../../server/repositories/accountTokens';
 
 async function lastMailTo(t: TestApp, email: string): Promise<{ subject: string; text_body: string } | undefined> {
   return t.db('mail_outbox').where({ to_address: email }).orderBy('id', 'desc').first();
@@ -35,18 +36,33 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     return { agent, res };
   }
 
-  it('signs up by email confirmation: the password is chosen on the confirmation page, the link works once', async () => {
-    const { res } = await post('/portal/signup', { name: 'Dana New', email: 'dana@new.test' });
+  it('signs up with name, email and password, confirmed from the mailed link with that same password; the link works once', async () => {
+    const weak = await post('/portal/signup', { name: 'Dana New', email: 'dana@new.test', password: 'password' });
+    expect(weak.res.status).to.equal(422);
+    expect(weak.res.text).to.contain('too common').and.contain('value="Dana New"').and.not.contain('value="password"');
+    expect(await lastMailTo(t, 'dana@new.test')).to.equal(undefined);
+    expect(await t.db('pending_signups').where({ email_normalized: 'dana@new.test' }).first()).to.equal(undefined);
+
+    const { res } = await post('/portal/signup', { name: 'Dana New', email: 'dana@new.test', password: 'a good long password' });
     expect(res.status).to.equal(200);
     expect(res.text).to.contain('Check your email');
     expect(await t.db('principals').where({ email_normalized: 'dana@new.test' }).first()).to.equal(undefined);
+    const pending = await t.db('pending_signups').where({ email_normalized: 'dana@new.test' }).first();
+    expect(pending.password_hash).to.match(/^scrypt\$/).and.not.contain('a good long password');
+    const early = supertest.agent(t.app);
+    const loginPage = await early.get('/portal/login');
+    await early.post('/portal/login').type('form').send({ email: 'dana@new.test', password: 'a good long password', _csrf: csrfFrom(loginPage.text) }).expect(401);
+
     const link = linkIn((await lastMailTo(t, 'dana@new.test'))!.text_body, '/portal/signup/confirm');
     const agent = supertest.agent(t.app);
     const confirmPage = await agent.get(link).expect(200);
+    expect(confirmPage.text).to.contain('the password you chose').and.contain('autocomplete="current-password"');
     const token = /name="token" value="([^"]+)"/.exec(confirmPage.text)![1]!;
-    const weak = await agent.post('/portal/signup/confirm').type('form').send({ token, password: 'password', _csrf: csrfFrom(confirmPage.text) }).expect(422);
-    expect(weak.text).to.contain('too common');
-    expect(await t.db('principals').where({ email_normalized: 'dana@new.test' }).first()).to.equal(undefined);
+    // Whoever opens the link without the password (the owner of an address someone else signed up with) creates nothing.
+    const before = await snapshot(t.db);
+    const wrong = await agent.post('/portal/signup/confirm').type('form').send({ token, password: 'another good password', _csrf: csrfFrom(confirmPage.text) }).expect(422);
+    expect(wrong.text).to.contain('not the password chosen when signing up').and.contain(`value="${token}"`);
+    expect(await snapshot(t.db)).to.deep.equal(before);
     await agent.post('/portal/signup/confirm').type('form').send({ token, password: 'a good long password', _csrf: csrfFrom(confirmPage.text) }).expect(303);
     const home = await agent.get('/portal').expect(200);
     expect(home.text).to.contain('Dana New');
@@ -56,13 +72,25 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     await supertest(t.app).get(link).expect(410);
     const again = supertest.agent(t.app);
     const page2 = await again.get('/portal/signup');
-    await again.post('/portal/signup/confirm').type('form').send({ token, password: 'another good password', _csrf: csrfFrom(page2.text) }).expect(410);
+    await again.post('/portal/signup/confirm').type('form').send({ token, password: 'a good long password', _csrf: csrfFrom(page2.text) }).expect(410);
+  });
+
+  it('a sign-up mailed before the form asked for a password is confirmed by choosing one, checked as any new password', async () => {
+    const token = await createPendingSignup(t.db, { email: 'older@new.test', name: 'Older Signup', passwordHash: null });
+    const agent = supertest.agent(t.app);
+    const page = await agent.get(`/portal/signup/confirm?token=${token}`).expect(200);
+    expect(page.text).to.contain('Choose your password').and.contain('autocomplete="new-password"');
+    const weak = await agent.post('/portal/signup/confirm').type('form').send({ token, password: 'password', _csrf: csrfFrom(page.text) }).expect(422);
+    expect(weak.text).to.contain('too common');
+    expect(await t.db('principals').where({ email_normalized: 'older@new.test' }).first()).to.equal(undefined);
+    await agent.post('/portal/signup/confirm').type('form').send({ token, password: 'my own good password', _csrf: csrfFrom(page.text) }).expect(303);
+    await signIn(t.app, 'portal', 'older@new.test', 'my own good password');
   });
 
   it('answers sign-up identically for a known and an unknown email (no enumeration)', async () => {
     await buildRequester(t.db, { email: 'known@customer.test' });
-    const known = await post('/portal/signup', { name: 'X', email: 'known@customer.test' });
-    const unknown = await post('/portal/signup', { name: 'X', email: 'unknown@customer.test' });
+    const known = await post('/portal/signup', { name: 'X', email: 'known@customer.test', password: 'a good long password' });
+    const unknown = await post('/portal/signup', { name: 'X', email: 'unknown@customer.test', password: 'a good long password' });
     expect(known.res.status).to.equal(unknown.res.status);
     expect(withoutToken(known.res.text).replace('known@customer.test', 'E')).to.equal(withoutToken(unknown.res.text).replace('unknown@customer.test', 'E'));
     expect((await lastMailTo(t, 'known@customer.test'))!.subject).to.equal('You already have a Portico account');
@@ -70,12 +98,12 @@ describe('customer accounts: sign-up, password reset, profile', function () {
 
   it('refuses a bad address with a message, keeping the name', async () => {
     const before = await snapshot(t.db);
-    const { res } = await post('/portal/signup', { name: 'Weak', email: 'not-an-email' });
+    const { res } = await post('/portal/signup', { name: 'Weak', email: 'not-an-email', password: 'a good long password' });
     expect(res.status).to.equal(422);
     expect(res.text).to.contain('valid email address').and.contain('value="Weak"');
     // Forms that mail software delivers to x@evil.test, so one mailbox could hold many accounts.
     for (const email of ['grp:x@evil.test;', '"x"@evil.test', 'x@evil.test,y@evil.test', '<x@evil.test>', 'x@evil.test.', 'x y@evil.test', 'x@localhost']) {
-      const refused = await post('/portal/signup', { name: 'Weak', email });
+      const refused = await post('/portal/signup', { name: 'Weak', email, password: 'a good long password' });
       expect(refused.res.status, email).to.equal(422);
     }
     expect(await snapshot(t.db)).to.deep.equal(before);
@@ -93,7 +121,7 @@ describe('customer accounts: sign-up, password reset, profile', function () {
 
   it('a confirmation link mailed before portal.signup was turned off creates no account while it is off', async () => {
     const admin = await buildStaff(t.db, 'administrator');
-    await post('/portal/signup', { name: 'Late Comer', email: 'late@new.test' });
+    await post('/portal/signup', { name: 'Late Comer', email: 'late@new.test', password: 'a good long password' });
     const link = linkIn((await lastMailTo(t, 'late@new.test'))!.text_body, '/portal/signup/confirm');
     const agent = supertest.agent(t.app);
     const page = await agent.get(link).expect(200);

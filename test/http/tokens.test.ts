@@ -155,11 +155,11 @@ describe('secret tokens: randomness, storage, lifetime', function () {
       const signups: string[] = [];
       for (let i = 0; i < 200; i += 1) {
         resets.push(await createResetToken(t.db, person.id));
-        signups.push(await createPendingSignup(t.db, { email: `many-${i}@signup.test`, name: 'Many' }));
+        signups.push(await createPendingSignup(t.db, { email: `many-${i}@signup.test`, name: 'Many', passwordHash: null }));
       }
       expect((await postForm(t.app, '/portal/password/forgot', '/portal/password/forgot', { email: person.email })).status).to.equal(200);
       resets.push(tokenInMail((await lastMailTo(t, person.email))!.text_body, '/portal/password/reset'));
-      expect((await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Mailed', email: 'mailed@signup.test' })).status).to.equal(200);
+      expect((await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Mailed', email: 'mailed@signup.test', password: 'a good long password' })).status).to.equal(200);
       signups.push(tokenInMail((await lastMailTo(t, 'mailed@signup.test'))!.text_body, '/portal/signup/confirm'));
       expectRandom(resets, (tk) => base64urlBytes(tk), 'reset token');
       expectRandom(signups, (tk) => base64urlBytes(tk), 'sign-up token');
@@ -203,7 +203,7 @@ describe('secret tokens: randomness, storage, lifetime', function () {
       const person = await buildRequester(t.db);
       await postForm(t.app, '/portal/password/forgot', '/portal/password/forgot', { email: person.email });
       const reset = tokenInMail((await lastMailTo(t, person.email))!.text_body, '/portal/password/reset');
-      await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Stored Not', email: 'stored-not@signup.test' });
+      await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Stored Not', email: 'stored-not@signup.test', password: 'a good long password' });
       const signup = tokenInMail((await lastMailTo(t, 'stored-not@signup.test'))!.text_body, '/portal/signup/confirm');
       // Opened once each (the link's page carries the token in a hidden field), so a session or log could have caught it.
       await supertest(t.app).get(`/portal/password/reset?token=${reset}`).expect(200);
@@ -218,7 +218,7 @@ describe('secret tokens: randomness, storage, lifetime', function () {
       // With real delivery the stored copy hides the link: for sign-up as for reset (mail.test.ts).
       const deps = { ...t.deps, mailer: createMailer(t.db, t.deps.log, 'smtp://127.0.0.1:9', 'Portico <p@x.test>', false, { retryDelaysMs: [] }) };
       const delivering = createApp(deps);
-      await postForm(delivering, '/portal/signup', '/portal/signup', { name: 'Hidden Link', email: 'hidden-link@signup.test' }).then((res) => expect(res.status).to.equal(200));
+      await postForm(delivering, '/portal/signup', '/portal/signup', { name: 'Hidden Link', email: 'hidden-link@signup.test', password: 'a good long password' }).then((res) => expect(res.status).to.equal(200));
       await deps.mailer.drain();
       const row = (await lastMailTo(t, 'hidden-link@signup.test'))!;
       expect(row.subject).to.equal('Confirm your Portico account');
@@ -234,7 +234,7 @@ describe('secret tokens: randomness, storage, lifetime', function () {
       const person = await buildRequester(t.db);
       const before = Date.now();
       await postForm(t.app, '/portal/password/forgot', '/portal/password/forgot', { email: person.email });
-      await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Ttl', email: 'ttl@signup.test' });
+      await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Ttl', email: 'ttl@signup.test', password: 'a good long password' });
       const after = Date.now();
       const reset = await t.db('password_reset_tokens').where({ principal_id: person.id }).first();
       const signup = await t.db('pending_signups').where({ email: 'ttl@signup.test' }).first();
@@ -246,7 +246,7 @@ describe('secret tokens: randomness, storage, lifetime', function () {
     });
 
     it('an expired sign-up link is dead on both the page and the form, and creates no account', async () => {
-      await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Late Comer', email: 'late@signup.test' });
+      await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Late Comer', email: 'late@signup.test', password: 'a good long password' });
       const token = tokenInMail((await lastMailTo(t, 'late@signup.test'))!.text_body, '/portal/signup/confirm');
       await supertest(t.app).get(`/portal/signup/confirm?token=${token}`).expect(200);
       await t.db('pending_signups').where({ email: 'late@signup.test' }).update({ expires_at: new Date(Date.now() - 1000).toISOString() });
@@ -283,9 +283,9 @@ describe('secret tokens: randomness, storage, lifetime', function () {
     });
 
     it('a second sign-up link for the same address dies once the first is confirmed', async () => {
-      await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Twice', email: 'twice@signup.test' });
+      await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Twice', email: 'twice@signup.test', password: 'a good long password' });
       const first = tokenInMail((await lastMailTo(t, 'twice@signup.test'))!.text_body, '/portal/signup/confirm');
-      await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Twice Again', email: 'twice@signup.test' });
+      await postForm(t.app, '/portal/signup', '/portal/signup', { name: 'Twice Again', email: 'twice@signup.test', password: 'a good long password' });
       const second = tokenInMail((await lastMailTo(t, 'twice@signup.test'))!.text_body, '/portal/signup/confirm');
       expect(second).to.not.equal(first);
       expect((await postForm(t.app, '/portal/signup', '/portal/signup/confirm', { token: first, password: 'a good long password' })).status).to.equal(303);
@@ -298,7 +298,7 @@ describe('secret tokens: randomness, storage, lifetime', function () {
     it('a reset token opens no sign-up and a sign-up token resets no password', async () => {
       const person = await buildRequester(t.db);
       const reset = await createResetToken(t.db, person.id);
-      const signup = await createPendingSignup(t.db, { email: 'crossed@signup.test', name: 'Crossed' });
+      const signup = await createPendingSignup(t.db, { email: 'crossed@signup.test', name: 'Crossed', passwordHash: null });
       await supertest(t.app).get(`/portal/signup/confirm?token=${reset}`).expect(410);
       await supertest(t.app).get(`/portal/password/reset?token=${signup}`).expect(410);
       expect((await postForm(t.app, '/portal/signup', '/portal/signup/confirm', { token: reset, password: 'a good long password' })).status).to.equal(410);
@@ -425,16 +425,17 @@ describe('no enumeration: the same answer and the same hashing work for known an
     expect(await t.db('password_reset_tokens').whereIn('principal_id', [customer.id, disabled.id, staff.id]).pluck('principal_id')).to.deep.equal([customer.id]);
   });
 
-  it('POST /portal/signup: a known customer, a known staff address and a new address get one page and no hashing', async () => {
+  it('POST /portal/signup: a known customer, a known staff address and a new address get one page and the same hashing', async () => {
     const customer = await buildRequester(t.db);
     const staff = await buildStaff(t.db, 'user');
     const page = '/portal/signup';
     const answers = [
-      await answer('known customer', page, page, { name: 'Same Name' }, customer.email),
-      await answer('known staff', page, page, { name: 'Same Name' }, staff.email),
-      await answer('new address', page, page, { name: 'Same Name' }, 'brand-new@nowhere.test'),
+      await answer('known customer', page, page, { name: 'Same Name', password: 'a good long password' }, customer.email),
+      await answer('known staff', page, page, { name: 'Same Name', password: 'a good long password' }, staff.email),
+      await answer('new address', page, page, { name: 'Same Name', password: 'a good long password' }, 'brand-new@nowhere.test'),
     ];
-    expectAlike(answers, 200, 0);
+    // The password is hashed after the answer whatever the address (the test below: none before it); equal work either way.
+    expectAlike(answers, 200, answers[0]!.hashes);
     expect(answers[0]!.body).to.contain('Check your email');
     await t.deps.mailer.drain();
     expect(await t.db('pending_signups').whereIn('email', [customer.email, staff.email, 'brand-new@nowhere.test']).pluck('email')).to.deep.equal(['brand-new@nowhere.test']);
@@ -449,14 +450,15 @@ describe('no enumeration: the same answer and the same hashing work for known an
     for (const [page, form] of [
       ['/portal/password/forgot', { email: customer.email }],
       ['/portal/password/forgot', { email: 'nobody-held@nowhere.test' }],
-      ['/portal/signup', { name: 'Held', email: customer.email }],
-      ['/portal/signup', { name: 'Held', email: 'held-new@nowhere.test' }],
+      ['/portal/signup', { name: 'Held', email: customer.email, password: 'a good long password' }],
+      ['/portal/signup', { name: 'Held', email: 'held-new@nowhere.test', password: 'a good long password' }],
     ] as const) {
       const agent = supertest.agent(app);
       const csrf = csrfFrom((await agent.get(page)).text);
       const before = await snapshot(t.db);
-      const res = await agent.post(page).type('form').send({ ...form, _csrf: csrf });
+      const { result: res, calls } = await scryptCalls(() => agent.post(page).type('form').send({ ...form, _csrf: csrf }).then((r) => r));
       expect([res.status, res.text.includes('Check your email')], `${page} ${form.email}`).to.deep.equal([200, true]);
+      expect(calls, `${page} ${form.email}: no hashing before the answer`).to.equal(0);
       expect(await snapshot(t.db), `${page} ${form.email}: nothing written before the answer`).to.deep.equal(before);
       expect(held, 'one piece of work left for after the answer').to.have.length(1);
       await held.pop()!();

@@ -4,13 +4,13 @@ import type { AppDeps } from '../../app';
 import { NotFound } from '../../errors';
 import { readSetting } from '../../repositories/settings';
 import { toActor } from '../../repositories/principals';
-import { confirmSignup, requestPasswordReset, requestSignup, resetPassword, resetTokenIsLive, signupProblem, signupTokenIsLive } from '../../commands/accounts';
+import { confirmSignup, requestPasswordReset, requestSignup, resetPassword, resetTokenIsLive, signupConfirmation, signupProblem } from '../../commands/accounts';
 import { loginLimiters } from '../../auth/loginLimiter';
 import { Invalid } from '../../errors';
 import { publicBaseUrl, redirectTo } from '../locals';
 import { formProblem, safeReadForm, typedValues as typed } from '../forms';
 
-const signupForm = z.object({ name: z.string().max(200).default(''), email: z.string().max(320).default('') });
+const signupForm = z.object({ name: z.string().max(200).default(''), email: z.string().max(320).default(''), password: z.string().max(4096).default('') });
 const emailForm = z.object({ email: z.string().trim().max(320).default('') });
 const tokenForm = z.object({ token: z.string().max(200).default(''), password: z.string().max(4096).default('') });
 
@@ -40,7 +40,7 @@ export function portalAccountRoutes(deps: AppDeps): Router {
     // After the answer: a known address (mailed "you already have an account") and a new one
     // (a pending sign-up written, a link mailed) must not differ in how long the page takes.
     const base = publicBaseUrl(req, config);
-    mailer.later(() => requestSignup(db, mailer, form, base));
+    mailer.later(() => requestSignup(db, mailer, form, base, config.SCRYPT_COST));
     res.render('portal/signup', { title: 'Check your email', error: null, values: { email: form.email.trim() }, sent: true });
   });
 
@@ -49,22 +49,26 @@ export function portalAccountRoutes(deps: AppDeps): Router {
   // With sign-up turned off, links already mailed stop working too (until it is turned on again).
   router.get('/signup/confirm', signupEnabled, async (req, res) => {
     const token = tokenOf(req.query.token);
-    const live = token ? await signupTokenIsLive(db, token) : false;
-    res.status(live ? 200 : 410).render('portal/signup-confirm', { title: 'Confirm your account', token: live ? token : '', error: live ? null : deadLink });
+    const how = token ? await signupConfirmation(db, token) : null;
+    res.status(how ? 200 : 410).render('portal/signup-confirm', { title: 'Confirm your account', token: how ? token : '', how, error: how ? null : deadLink });
   });
 
   router.post('/signup/confirm', signupEnabled, async (req, res, next) => {
     const parsed = safeReadForm(tokenForm, req.body);
     const token = tokenOf(typed(req.body, 'token').token);
-    if (!parsed.success) return res.status(422).render('portal/signup-confirm', { title: 'Confirm your account', token, error: formProblem(parsed.error) });
+    const refuse = async (error: string) => {
+      const how = token ? await signupConfirmation(db, token) : null;
+      res.status(how ? 422 : 410).render('portal/signup-confirm', { title: 'Confirm your account', token: how ? token : '', how, error: how ? error : deadLink });
+    };
+    if (!parsed.success) return refuse(formProblem(parsed.error));
     let person: Awaited<ReturnType<typeof confirmSignup>>;
     try {
       person = token ? await confirmSignup(db, token, parsed.data.password, config.SCRYPT_COST) : null;
     } catch (err) {
-      if (err instanceof Invalid) return res.status(422).render('portal/signup-confirm', { title: 'Confirm your account', token, error: err.message });
+      if (err instanceof Invalid) return refuse(err.message);
       throw err;
     }
-    if (!person) return res.status(410).render('portal/signup-confirm', { title: 'Confirm your account', token: '', error: deadLink });
+    if (!person) return res.status(410).render('portal/signup-confirm', { title: 'Confirm your account', token: '', how: null, error: deadLink });
     req.login(toActor(person), (err) => {
       if (err) return next(err);
       req.session.authenticatedAt = Date.now();
