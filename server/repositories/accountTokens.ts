@@ -45,9 +45,9 @@ export async function findPendingSignup(db: Db, token: string): Promise<PendingS
   return row ? { id: Number(row.id), email: String(row.email), name: String(row.name), passwordHash: typeof row.password_hash === 'string' && row.password_hash ? row.password_hash : null } : null;
 }
 
-/** Marks the sign-up used; false when another request used it first. */
+/** Marks the sign-up used (its copy of the password hash dropped: the account has it now); false when another request used it first. */
 export async function useSignup(db: Db, id: number): Promise<boolean> {
-  return (await db('pending_signups').where({ id }).whereNull('used_at').update({ used_at: nowIso() })) > 0;
+  return (await db('pending_signups').where({ id }).whereNull('used_at').update({ used_at: nowIso(), password_hash: null })) > 0;
 }
 
 export async function createResetToken(db: Db, principalId: number): Promise<string> {

@@ -68,6 +68,7 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     expect(home.text).to.contain('Dana New');
     const row = await t.db('principals').where({ email_normalized: 'dana@new.test' }).first();
     expect(row.type).to.equal('requester');
+    expect((await t.db('pending_signups').where({ id: pending.id }).first()).password_hash).to.equal(null);
     await signIn(t.app, 'portal', 'dana@new.test', 'a good long password');
     await supertest(t.app).get(link).expect(410);
     const again = supertest.agent(t.app);
