@@ -1,6 +1,6 @@
 import type { Db } from '../db';
 import { Invalid, NotFound } from '../errors';
-import { authorize, isRequester, type Actor, type GrantLevel, type Restriction } from '../permissions';
+import { authorize, CUSTOMER_ON_OPEN_REFUSED, dashboardGranteeProblem, type Actor, type GrantLevel, type Restriction } from '../permissions';
 import { loadDashboardTarget, loadScopeSettings } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
 import { type ScopeSettings } from '../permissions/scopes';
@@ -27,23 +27,18 @@ async function authorizeManage(db: Db, actor: Actor, dashboardId: number) {
   return target;
 }
 
-export const CUSTOMER_EDIT_REFUSED = 'Customers can only be given view access to a dashboard.';
-export const CUSTOMER_ON_OPEN_REFUSED =
-  'Customers cannot be added while the dashboard is "Anyone can view and edit". Restrict it first.';
-
 /**
- * Adds one person (or changes their level). A customer only ever gets `view`, and never
- * on an `open` dashboard: such a request is refused and writes nothing.
+ * Adds one person (or changes their level). Who may hold which level is the permissions
+ * module's dashboardGranteeProblem (customers and observers: `view` only, customers never on
+ * an `open` dashboard): a refused request writes nothing.
  */
 export async function grantDashboardAccess(db: Db, actor: Actor, dashboardId: number, email: string, level: GrantLevel): Promise<number> {
   return db.transaction(async (trx) => {
     const target = await authorizeManage(trx, actor, dashboardId);
     const person = await findPrincipalByEmail(trx, email);
     if (!person || person.disabled) throw new Invalid('No active person has that email address.', { email: 'unknown' });
-    if (isRequester(toActor(person))) {
-      if (level !== 'view') throw new Invalid(CUSTOMER_EDIT_REFUSED, { level: 'customers view only' });
-      if (target.restriction === 'open') throw new Invalid(CUSTOMER_ON_OPEN_REFUSED, { email: 'dashboard is open' });
-    }
+    const problem = dashboardGranteeProblem(toActor(person), level, target.restriction);
+    if (problem) throw new Invalid(problem, level === 'view' ? { email: problem } : { level: problem });
     const existing = await findGrantFor(trx, dashboardId, person.id);
     if (existing && existing.level === level) return existing.id;
     const id = existing ? existing.id : await insertGrant(trx, dashboardId, person.id, level, actor.id);
@@ -101,12 +96,9 @@ export async function setDashboardRestriction(db: Db, actor: Actor, dashboardId:
 }
 
 /**
- * Adds every current customer of one company as individual view grants (people who join
- * the company later get nothing). Returns how many grants were added.
- */
-/**
- * A view grant for every active customer of a company the actor serves (companiesServed);
- * a company they do not serve answers like one without customers.
+ * A view grant for every active customer of a company the actor serves (companiesServed),
+ * as individual grants (people who join the company later get nothing); a company they do
+ * not serve answers like one without customers. Returns how many grants were added.
  */
 export async function grantCompanyMembers(db: Db, actor: Actor, dashboardId: number, companyId: number, settings: ScopeSettings): Promise<number> {
   return db.transaction(async (trx) => {

@@ -26,7 +26,7 @@ import {
 export * from './actor';
 export * from './facts';
 export { canEnter, type Area } from './policies/realms';
-export { canUseDashboardHub, customerAccessProblem, RESTRICTION_TEXT } from './policies/dashboards';
+export { canUseDashboardHub, customerAccessProblem, CUSTOMER_EDIT_REFUSED, CUSTOMER_ON_OPEN_REFUSED, dashboardGranteeProblem, OBSERVER_EDIT_REFUSED, RESTRICTION_TEXT } from './policies/dashboards';
 export { grantChangeProblem, granteeProblem, grantProblem } from './policies/entityPermissions';
 export type { RequestAction, EntityAction, ProjectAction, DashboardAction, DashboardCollectionAction };
 

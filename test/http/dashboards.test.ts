@@ -4,7 +4,7 @@ import { createTestApp, csrfOf, signIn, snapshot, type Agent, type TestApp } fro
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { changeSettings } from '../../server/commands/changeSettings';
-import { CUSTOMER_EDIT_REFUSED } from '../../server/commands/dashboardAccess';
+import { CUSTOMER_EDIT_REFUSED, OBSERVER_EDIT_REFUSED } from '../../server/permissions';
 import { visibleDashboards } from '../../server/permissions/scopes';
 import { loadScopeSettings } from '../../server/repositories/accessFacts';
 import { toActor } from '../../server/repositories/principals';
@@ -72,6 +72,22 @@ describe('dashboards shared one customer at a time', function () {
     const res = await grant(alice.email, 'edit').expect(422);
     expect(res.text).to.contain(CUSTOMER_EDIT_REFUSED);
     expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
+  it('refuses to give an observer edit (it would be listed, yet give nothing); view is theirs to have', async () => {
+    const observer = await buildStaff(t.db, 'observer');
+    const before = await snapshot(t.db);
+    const res = await grant(observer.email, 'edit').expect(422);
+    expect(res.text).to.contain(OBSERVER_EDIT_REFUSED);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    await grant(observer.email, 'view').expect(303);
+    const row = await t.db('dashboard_grants').where({ dashboard_id: board, principal_id: observer.id }).first();
+    expect(row.level).to.equal('view');
+    // Nor can an existing view grant be raised to edit.
+    const again = await snapshot(t.db);
+    await grant(observer.email, 'edit').expect(422);
+    expect(await snapshot(t.db)).to.deep.equal(again);
+    await t.db('dashboard_grants').where({ id: row.id }).del();
   });
 
   it('a view grant shows the dashboard in the hub and on its page, read-only, without other grantees', async () => {

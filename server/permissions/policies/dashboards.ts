@@ -1,5 +1,6 @@
 import { isAdministrator, isRequester, isStaff, type MaybeActor } from '../actor';
-import type { DashboardCollectionTarget, DashboardTarget } from '../facts';
+import type { DashboardCollectionTarget, DashboardTarget, GrantLevel, Restriction } from '../facts';
+import type { Actor } from '../actor';
 
 export const DASHBOARD_ACTIONS = ['view', 'edit', 'delete', 'manage_grants'] as const;
 export type DashboardAction = (typeof DASHBOARD_ACTIONS)[number];
@@ -72,5 +73,25 @@ export function customerAccessProblem(actor: MaybeActor, d: DashboardTarget): st
   if (!d.portalDashboards) return 'Dashboards are switched off in the customer portal (Settings → "Enable access in the customer portal").';
   if (d.restriction === 'open') return 'This dashboard is "Anyone can view and edit", which customers never see.';
   if (d.grant === null) return 'This customer has not been added to the dashboard.';
+  return null;
+}
+
+export const CUSTOMER_EDIT_REFUSED = 'Customers can only be given view access to a dashboard.';
+export const CUSTOMER_ON_OPEN_REFUSED =
+  'Customers cannot be added while the dashboard is "Anyone can view and edit". Restrict it first.';
+export const OBSERVER_EDIT_REFUSED = 'Observers are view-only: they can only be given view access to a dashboard.';
+
+/**
+ * Why a person cannot be given (or changed to) this level on a dashboard with this
+ * restriction, or null. A customer only ever gets `view`, and never on an `open` dashboard;
+ * an observer only `view` (an edit grant would be listed, yet give nothing: observers never edit).
+ */
+export function dashboardGranteeProblem(grantee: Actor, level: GrantLevel, restriction: Restriction): string | null {
+  if (isRequester(grantee)) {
+    if (level !== 'view') return CUSTOMER_EDIT_REFUSED;
+    if (restriction === 'open') return CUSTOMER_ON_OPEN_REFUSED;
+    return null;
+  }
+  if (grantee.type === 'observer' && level !== 'view') return OBSERVER_EDIT_REFUSED;
   return null;
 }

@@ -38,6 +38,7 @@ export async function seedSharing(ctx: SeedContext, org: Organisation, activity:
   for (const row of widgetRows) await widgets.push(row);
   await finish(widgets, 'dashboard_widgets');
 
+  const OBSERVER = 2;
   // Grants, one person at a time: nine in ten to customers (view only), the rest to staff.
   const principalsTotal = s.staff + s.requesters;
   const grantKeys = new Set<number>();
@@ -52,7 +53,8 @@ export async function seedSharing(ctx: SeedContext, org: Organisation, activity:
   for (const key of Float64Array.from(grantKeys).sort()) {
     const d = Math.floor(key / principalsTotal);
     const who = key % principalsTotal;
-    await grants.push([++grantId, dashboardId(d), base.principals + who + 1, who >= s.staff || rand() < 0.5 ? 'view' : 'edit', staffId(ownerOf[d]!), nowIso]);
+    // Customers and the observer (staff 2) only ever hold view (dashboardGranteeProblem).
+    await grants.push([++grantId, dashboardId(d), base.principals + who + 1, who >= s.staff || who === OBSERVER || rand() < 0.5 ? 'view' : 'edit', staffId(ownerOf[d]!), nowIso]);
   }
   await finish(grants, 'dashboard_grants');
 
@@ -70,7 +72,7 @@ export async function seedSharing(ctx: SeedContext, org: Organisation, activity:
   let entityGrantId = base.entity_permissions;
   for (const key of entityKeys) {
     const [who, type, entity] = key.split(':') as [string, string, string];
-    const mode = int(4);
+    const mode = Number(who) === OBSERVER ? 0 : int(4);
     await entityGrants.push([++entityGrantId, type, Number(entity), staffId(Number(who)), true, mode >= 1, mode >= 2, mode >= 3, staffId(0), nowIso]);
   }
   await finish(entityGrants, 'entity_permissions');

@@ -6,6 +6,10 @@
  */
 import { expect } from 'chai';
 import {
+  CUSTOMER_EDIT_REFUSED,
+  CUSTOMER_ON_OPEN_REFUSED,
+  dashboardGranteeProblem,
+  OBSERVER_EDIT_REFUSED,
   grantChangeProblem,
   grantProblem,
   can,
@@ -148,6 +152,19 @@ describe('mutation gaps: who may hold a direct grant (section 6)', () => {
     const staff = STAFF.find((a) => a.type === 'user')!;
     expect(grantChangeProblem(STAFF[0]!, staff, true, 'grant', 'view')).to.equal(null);
     expect(grantChangeProblem(STAFF[0]!, staff, true, 'view', 'edit')).to.match(/disabled/);
+  });
+});
+
+describe('who may hold a dashboard grant (section 4)', () => {
+  it('customers: view only, never on an open dashboard; observers: view only; other staff: either level anywhere', () => {
+    for (const restriction of RESTRICTIONS) {
+      expect(dashboardGranteeProblem(CUSTOMER, 'view', restriction), restriction).to.equal(restriction === 'open' ? CUSTOMER_ON_OPEN_REFUSED : null);
+      expect(dashboardGranteeProblem(CUSTOMER, 'edit', restriction), restriction).to.equal(CUSTOMER_EDIT_REFUSED);
+      for (const who of STAFF) {
+        expect(dashboardGranteeProblem(who, 'view', restriction), `${who.type} view ${restriction}`).to.equal(null);
+        expect(dashboardGranteeProblem(who, 'edit', restriction), `${who.type} edit ${restriction}`).to.equal(who.type === 'observer' ? OBSERVER_EDIT_REFUSED : null);
+      }
+    }
   });
 });
 
