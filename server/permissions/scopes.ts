@@ -177,6 +177,11 @@ export function widgetRequests(viewer: MaybeActor, dataScope: WidgetDataScope, s
  * "Preview as customer": the customer's widget rows, limited to what the staff member
  * previewing may see themselves, so a preview never shows a project hidden from them.
  */
+/** Whether a preview by `previewer` is the customer's whole view (the previewer sees every request), or may leave rows out. */
+export function previewIsComplete(previewer: MaybeActor, s: ScopeSettings): boolean {
+  return visibleRequests(previewer, s) === EVERYTHING;
+}
+
 export function previewWidgetRequests(customer: MaybeActor, previewer: MaybeActor, dataScope: WidgetDataScope, s: ScopeSettings, listsTitles: boolean): Scope {
   const asCustomer = widgetRequests(customer, dataScope, s, listsTitles);
   const asPreviewer = visibleRequests(previewer, s);

@@ -177,7 +177,11 @@ describe('dashboards shared one customer at a time', function () {
     await asOutsider.post(`/desk/dashboards/${probe}/widgets`).type('form').send({ kind: 'oldest_open', _csrf: token }).expect(303);
     await asOutsider.post(`/desk/dashboards/${probe}/grants`).type('form').send({ email: alice.email, level: 'view', _csrf: token }).expect(303);
     const preview = await asOutsider.get(`/desk/dashboards/${probe}/preview?customer=${encodeURIComponent(alice.email)}`).expect(200);
-    expect(preview.text).to.contain('This is exactly what').and.not.contain('Harassment complaint');
+    // It says so: the preview of someone who does not see every request is not "exactly" the customer's page.
+    expect(preview.text).to.contain('except any requests you cannot open yourself').and.not.contain('This is exactly what').and.not.contain('Harassment complaint');
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    const whole = await asAdmin.get(`/desk/dashboards/${probe}/preview?customer=${encodeURIComponent(alice.email)}`).expect(200);
+    expect(whole.text).to.contain('This is exactly what').and.contain('Harassment complaint');
   });
 
   it('a widget on a project hidden from its reader is not named: not on the edit page, the dashboard, nor in a preview', async () => {
@@ -197,7 +201,7 @@ describe('dashboards shared one customer at a time', function () {
     expect(view.text).to.contain('Falcon status').and.not.contain('Codename Falcon');
     // Alice may see the portal project, the outsider previewing her may not: the preview does not name it.
     const preview = await asOutsider.get(`/desk/dashboards/${probe}/preview?customer=${encodeURIComponent(alice.email)}`).expect(200);
-    expect(preview.text).to.contain('This is exactly what').and.contain('Falcon status').and.not.contain('Codename Falcon');
+    expect(preview.text).to.contain('except any requests you cannot open yourself').and.contain('Falcon status').and.not.contain('Codename Falcon');
     expect((await asAlice.get(`/portal/dashboards/${probe}`).expect(200)).text).to.contain('Codename Falcon');
 
     // An administrator sees every project: named on the edit page and in the preview.
@@ -208,7 +212,7 @@ describe('dashboards shared one customer at a time', function () {
 
   it('preview as customer shows what the customer sees, or why not', async () => {
     const ok = await asOwner.get(`/desk/dashboards/${board}/preview?customer=${encodeURIComponent(alice.email)}`).expect(200);
-    expect(ok.text).to.contain('This is exactly what').and.not.contain('Globex secret trouble');
+    expect(ok.text).to.contain(`This is what ${alice.name} sees`).and.not.contain('Globex secret trouble');
     const none = await asOwner.get(`/desk/dashboards/${board}/preview?customer=${encodeURIComponent(carol.email)}`).expect(200);
     expect(none.text).to.contain('has not been added');
     const staff = await asOwner.get(`/desk/dashboards/${board}/preview?customer=${encodeURIComponent(owner.email)}`).expect(200);

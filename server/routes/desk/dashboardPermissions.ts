@@ -5,6 +5,7 @@ import { Invalid, NotFound } from '../../errors';
 import { customerAccessProblem, isRequester, RESTRICTIONS, RESTRICTION_TEXT, toCustomerFlag } from '../../permissions';
 import { loadDashboardTarget } from '../../repositories/accessFacts';
 import { companiesServed, peopleFoundByFragment } from '../../permissions/peopleScopes';
+import { previewIsComplete } from '../../permissions/scopes';
 import { countRequesterGrants, findDashboard, listCompanies, listGrants, searchPeople } from '../../repositories/dashboards';
 import { findPrincipalByEmail, toActor } from '../../repositories/principals';
 import { listWidgets } from '../../repositories/widgets';
@@ -120,6 +121,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
     let problem: string | null = null;
     let widgets = null;
     let customerName: string | null = null;
+    let complete = false;
     if (email) {
       const person = await findPrincipalByEmail(db, email);
       const customer = person && !person.disabled ? toActor(person) : null;
@@ -131,9 +133,10 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
         if (!asCustomer) throw new NotFound();
         problem = customerAccessProblem(customer, asCustomer);
         if (!problem) widgets = await presentWidgets(db, customer, await listWidgets(db, id), settings, actorOf(req));
+        complete = previewIsComplete(actorOf(req), settings);
       }
     }
-    res.render('desk/dashboard-preview', { title: `Preview: ${dashboard.name}`, dashboard, email, problem, widgets, customerName });
+    res.render('desk/dashboard-preview', { title: `Preview: ${dashboard.name}`, dashboard, email, problem, widgets, customerName, complete });
   });
 
   return router;
