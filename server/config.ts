@@ -76,9 +76,6 @@ const schema = z
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required when NODE_ENV=production' });
     }
-    if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
-      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required when NODE_ENV=production (the address in links of mails)' });
-    }
   });
 
 export type Config = Readonly<
@@ -103,4 +100,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return Object.freeze({ ...parsed.data, DATABASE_URL: parsed.data.DATABASE_URL ?? `sqlite:${DEFAULT_SQLITE_FILE}` });
+}
+
+/**
+ * What an operator should hear about at start-up, though Portico runs: in production without
+ * PUBLIC_URL, links in mail and the API's Next point at HOST:PORT (PRODUCT.md section 10
+ * requires only SESSION_SECRET; links are never taken from a request's Host header).
+ */
+export function configWarnings(config: Config): string[] {
+  const out: string[] = [];
+  if (config.NODE_ENV === 'production' && !config.PUBLIC_URL) {
+    out.push(`PUBLIC_URL is not set: links in mail and the API's Next point at http://${config.HOST}:${config.PORT}${config.BASE_PATH}; set it to the address people use, e.g. https://support.example.com`);
+  }
+  return out;
 }

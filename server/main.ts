@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import http from 'node:http';
 import { isIP } from 'node:net';
 import express from 'express';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, configWarnings, loadConfig, type Config } from './config';
 import { createApp, type AppDeps } from './app';
 import { bootstrap } from './bootstrap';
 import { createLogger } from './logger';
@@ -51,6 +51,7 @@ export async function start(config: Config, prepared?: AppDeps): Promise<Running
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = listeningUrl(config, port);
   deps.log.info({ url }, 'Portico listening');
+  if (!cluster.isWorker) for (const warning of configWarnings(config)) deps.log.warn(warning);
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
@@ -173,6 +174,7 @@ async function runPrimary(config: Config, count: number): Promise<void> {
   });
   const url = listeningUrl(config, port);
   log.info({ url, workers: count }, 'Portico workers listening');
+  for (const warning of configWarnings(config)) log.warn(warning);
   announce({ url, workers: pids });
 }
 

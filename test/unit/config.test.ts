@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../server/config';
+import { ConfigError, configWarnings, loadConfig } from '../../server/config';
 
 describe('configuration', () => {
   it('has the defaults of PRODUCT.md section 10', () => {
@@ -25,10 +25,16 @@ describe('configuration', () => {
       .and.matches(/BASE_PATH/);
   });
 
-  it('requires SESSION_SECRET and PUBLIC_URL in production', () => {
+  it('requires SESSION_SECRET in production, as PRODUCT.md section 10 says; without PUBLIC_URL it starts and warns', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(/SESSION_SECRET: is required/);
-    expect(() => loadConfig({ NODE_ENV: 'production' })).to.throw(/PUBLIC_URL: is required/);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://support.example.com/' }).PUBLIC_URL).to.equal('https://support.example.com');
+    const bare = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) });
+    expect(bare.PUBLIC_URL).to.equal(undefined);
+    expect(configWarnings(bare)).to.have.length(1);
+    expect(configWarnings(bare)[0]).to.match(/^PUBLIC_URL is not set: links in mail and the API's Next point at http:\/\/127\.0\.0\.1:3000;/);
+    const full = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://support.example.com/' });
+    expect(full.PUBLIC_URL).to.equal('https://support.example.com');
+    expect(configWarnings(full)).to.deep.equal([]);
+    expect(configWarnings(loadConfig({}))).to.deep.equal([]);
   });
 
   it('TRUST_PROXY: false, a number of proxies (true is one), or the proxies\' addresses; never every hop', () => {
