@@ -12,6 +12,7 @@ import { csrf, sameOriginOnly } from './auth/csrf';
 import { viewLocals } from './routes/locals';
 import { errorHandler, notFoundHandler } from './routes/errors';
 import { NotFound } from './errors';
+import { logoutWithoutSession } from './routes/authRoutes';
 import { healthRoutes } from './routes/health';
 import { portalRoutes } from './routes/portal';
 import { deskRoutes } from './routes/desk';
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
   app.use(bodyWithoutNul);
   app.use(sameOriginOnly());
+  app.use(logoutWithoutSession(config.BASE_PATH));
   app.use(csrf.csrfSynchronisedProtection);
   app.use(viewLocals(config, db));
 

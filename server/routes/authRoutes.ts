@@ -1,4 +1,4 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
+import { Router, type Request, type RequestHandler, type Response, type NextFunction } from 'express';
 import type { PassportStatic } from 'passport';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
@@ -7,6 +7,7 @@ import { loginLimiters } from '../auth/loginLimiter';
 import { safeNextPath } from '../auth/redirects';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session';
 import { canEnter, type Realm } from '../permissions';
+import { Forbidden } from '../errors';
 import { actorOf, appUrl } from './locals';
 import { readSetting } from '../repositories/settings';
 
@@ -66,6 +67,9 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
   });
 
   router.post('/logout', (req, res, next) => {
+    // Someone signed in to the other realm ends nothing here (the wrong realm is refused, never served).
+    const actor = actorOf(req);
+    if (actor !== null && !canEnter(actor, realm)) return next(new Forbidden('This area is not available to your account.'));
     req.session.destroy((err) => {
       if (err) return next(err);
       res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.config));
@@ -74,4 +78,17 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
   });
 
   return router;
+}
+
+/**
+ * POST /portal/logout or /desk/logout with nobody signed in (a second tab, an expired session)
+ * has nothing to end: it goes to that realm's sign-in page. Mounted before the CSRF check,
+ * which would otherwise call the vanished session's form "expired"; it changes nothing.
+ */
+export function logoutWithoutSession(basePath: string): RequestHandler {
+  return (req, res, next) => {
+    const realm = req.method === 'POST' ? /^\/(portal|desk)\/logout\/?$/i.exec(req.path)?.[1]?.toLowerCase() : undefined;
+    if (!realm || actorOf(req) !== null) return next();
+    res.redirect(303, `${basePath}/${realm}/login`);
+  };
 }

@@ -117,6 +117,32 @@ describe('sign-in and sessions', () => {
     expect(reuse.headers.location).to.equal('/desk/login?next=%2Fdesk');
   });
 
+  it("the other realm's sign-out is refused and ends nothing; a sign-out with nobody signed in goes to the sign-in page", async () => {
+    const sessions = async () => Number((await t.db('sessions').count({ n: '*' }).first())!.n);
+    const customer = await signIn(t.app, 'portal', requester.email, PASSWORD);
+    const portalPage = await customer.get('/portal').expect(200);
+    const agent = await signIn(t.app, 'desk', staff.user!.email, PASSWORD);
+    const deskPage = await agent.get('/desk').expect(200);
+    const before = await sessions();
+    await customer.post('/desk/logout').type('form').send({ _csrf: csrfFrom(portalPage.text) }).expect(403);
+    await customer.post('/Desk/Logout/').type('form').send({ _csrf: csrfFrom(portalPage.text) }).expect(403);
+    await agent.post('/portal/logout').type('form').send({ _csrf: csrfFrom(deskPage.text) }).expect(403);
+    expect(await sessions()).to.equal(before);
+    await customer.get('/portal').expect(200);
+    await agent.get('/desk').expect(200);
+
+    // Signed out in one tab, the other tab's sign-out form (its token died with the session) just leads to the sign-in page.
+    const secondTab = await customer.get('/portal').expect(200);
+    await customer.post('/portal/logout').type('form').send({ _csrf: csrfFrom(portalPage.text) }).expect(303);
+    const stale = await customer.post('/portal/logout').type('form').send({ _csrf: csrfFrom(secondTab.text) }).expect(303);
+    expect(stale.headers.location).to.equal('/portal/login');
+    const anonymous = await supertest(t.app).post('/desk/logout').type('form').send({}).expect(303);
+    expect(anonymous.headers.location).to.equal('/desk/login');
+    // Signed in, the token is still needed: a sign-out without it is refused and ends nothing.
+    await agent.post('/desk/logout').type('form').send({}).expect(403);
+    await agent.get('/desk').expect(200);
+  });
+
   it('reading pages does not write the session on every request (expiry pushed back at most once a minute)', async () => {
     const agent = await signIn(t.app, 'portal', requester.email, PASSWORD);
     await agent.get('/portal').expect(200);
