@@ -19,7 +19,8 @@ export async function directAccessPanel(db: Db, actor: Actor, type: EntityTypeIn
     entityId: target.id,
     nested,
     modes: MODE_TEXT,
-    grants: grants.map((g) => ({ id: g.id, name: g.principalName, mode: g.mode })),
+    // One's own grant is shown, not offered for change: nobody changes their own (grantProblem).
+    grants: grants.map((g) => ({ id: g.id, name: g.principalName, mode: g.mode, own: g.principalId === actor.id })),
   };
 }
 

@@ -234,6 +234,13 @@ describe('desk: direct access panel', function () {
     expect(await snapshot(t.db)).to.deep.equal(before);
 
     const asLead = await signIn(t.app, 'desk', lead.email, PASSWORD);
+    // The panel offers the lead no change of their own grant (it would be refused), only the others'.
+    const panel = (await asLead.get(`/desk/work-items/${epic}`).expect(200)).text;
+    const ownGrant = (await t.db('entity_permissions').where({ principal_id: lead.id, entity_id: epic }).first()).id;
+    const otherGrant = (await t.db('entity_permissions').where({ principal_id: other.id, entity_id: epic }).first()).id;
+    expect(panel).to.contain('data-own-grant').and.contain('Give up your own direct access');
+    expect(panel).not.to.contain(`action="/desk/direct-access/${ownGrant}"`);
+    expect(panel).to.contain(`action="/desk/direct-access/${otherGrant}"`).and.contain(`action="/desk/direct-access/${ownGrant}/delete"`);
     const token = await csrfOf(asLead, `/desk/work-items/${epic}`);
     const copy = await asLead.post('/desk/direct-access/nested').type('form').send(body(token)).expect(303);
     expect(await onFeature()).to.deep.equal([{ principal: other.id, comment: true, edit: true, grant: false }]);
