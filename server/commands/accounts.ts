@@ -69,7 +69,8 @@ export async function signupConfirmation(db: Db, token: string): Promise<'chosen
 const NOT_THE_PASSWORD = 'That is not the password chosen when signing up. Sign up again if you have forgotten it.';
 
 /**
- * Creates the customer account of a live sign-up token; null when the link is dead. The
+ * Creates the customer account of a live sign-up token; null when the link is dead (found
+ * before any hashing: a made-up token costs no scrypt). The
  * password must be the one chosen on the sign-up form (refused otherwise, the link stays
  * usable); a sign-up from before the form asked for one takes a new one, checked as any.
  */
@@ -112,6 +113,9 @@ export async function resetTokenIsLive(db: Db, token: string): Promise<boolean> 
 
 /** Sets the new password, uses up the token and ends every existing session. */
 export async function resetPassword(db: Db, token: string, password: string, scryptCost: number): Promise<boolean> {
+  // A dead or made-up token costs one indexed lookup, never a scrypt (which anyone could
+  // otherwise make the server compute without limit by posting random tokens).
+  if (!(await findResetToken(db, token))) return false;
   const problem = passwordProblem(password);
   if (problem) throw new Invalid(problem, { password: problem });
   const hash = await hashPassword(password, scryptCost);

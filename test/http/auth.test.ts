@@ -296,6 +296,18 @@ describe('login rate limit', () => {
     await supertest(t.app).get('/portal').expect(302);
   });
 
+  it('limits the reset and sign-up link forms too, per address: made-up tokens cannot be posted without end', async () => {
+    for (const [page, path] of [['/portal/password/forgot', '/portal/password/reset'], ['/portal/signup', '/portal/signup/confirm']] as const) {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        const agent = supertest.agent(t.app);
+        const csrf = csrfFrom((await agent.get(page)).text);
+        statuses.push((await agent.post(path).type('form').send({ token: `madeUpToken${'x'.repeat(20)}${i}`, password: 'a good long password', _csrf: csrf })).status);
+      }
+      expect(statuses, path).to.deep.equal([410, 410, 410, 429]);
+    }
+  });
+
   it('counts per account: another account from the same address can still sign in', async () => {
     const other = await buildRequester(t.db);
     expect((await attempt(t, 'portal', other.email, PASSWORD)).status).to.equal(303);

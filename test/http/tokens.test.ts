@@ -441,6 +441,28 @@ describe('no enumeration: the same answer and the same hashing work for known an
     expect(await t.db('pending_signups').whereIn('email', [customer.email, staff.email, 'brand-new@nowhere.test']).pluck('email')).to.deep.equal(['brand-new@nowhere.test']);
   });
 
+  it('a made-up or dead link costs no scrypt on the reset and sign-up confirmation forms (one indexed lookup)', async () => {
+    const person = await buildRequester(t.db);
+    const used = await createResetToken(t.db, person.id);
+    await t.db('password_reset_tokens').where({ principal_id: person.id }).update({ used_at: new Date().toISOString() });
+    for (const [page, path, token] of [
+      ['/portal/password/forgot', '/portal/password/reset', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+      ['/portal/password/forgot', '/portal/password/reset', used],
+      ['/portal/signup', '/portal/signup/confirm', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ] as const) {
+      const agent = supertest.agent(t.app);
+      const csrf = csrfFrom((await agent.get(page)).text);
+      const { result: res, calls } = await scryptCalls(() => agent.post(path).type('form').send({ token, password: 'a good long password', _csrf: csrf }).then((r) => r));
+      expect([res.status, calls], `${path} ${token.slice(0, 6)}`).to.deep.equal([410, 0]);
+    }
+    // A live one still costs its hash, and works.
+    const live = await createResetToken(t.db, person.id);
+    const agent = supertest.agent(t.app);
+    const csrf = csrfFrom((await agent.get('/portal/password/forgot')).text);
+    const { result: ok, calls } = await scryptCalls(() => agent.post('/portal/password/reset').type('form').send({ token: live, password: 'a good long password', _csrf: csrf }).then((r) => r));
+    expect([ok.status, calls]).to.deep.equal([303, 1]);
+  });
+
   it('sign-up and reset requests answer before any lookup or write: the page never waits on what the address is', async () => {
     // A mailer whose later work waits until the test releases it: the answer must come first.
     const held: (() => Promise<void>)[] = [];
