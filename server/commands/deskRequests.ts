@@ -26,7 +26,7 @@ export async function assignRequest(db: Db, actor: Actor, requestId: number, ass
       }
     }
     const previous = await assigneeOf(trx, requestId);
-    await touchRequest(trx, requestId, { assignee_id: assigneeId });
+    await touchRequest(trx, requestId, { customerVisible: false, fields: { assignee_id: assigneeId } });
     if (previous !== assigneeId) await recordRequestEvent(trx, requestId, actor.id, { kind: 'assignee', fromId: previous, toId: assigneeId });
   });
 }
@@ -40,7 +40,7 @@ export async function linkWorkItem(db: Db, actor: Actor, requestId: number, work
   await db.transaction(async (trx) => {
     await authorizeRequest(trx, actor, requestId, 'edit');
     if (!(await seesWorkItem(trx, actor, workItemId))) throw new Invalid('Choose a work item you can see.', { work_item_id: 'unknown' });
-    if (await linkRequestToWorkItem(trx, requestId, workItemId)) await touchRequest(trx, requestId);
+    if (await linkRequestToWorkItem(trx, requestId, workItemId)) await touchRequest(trx, requestId, { customerVisible: false });
   });
 }
 
@@ -50,6 +50,6 @@ export async function unlinkWorkItem(db: Db, actor: Actor, requestId: number, wo
     // Only a link to an item the editor can see: a hidden item's link is neither removed nor told apart from none.
     if (!(await seesWorkItem(trx, actor, workItemId))) throw new NotFound();
     if (!(await unlinkRequestFromWorkItem(trx, requestId, workItemId))) throw new NotFound();
-    await touchRequest(trx, requestId);
+    await touchRequest(trx, requestId, { customerVisible: false });
   });
 }

@@ -66,7 +66,7 @@ export async function commentOnRequest(
   const { commentId, audience, recipients } = await db.transaction(async (trx) => {
     const t = await authorizeRequest(trx, actor, requestId, internal ? 'internal_note' : 'comment');
     const id = await insertComment(trx, { requestId, authorId: actor.id, body, internal });
-    await touchRequest(trx, requestId);
+    await touchRequest(trx, requestId, { customerVisible: !internal });
     let to: Recipient[] = [];
     // Customers are told about staff replies; staff are told about customer comments.
     const fromStaff = can(actor, 'internal_note', t);

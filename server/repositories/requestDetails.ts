@@ -90,6 +90,7 @@ export async function insertRequest(db: Db, r: NewRequest): Promise<number> {
       created_at: now,
       updated_at: now,
       last_activity_at: now,
+      customer_activity_at: now,
     })
     .returning('id'));
   await countNewRequest(db, { projectId: r.projectId, companyId: r.companyId, status: 'new', type: r.type, createdAt: now });
@@ -99,12 +100,17 @@ export async function insertRequest(db: Db, r: NewRequest): Promise<number> {
 /** Fields that the request tallies count by: changed only through the functions that recount them. */
 const TALLIED_FIELDS = ['project_id', 'company_id', 'status', 'type', 'created_at'];
 
-/** Marks activity on a request, optionally setting untallied fields (assignee, ...). */
-export async function touchRequest(db: Db, id: number, fields: Record<string, unknown> = {}): Promise<void> {
+/**
+ * Marks activity on a request, optionally setting untallied fields (assignee, ...). Only
+ * activity its customers can see (a public comment or reply) moves customer_activity_at, the
+ * time the portal shows; an internal note, an assignment or a link moves last_activity_at alone.
+ */
+export async function touchRequest(db: Db, id: number, opts: { customerVisible: boolean; fields?: Record<string, unknown> }): Promise<void> {
+  const fields = opts.fields ?? {};
   const tallied = Object.keys(fields).filter((f) => TALLIED_FIELDS.includes(f));
   if (tallied.length) throw new Error(`touchRequest cannot change ${tallied.join(', ')}: the request tallies would drift`);
   const now = nowIso();
-  await db('requests').where({ id }).update({ ...fields, updated_at: now, last_activity_at: now });
+  await db('requests').where({ id }).update({ ...fields, updated_at: now, last_activity_at: now, ...(opts.customerVisible ? { customer_activity_at: now } : {}) });
 }
 
 /**
@@ -117,7 +123,7 @@ export async function setRequestStatus(db: Db, id: number, status: RequestStatus
   if (!before) return null;
   if (before.status === status) return before.status;
   const now = nowIso();
-  await db('requests').where({ id }).update({ status, updated_at: now, last_activity_at: now });
+  await db('requests').where({ id }).update({ status, updated_at: now, last_activity_at: now, customer_activity_at: now });
   await recountChangedRequest(db, before, { ...before, status });
   return before.status;
 }

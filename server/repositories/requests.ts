@@ -31,7 +31,7 @@ const LIST_COLUMNS = [
   'requests.status',
   'requests.visibility',
   'requests.vote_count',
-  'requests.last_activity_at',
+  'requests.customer_activity_at',
   'projects.name as project_name',
 ];
 
@@ -44,7 +44,7 @@ function toListItem(r: Record<string, unknown>): RequestListItem {
     visibility: String(r.visibility),
     voteCount: Number(r.vote_count),
     projectName: String(r.project_name),
-    lastActivityAt: toDate(r.last_activity_at),
+    lastActivityAt: toDate(r.customer_activity_at),
   };
 }
 
@@ -89,7 +89,7 @@ async function pageOf(
   };
 }
 
-/** The viewer's requests, newest activity first, optionally searched by title. */
+/** The viewer's requests, newest customer-visible activity first (customer_activity_at: no internal note moves it), optionally searched by title. */
 export async function listRequests(
   db: Db,
   scope: Scope,
@@ -100,7 +100,7 @@ export async function listRequests(
     const term = containsPattern(opts.search);
     void base.whereRaw("lower(requests.title) like ? escape '\\'", [term]);
   }
-  return pageOf(base, [['requests.last_activity_at', 'desc'], ['requests.id', 'desc']], opts.page, opts.pageSize);
+  return pageOf(base, [['requests.customer_activity_at', 'desc'], ['requests.id', 'desc']], opts.page, opts.pageSize);
 }
 
 export const IDEAS_COUNT_CAP = 1000;

@@ -134,6 +134,7 @@ export async function seedDemo(db: Db, scryptCost: number): Promise<boolean> {
         created_at: daysAgo(age),
         updated_at: daysAgo(Math.max(0, age - 2)),
         last_activity_at: daysAgo(Math.max(0, age - 2)),
+        customer_activity_at: daysAgo(Math.max(0, age - 2)),
       });
     const r1 = await request({ requester: alice, company: acme, type: 'issue', title: 'Cannot export invoices to PDF', description: 'The export button spins forever since Monday.', status: 'open', visibility: 'private' }, 20);
     await request({ requester: alice, company: acme, type: 'question', title: 'How do I add a colleague to our account?', description: 'Bob needs access too.', status: 'resolved', visibility: 'company' }, 35);

@@ -117,6 +117,7 @@ export async function buildRequest(
     created_at: now,
     updated_at: now,
     last_activity_at: now,
+    customer_activity_at: now,
   });
   // Counted as Portico counts a new request, so dashboards built on it add up.
   await countNewRequest(db, { projectId: opts.projectId, companyId: opts.requester.companyId, status: opts.status ?? 'new', type: opts.type ?? 'issue', createdAt: now });

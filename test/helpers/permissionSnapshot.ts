@@ -470,7 +470,8 @@ async function actorAnswers(db: Db, actor: MaybeActor, u: Universe, s: ScopeSett
 
   // The lists, built as the routes build them (server/routes/portal/*, desk/*, api/v1/*).
   const requests = visibleRequests(actor, s);
-  say(`portal.home ${ids((await listRequests(db, ownAndCompanyRequests(actor, s), { page: 1, pageSize: 1000 })).items)}`);
+  // Which requests, not their order: the customer-activity migration recomputes the times this list is sorted by from the comments and history, which the world's rows need not match.
+  say(`portal.home ${JSON.stringify((await listRequests(db, ownAndCompanyRequests(actor, s), { page: 1, pageSize: 1000 })).items.map((r) => r.id).sort((a, b) => a - b))}`);
   say(`portal.ideas ${ids((await listIdeas(db, requests, { page: 1, pageSize: 1000 })).items)}`);
   say(`dashboards list ${ids(await listDashboards(db, visibleDashboards(actor, s)))}`);
   say(`desk.queue ${ids((await listQueue(db, requests, {}, 'activity', 1, 1000)).items)}`);

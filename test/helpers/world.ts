@@ -171,6 +171,7 @@ export async function writeWorld(db: Db, w: WorldSpec): Promise<World> {
           created_at: now,
           updated_at: now,
           last_activity_at: now,
+          customer_activity_at: now,
         }),
       );
     }

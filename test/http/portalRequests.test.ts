@@ -45,6 +45,39 @@ describe('customer portal: requests', () => {
     expect((await asCarol.get('/portal/ideas').expect(200)).text).to.contain('Public idea');
   });
 
+  it("the portal's last activity moves only with what customers can see: internal notes, assignment and links leave it and the order alone", async () => {
+    const older = await buildRequest(t.db, { projectId: project, requester: alice, visibility: 'company', title: 'Activity older' });
+    const newer = await buildRequest(t.db, { projectId: project, requester: alice, visibility: 'company', title: 'Activity newer' });
+    await t.db('requests').where({ id: older }).update({ last_activity_at: '2026-01-01T10:00:00.000Z', customer_activity_at: '2026-01-01T10:00:00.000Z' });
+    await t.db('requests').where({ id: newer }).update({ last_activity_at: '2026-01-02T10:00:00.000Z', customer_activity_at: '2026-01-02T10:00:00.000Z' });
+    const now = new Date().toISOString();
+    const [item] = await t.db('work_items').insert({ project_id: project, type: 'task', name: 'Linked task', description: '', status: 'open', parent_id: null, creator_id: agentUser.id, created_at: now, updated_at: now }).returning('id');
+    const itemId = Number(typeof item === 'object' ? item.id : item);
+    const bobSees = async () => {
+      const html = (await asBob.get('/portal?q=Activity').expect(200)).text;
+      const rows = [...html.matchAll(/Activity (older|newer)[\s\S]*?<time datetime="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+      return rows;
+    };
+    const before = await bobSees();
+    expect(before).to.deep.equal([['newer', '2026-01-02T10:00:00.000Z'], ['older', '2026-01-01T10:00:00.000Z']]);
+
+    const asAgent = await signIn(t.app, 'desk', agentUser.email, PASSWORD);
+    const csrf = await csrfOf(asAgent, `/desk/requests/${older}`);
+    await asAgent.post(`/desk/requests/${older}/comments`).type('form').send({ body: 'Internal only', internal: 'on', _csrf: csrf }).expect(303);
+    await asAgent.post(`/desk/requests/${older}/assign`).type('form').send({ assignee_id: String(agentUser.id), _csrf: csrf }).expect(303);
+    await asAgent.post(`/desk/requests/${older}/links`).type('form').send({ work_item_id: String(itemId), _csrf: csrf }).expect(303);
+    expect(await bobSees()).to.deep.equal(before);
+    // The desk still sees the activity.
+    expect(String((await t.db('requests').where({ id: older }).first('last_activity_at')).last_activity_at)).not.to.contain('2026-01-01');
+
+    await asAgent.post(`/desk/requests/${older}/comments`).type('form').send({ body: 'A public reply', _csrf: csrf }).expect(303);
+    const afterReply = await bobSees();
+    expect(afterReply.map((r) => r[0])).to.deep.equal(['older', 'newer']);
+    expect(afterReply[0]![1]! > '2026-01-03').to.equal(true);
+    await asAgent.post(`/desk/requests/${newer}/status`).type('form').send({ status: 'in_progress', _csrf: csrf }).expect(303);
+    expect((await bobSees()).map((r) => r[0])).to.deep.equal(['newer', 'older']);
+  });
+
   it('same company, non-shared request, direct id: 404 (Zammad #1857)', async () => {
     const res = await asBob.get(`/portal/requests/${ids.private}`).expect(404);
     expect(res.text).not.to.contain('Alice private');

@@ -22,7 +22,7 @@ describe('list counts', function () {
     const rows = (n: number, from: number) =>
       Array.from({ length: n }, (_, i) => ({
         project_id: project, requester_id: person.id, company_id: person.companyId, type: 'idea', title: `Idea ${from + i}`,
-        description: '', status: 'new', visibility: 'public', vote_count: 0, created_at: nowIso(), updated_at: nowIso(), last_activity_at: nowIso(),
+        description: '', status: 'new', visibility: 'public', vote_count: 0, created_at: nowIso(), updated_at: nowIso(), last_activity_at: nowIso(), customer_activity_at: nowIso(),
       }));
     await tdb.db.batchInsert('requests', rows(30, 0), 200);
     const small = await listIdeas(tdb.db, scope, { page: 1, pageSize: 25 });
@@ -41,7 +41,7 @@ describe('list counts', function () {
     const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
     const row = (who: typeof person, i: number, visibility: string) => ({
       project_id: project, requester_id: who.id, company_id: who.companyId, type: 'issue', title: `Home ${i}`,
-      description: '', status: 'new', visibility, vote_count: 0, created_at: at(i), updated_at: at(i), last_activity_at: at(i),
+      description: '', status: 'new', visibility, vote_count: 0, created_at: at(i), updated_at: at(i), last_activity_at: at(i), customer_activity_at: at(i),
     });
     // 40 of their own, 12 of their company's shared with it, 9 private to a colleague, 5 of a stranger's.
     await tdb.db.batchInsert('requests', [

@@ -71,6 +71,13 @@ const LOSSES: Record<string, Loss> = {
     rows: [{ table: 'sessions', column: 'principal_id' }],
     answers: 'equal',
   },
+  // down drops requests.customer_activity_at; up recomputes it from the public comments and
+  // the status history. It only orders the portal's list and dates its rows: every answer
+  // (which requests each list holds) must stay equal.
+  '20261202020000_customer_activity.ts': {
+    rows: [{ table: 'requests', column: 'customer_activity_at' }],
+    answers: 'equal',
+  },
 };
 
 

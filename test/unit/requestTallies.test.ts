@@ -160,11 +160,11 @@ describe('request tallies', function () {
     const id = await submitRequest(db, mailer(), customers[2]!, { projectId: projects[1]!, type: 'idea', title: 'Guarded', description: '', visibility: 'public' }, 'http://portico.test');
     for (const field of ['status', 'type', 'project_id', 'company_id', 'created_at']) {
       let refused: unknown = null;
-      await touchRequest(db, id, { [field]: field === 'status' ? 'closed' : 1 }).catch((err: unknown) => (refused = err));
+      await touchRequest(db, id, { customerVisible: false, fields: { [field]: field === 'status' ? 'closed' : 1 } }).catch((err: unknown) => (refused = err));
       expect(refused, field).to.be.instanceOf(Error);
     }
     expect((await db('requests').where({ id }).first('status')).status).to.equal('new');
-    await touchRequest(db, id, { assignee_id: agent.id });
+    await touchRequest(db, id, { customerVisible: false, fields: { assignee_id: agent.id } });
   });
 
   it('are filled by their migration from the requests already there', async () => {

@@ -77,7 +77,7 @@ export async function seedActivity(ctx: SeedContext, org: Organisation): Promise
     voteCount[r]! += 1;
   }
 
-  const requests = writer('requests', ['id', 'project_id', 'requester_id', 'company_id', 'assignee_id', 'type', 'title', 'description', 'status', 'visibility', 'vote_count', 'created_at', 'updated_at', 'last_activity_at']);
+  const requests = writer('requests', ['id', 'project_id', 'requester_id', 'company_id', 'assignee_id', 'type', 'title', 'description', 'status', 'visibility', 'vote_count', 'created_at', 'updated_at', 'last_activity_at', 'customer_activity_at']);
   const linked: [number, number, string][] = [];
   const requestId = (r: number) => base.requests + r + 1;
   for (let r = 0; r < n; r += 1) {
@@ -88,7 +88,7 @@ export async function seedActivity(ctx: SeedContext, org: Organisation): Promise
     await requests.push([
       requestId(r), projectId(reqProject[r]!), requesterId(reqRequester[r]!), c < 0 ? null : base.companies + c + 1,
       status === 'new' ? null : staffId(1 + int(s.staff - 1)), TYPE_NAMES[reqType[r]!]!, `${pick(SUBJECT)} ${pick(PROBLEM)}`,
-      pick(SENTENCE), status, VISIBILITY_NAMES[reqVisibility[r]!]!, voteCount[r]!, iso(reqCreated[r]!), last, last,
+      pick(SENTENCE), status, VISIBILITY_NAMES[reqVisibility[r]!]!, voteCount[r]!, iso(reqCreated[r]!), last, last, last,
     ]);
     const linkable = itemsOf[reqProject[r]!]!;
     if (linkable.length && rand() < 0.15) linked.push([requestId(r), linkable[int(linkable.length)]!, last]);
