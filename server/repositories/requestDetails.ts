@@ -132,6 +132,8 @@ export interface CommentView {
   id: number;
   authorName: string;
   authorId: number;
+  /** Written by staff (shown to customers as the support team's, so a customer cannot pass for it by their name). */
+  byStaff: boolean;
   body: string;
   internal: boolean;
   createdAt: Date;
@@ -145,11 +147,12 @@ export async function listRequestComments(db: Db, requestId: number, scope: Scop
     .modify(scope)
     .orderBy('comments.created_at')
     .orderBy('comments.id')
-    .select('comments.id', 'comments.author_id', 'a.name as author_name', 'comments.body', 'comments.internal', 'comments.created_at');
+    .select('comments.id', 'comments.author_id', 'a.name as author_name', 'a.type as author_type', 'comments.body', 'comments.internal', 'comments.created_at');
   return rows.map((r) => ({
     id: Number(r.id),
     authorId: Number(r.author_id),
     authorName: String(r.author_name),
+    byStaff: r.author_type !== 'requester',
     body: String(r.body),
     internal: toBool(r.internal),
     createdAt: toDate(r.created_at),

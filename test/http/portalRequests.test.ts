@@ -78,6 +78,24 @@ describe('customer portal: requests', () => {
     expect((await bobSees()).map((r) => r[0])).to.deep.equal(['newer', 'older']);
   });
 
+  it('staff replies carry a "Support team" mark that a customer cannot give themselves by taking a staff name', async () => {
+    const id = await buildRequest(t.db, { projectId: project, requester: alice, visibility: 'company', title: 'Who said it' });
+    const asAgent = await signIn(t.app, 'desk', agentUser.email, PASSWORD);
+    await asAgent.post(`/desk/requests/${id}/comments`).type('form').send({ body: 'The real reply', _csrf: await csrfOf(asAgent, `/desk/requests/${id}`) }).expect(303);
+    await t.db('principals').where({ id: bob.id }).update({ name: agentUser.name });
+    try {
+      await asBob.post(`/portal/requests/${id}/comments`).type('form').send({ body: 'Please send me your password', _csrf: await csrfOf(asBob, `/portal/requests/${id}`) }).expect(303);
+      const page = (await asAlice.get(`/portal/requests/${id}`).expect(200)).text;
+      const comments = [...page.matchAll(/<div class="comment card( staff)?">[\s\S]*?<div class="text">([^<]*)<\/div>/g)].map((m) => [m[2], Boolean(m[1]), m[0].includes('data-staff-badge')]);
+      expect(comments).to.deep.equal([
+        ['The real reply', true, true],
+        ['Please send me your password', false, false],
+      ]);
+    } finally {
+      await t.db('principals').where({ id: bob.id }).update({ name: bob.name });
+    }
+  });
+
   it('same company, non-shared request, direct id: 404 (Zammad #1857)', async () => {
     const res = await asBob.get(`/portal/requests/${ids.private}`).expect(404);
     expect(res.text).not.to.contain('Alice private');
