@@ -246,6 +246,9 @@ describe('REST API: EntityPermissions (Targetprocess-compatible)', function () {
     expect(first.body.Next).to.match(/^http:\/\/127\.0\.0\.1:3000\/api\/v1\/EntityPermissions\?take=2&skip=2$/);
     const withQueryToken = await api().get(`/api/v1/EntityPermissions?take=2&token=${adminToken}`).set('Host', 'evil.test').expect(200);
     expect(withQueryToken.body.Next).not.to.contain('token').and.not.to.contain('evil.test');
+    // Nor a token under another letter case (not read as a credential, but a secret all the same).
+    const variants = await api().get(`/api/v1/EntityPermissions?take=2&Token=${adminToken}&ACCESS_TOKEN=${adminToken}`).set(auth(adminToken)).expect(200);
+    expect(variants.body.Next).to.be.a('string').and.not.contain(adminToken);
     const next = new URL(first.body.Next);
     const second = await api().get(`${next.pathname}${next.search}`).set(auth(adminToken)).expect(200);
     expect(second.body.Items[0].Id).to.not.equal(first.body.Items[0].Id);

@@ -157,7 +157,7 @@ export function listResponse<T>(req: Request, base: string, rows: T[], p: Paging
   if (rows.length <= p.take || p.skip + p.take > MAX_SKIP) return { Items: items };
   const url = new URL(`${base}/api/v1${req.path}`);
   // Credentials never travel in Next: the caller sends its token again however it likes.
-  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && !['skip', 'take', 'token', 'access_token'].includes(k)) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && !['skip', 'take', 'token', 'access_token'].includes(k.toLowerCase())) url.searchParams.set(k, v);
   url.searchParams.set('take', String(p.take));
   url.searchParams.set('skip', String(p.skip + p.take));
   return { Items: items, Next: url.toString() };
