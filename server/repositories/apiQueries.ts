@@ -32,6 +32,9 @@ export interface ApiRequestFilter {
 export async function listApiRequests(db: Db, scope: Scope, f: ApiRequestFilter, take: number, skip: number) {
   const q = db('requests')
     .join('projects', 'projects.id', 'requests.project_id')
+    .join('principals as requester', 'requester.id', 'requests.requester_id')
+    .leftJoin('companies', 'companies.id', 'requests.company_id')
+    .leftJoin('principals as assignee', 'assignee.id', 'requests.assignee_id')
     .modify(scope)
     .orderBy('requests.id')
     .limit(take)
@@ -39,6 +42,7 @@ export async function listApiRequests(db: Db, scope: Scope, f: ApiRequestFilter,
     .select(
       'requests.id',
       'requests.title',
+      'requests.description',
       'requests.type',
       'requests.status',
       'requests.visibility',
@@ -47,6 +51,12 @@ export async function listApiRequests(db: Db, scope: Scope, f: ApiRequestFilter,
       'requests.updated_at',
       'projects.id as project_id',
       'projects.name as project_name',
+      'requester.id as requester_id',
+      'requester.name as requester_name',
+      'companies.id as company_id',
+      'companies.name as company_name',
+      'assignee.id as assignee_id',
+      'assignee.name as assignee_name',
     );
   if (f.id !== undefined) void q.where('requests.id', f.id);
   if (f.status !== undefined) void q.where('requests.status', f.status.toLowerCase());
@@ -57,11 +67,16 @@ export async function listApiRequests(db: Db, scope: Scope, f: ApiRequestFilter,
   return rows.map((r) => ({
     Id: Number(r.id),
     Name: String(r.title),
+    Description: String(r.description ?? ''),
     Type: String(r.type),
     Status: String(r.status),
     Visibility: String(r.visibility),
     Votes: Number(r.vote_count),
     Project: { Id: Number(r.project_id), Name: String(r.project_name) },
+    // Names only: a customer's email address never leaves the desk through the API.
+    Requester: { Id: Number(r.requester_id), Name: String(r.requester_name) },
+    Company: r.company_id == null ? null : { Id: Number(r.company_id), Name: String(r.company_name) },
+    Assignee: r.assignee_id == null ? null : { Id: Number(r.assignee_id), Name: String(r.assignee_name) },
     CreateDate: toDate(r.created_at).toISOString(),
     ModifyDate: toDate(r.updated_at).toISOString(),
   }));

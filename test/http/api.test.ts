@@ -306,6 +306,12 @@ describe('REST API: EntityPermissions (Targetprocess-compatible)', function () {
     expect(customers.body.Items).to.deep.equal([]);
     const asMember = await api().get('/api/v1/Requests?where=Status eq "new"').set(auth(memberToken)).expect(200);
     expect(asMember.body.Items.map((r: { Id: number }) => r.Id)).to.include(request);
+    const item = asMember.body.Items.find((r: { Id: number }) => r.Id === request);
+    const row = await t.db('requests').where({ id: request }).first();
+    expect(item).to.include({ Name: row.title, Description: row.description, Type: row.type, Status: 'new', Visibility: row.visibility, Votes: 0 });
+    expect(item.Requester).to.deep.equal({ Id: customer.id, Name: customer.name });
+    expect(item.Assignee).to.equal(null);
+    expect(Object.keys(item)).to.deep.equal(['Id', 'Name', 'Description', 'Type', 'Status', 'Visibility', 'Votes', 'Project', 'Requester', 'Company', 'Assignee', 'CreateDate', 'ModifyDate']);
     const nobody = await buildStaff(t.db, 'user');
     const nobodyToken = (await createAccessToken(t.db, nobody.id, 'x')).token;
     const none = await api().get('/api/v1/Requests').set(auth(nobodyToken)).expect(200);
