@@ -47,6 +47,35 @@ describe('in a real browser', function () {
     expect(violations, violations.join('\n')).to.deep.equal([]);
   });
 
+  it('a new customer signs up with name, email and password, opens the mailed link, enters that password and is signed in', async () => {
+    const page = await browser.newPage();
+    const violations: string[] = [];
+    // The refused confirmation is a 422 page, which the browser reports; anything else (CSP, scripts, assets) is a fault.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/status of 422/.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(`${server.url}/portal/login`);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByLabel('Name').fill('Erin Browser');
+    await page.getByLabel('Email').fill('erin@browser.test');
+    await page.getByLabel('Password (at least 8 characters)').fill('erins own password');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await t.deps.mailer.drain();
+    const mail: { text_body: string } = await t.db('mail_outbox').where({ to_address: 'erin@browser.test' }).orderBy('id', 'desc').first();
+    const link = /\/portal\/signup\/confirm\?token=[A-Za-z0-9_-]+/.exec(mail.text_body)![0];
+    await page.goto(`${server.url}${link}`);
+    await page.getByLabel('Password').fill('not what erin chose');
+    await page.getByRole('button', { name: 'Create my account' }).click();
+    await page.waitForSelector('[role=alert]');
+    expect(await page.locator('[role=alert]').textContent()).to.contain('not the password chosen when signing up');
+    await page.getByLabel('Password').fill('erins own password');
+    await page.getByRole('button', { name: 'Create my account' }).click();
+    await page.waitForURL(/\/portal$/);
+    expect(await page.getByTestId('viewer-name').textContent()).to.equal('Erin Browser');
+    expect(violations, violations.join('\n')).to.deep.equal([]);
+  });
+
   it('shows the same message for a wrong password, keeping the email typed', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/desk/login`);
