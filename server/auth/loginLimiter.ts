@@ -4,6 +4,7 @@ import type { Db } from '../db';
 import type { Config } from '../config';
 import { DbRateLimitStore } from '../repositories/rateLimits';
 import { normalizeEmail } from '../repositories/principals';
+import { hashToken } from '../repositories/accessTokens';
 
 function submittedEmail(req: Request): string {
   const body: unknown = req.body;
@@ -69,4 +70,36 @@ export function passwordChangeLimiter(db: Db, config: Config, onLimited: (req: R
     store: new DbRateLimitStore(db, 'password-change'),
     keyGenerator: (req) => `principal:${(req.user as { id?: unknown } | undefined)?.id ?? 'none'}`,
   });
+}
+
+function submittedTokenKey(req: Request): string {
+  const body: unknown = req.body;
+  const token = body && typeof body === 'object' ? (body as Record<string, unknown>).token : undefined;
+  return typeof token === 'string' && token ? hashToken(token.slice(0, 200)) : 'none';
+}
+
+/**
+ * Refused posts of an emailed link's form (sign-up confirmation, password reset): per link
+ * (a wrong password typed on a sign-up link cannot be retried without end), and a looser
+ * count per address (a flood of made-up links). Only refusals count, so customers behind one
+ * address who use their own live links are never held up by somebody else's attempts.
+ */
+export function linkLimiters(
+  db: Db,
+  config: Config,
+  kind: string,
+  onLimited: (req: Request, res: import('express').Response) => void,
+): RateLimitRequestHandler[] {
+  const common = {
+    windowMs: config.LOGIN_RATE_WINDOW_MINUTES * 60_000,
+    standardHeaders: 'draft-7' as const,
+    legacyHeaders: false,
+    handler: onLimited,
+    skipSuccessfulRequests: true,
+    validate: { xForwardedForHeader: false },
+  };
+  return [
+    rateLimit({ ...common, limit: config.LOGIN_RATE_LIMIT, store: new DbRateLimitStore(db, `link:${kind}`), keyGenerator: submittedTokenKey }),
+    rateLimit({ ...common, limit: config.LOGIN_RATE_LIMIT * 5, store: new DbRateLimitStore(db, `link-ip:${kind}`), keyGenerator: (req) => clientKey(req) }),
+  ];
 }

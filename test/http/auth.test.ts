@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { createTestApp, csrfFrom, signIn, statementsDuring, type TestApp } from '../helpers/app';
+import { createTestApp, csrfFrom, signIn, statementsDuring, TEST_SCRYPT_COST, type TestApp } from '../helpers/app';
 import { buildCompany, buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { SESSION_COOKIE } from '../../server/auth/session';
+import { createPendingSignup, createResetToken } from '../../server/repositories/accountTokens';
+import { hashPassword } from '../../server/auth/passwords';
 
 function sessionCookie(res: supertest.Response): string | null {
   const raw = res.headers['set-cookie'] as unknown;
@@ -296,16 +298,31 @@ describe('login rate limit', () => {
     await supertest(t.app).get('/portal').expect(302);
   });
 
-  it('limits the reset and sign-up link forms too, per address: made-up tokens cannot be posted without end', async () => {
-    for (const [page, path] of [['/portal/password/forgot', '/portal/password/reset'], ['/portal/signup', '/portal/signup/confirm']] as const) {
-      const statuses: number[] = [];
-      for (let i = 0; i < 4; i += 1) {
-        const agent = supertest.agent(t.app);
-        const csrf = csrfFrom((await agent.get(page)).text);
-        statuses.push((await agent.post(path).type('form').send({ token: `madeUpToken${'x'.repeat(20)}${i}`, password: 'a good long password', _csrf: csrf })).status);
-      }
-      expect(statuses, path).to.deep.equal([410, 410, 410, 429]);
-    }
+  it('limits refused posts of the emailed links: per link (a sign-up password cannot be guessed on), and per address for made-up links; live links of others go through', async () => {
+    const post = async (page: string, path: string, form: Record<string, string>) => {
+      const agent = supertest.agent(t.app);
+      const csrf = csrfFrom((await agent.get(page)).text);
+      return (await agent.post(path).type('form').send({ ...form, _csrf: csrf })).status;
+    };
+    const signup = await createPendingSignup(t.db, { email: 'guessed@signup.test', name: 'Guessed', passwordHash: await hashPassword('the chosen password', TEST_SCRYPT_COST) });
+    const guesses = [];
+    for (let i = 0; i < 3; i += 1) guesses.push(await post('/portal/signup', '/portal/signup/confirm', { token: signup, password: `a wrong guess ${i}` }));
+    guesses.push(await post('/portal/signup', '/portal/signup/confirm', { token: signup, password: 'the chosen password' }));
+    expect(guesses).to.deep.equal([422, 422, 422, 429]);
+    expect(await t.db('principals').where({ email_normalized: 'guessed@signup.test' }).first()).to.equal(undefined);
+
+    // Made-up reset links from this address: past the per-link limit, somebody else's live link still works (only refusals
+    // count, and not against other links); past 3 × 5 refusals from the address, 429.
+    const madeUp = async (i: number) => post('/portal/password/forgot', '/portal/password/reset', { token: `madeUpToken${'x'.repeat(20)}${i}`, password: 'a good long password' });
+    const first = [];
+    for (let i = 0; i < 3; i += 1) first.push(await madeUp(i));
+    expect(first).to.deep.equal([410, 410, 410]);
+    const other = await buildRequester(t.db);
+    expect(await post('/portal/password/forgot', '/portal/password/reset', { token: await createResetToken(t.db, other.id), password: 'a good long password' })).to.equal(303);
+    const rest = [];
+    for (let i = 3; i < 16; i += 1) rest.push(await madeUp(i));
+    expect(rest.slice(0, 12).every((s) => s === 410), JSON.stringify(rest)).to.equal(true);
+    expect(rest[12]).to.equal(429);
   });
 
   it('counts per account: another account from the same address can still sign in', async () => {

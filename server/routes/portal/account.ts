@@ -5,7 +5,7 @@ import { NotFound } from '../../errors';
 import { readSetting } from '../../repositories/settings';
 import { toActor } from '../../repositories/principals';
 import { confirmSignup, requestPasswordReset, requestSignup, resetPassword, resetTokenIsLive, signupConfirmation, signupProblem } from '../../commands/accounts';
-import { loginLimiters } from '../../auth/loginLimiter';
+import { linkLimiters, loginLimiters } from '../../auth/loginLimiter';
 import { Invalid } from '../../errors';
 import { publicBaseUrl, redirectTo } from '../locals';
 import { formProblem, safeReadForm, typedValues as typed } from '../forms';
@@ -53,11 +53,11 @@ export function portalAccountRoutes(deps: AppDeps): Router {
     res.status(how ? 200 : 410).render('portal/signup-confirm', { title: 'Confirm your account', token: how ? token : '', how, error: how ? null : deadLink });
   });
 
-  // Links are 256-bit random, but each live-looking try may cost a scrypt: counted per address like sign-ins.
+  // Refusals counted per link and, more loosely, per address (linkLimiters).
   const tokenPage = (view: string, title: string) => (_req: Request, res: Response) =>
     res.status(429).render(view, { title, token: '', how: null, error: 'Too many attempts. Wait a few minutes and try again.' });
 
-  router.post('/signup/confirm', signupEnabled, ...loginLimiters(db, config, 'signup-link', tokenPage('portal/signup-confirm', 'Confirm your account')), async (req, res, next) => {
+  router.post('/signup/confirm', signupEnabled, ...linkLimiters(db, config, 'signup', tokenPage('portal/signup-confirm', 'Confirm your account')), async (req, res, next) => {
     const parsed = safeReadForm(tokenForm, req.body);
     const token = tokenOf(typed(req.body, 'token').token);
     const refuse = async (error: string) => {
@@ -99,7 +99,7 @@ export function portalAccountRoutes(deps: AppDeps): Router {
     res.status(live ? 200 : 410).render('portal/password-reset', { title: 'Choose a new password', token: live ? token : '', error: live ? null : 'This link has expired or was already used.' });
   });
 
-  router.post('/password/reset', ...loginLimiters(db, config, 'reset-link', tokenPage('portal/password-reset', 'Choose a new password')), async (req, res) => {
+  router.post('/password/reset', ...linkLimiters(db, config, 'reset', tokenPage('portal/password-reset', 'Choose a new password')), async (req, res) => {
     const parsed = safeReadForm(tokenForm, req.body);
     const token = tokenOf(typed(req.body, 'token').token);
     if (!parsed.success) return res.status(422).render('portal/password-reset', { title: 'Choose a new password', token, error: formProblem(parsed.error) });
