@@ -102,15 +102,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({ ...parsed.data, DATABASE_URL: parsed.data.DATABASE_URL ?? `sqlite:${DEFAULT_SQLITE_FILE}` });
 }
 
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
 /**
- * What an operator should hear about at start-up, though Portico runs: in production without
- * PUBLIC_URL, links in mail and the API's Next point at HOST:PORT (PRODUCT.md section 10
- * requires only SESSION_SECRET; links are never taken from a request's Host header).
+ * Where links point without PUBLIC_URL: HOST:PORT, an IPv6 address in brackets, and a
+ * wildcard bind address (0.0.0.0, ::), which is no place to browse to, as localhost.
+ */
+export function fallbackBaseUrl(config: Pick<Config, 'HOST' | 'PORT' | 'BASE_PATH'>): string {
+  const host = WILDCARD_HOSTS.has(config.HOST) ? 'localhost' : isIP(config.HOST) === 6 ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${config.PORT}${config.BASE_PATH}`;
+}
+
+/**
+ * What an operator should hear about at start-up, though Portico runs: without PUBLIC_URL in
+ * production, or anywhere while listening on every address, links in mail and the API's Next
+ * point at fallbackBaseUrl (PRODUCT.md section 10 requires only SESSION_SECRET; links are never
+ * taken from a request's Host header).
  */
 export function configWarnings(config: Config): string[] {
   const out: string[] = [];
-  if (config.NODE_ENV === 'production' && !config.PUBLIC_URL) {
-    out.push(`PUBLIC_URL is not set: links in mail and the API's Next point at http://${config.HOST}:${config.PORT}${config.BASE_PATH}; set it to the address people use, e.g. https://support.example.com`);
+  if (!config.PUBLIC_URL && (config.NODE_ENV === 'production' || WILDCARD_HOSTS.has(config.HOST))) {
+    out.push(`PUBLIC_URL is not set: links in mail and the API's Next point at ${fallbackBaseUrl(config)}; set it to the address people use, e.g. https://support.example.com`);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Config } from '../config';
+import { fallbackBaseUrl, type Config } from '../config';
 import { csrf } from '../auth/csrf';
 import { settingsReadWithThisRequest } from '../auth/session';
 import { NotFound } from '../errors';
@@ -80,7 +80,7 @@ export function viewLocals(config: Config, db: Db): RequestHandler {
  * (a poisoned Host would put an attacker's address into a password-reset mail).
  */
 export function publicBaseUrl(_req: Request, config: Config): string {
-  return config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}${config.BASE_PATH}`;
+  return config.PUBLIC_URL ?? fallbackBaseUrl(config);
 }
 
 /** A positive database id from a path parameter; anything else is simply not found. */

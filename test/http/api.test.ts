@@ -355,3 +355,22 @@ describe('REST API: EntityPermissions (Targetprocess-compatible)', function () {
     await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
   });
 });
+
+describe('REST API paging without PUBLIC_URL on an IPv6 or wildcard HOST', () => {
+  for (const HOST of ['::', '::1']) {
+    it(`HOST=${HOST}: Next is a valid address (was a 500: an IPv6 host without brackets)`, async () => {
+      const t = await createTestApp({ HOST });
+      try {
+        const admin = await buildStaff(t.db, 'administrator');
+        const project = await buildProject(t.db);
+        const customer = await buildRequester(t.db);
+        for (let i = 0; i < 2; i += 1) await buildRequest(t.db, { projectId: project, requester: customer });
+        const { token } = await createAccessToken(t.db, admin.id, 'paging');
+        const res = await supertest(t.app).get('/api/v1/Requests?take=1').set('Authorization', `Bearer ${token}`).expect(200);
+        expect(res.body.Next).to.equal(HOST === '::' ? 'http://localhost:3000/api/v1/Requests?take=1&skip=1' : 'http://[::1]:3000/api/v1/Requests?take=1&skip=1');
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError, configWarnings, loadConfig } from '../../server/config';
+import { ConfigError, configWarnings, fallbackBaseUrl, loadConfig } from '../../server/config';
 
 describe('configuration', () => {
   it('has the defaults of PRODUCT.md section 10', () => {
@@ -35,6 +35,16 @@ describe('configuration', () => {
     expect(full.PUBLIC_URL).to.equal('https://support.example.com');
     expect(configWarnings(full)).to.deep.equal([]);
     expect(configWarnings(loadConfig({}))).to.deep.equal([]);
+  });
+
+  it('links without PUBLIC_URL: an IPv6 host in brackets, a wildcard bind address as localhost (and warned about anywhere)', () => {
+    expect(fallbackBaseUrl(loadConfig({ HOST: '::1', PORT: '3000' }))).to.equal('http://[::1]:3000');
+    expect(fallbackBaseUrl(loadConfig({ HOST: '::', PORT: '3000', BASE_PATH: '/support' }))).to.equal('http://localhost:3000/support');
+    expect(fallbackBaseUrl(loadConfig({ HOST: '0.0.0.0', PORT: '8080' }))).to.equal('http://localhost:8080');
+    expect(fallbackBaseUrl(loadConfig({ HOST: 'desk.example.test', PORT: '80' }))).to.equal('http://desk.example.test:80');
+    for (const url of ['::1', '::', '0.0.0.0'].map((HOST) => fallbackBaseUrl(loadConfig({ HOST })))) expect(() => new URL(url), url).not.to.throw();
+    expect(configWarnings(loadConfig({ HOST: '0.0.0.0' }))).to.have.length(1);
+    expect(configWarnings(loadConfig({ HOST: '0.0.0.0', PUBLIC_URL: 'https://support.example.com' }))).to.deep.equal([]);
   });
 
   it('TRUST_PROXY: false, a number of proxies (true is one), or the proxies\' addresses; never every hop', () => {
