@@ -2,14 +2,19 @@ import type { Knex } from 'knex';
 
 /**
  * What customers are shown as a request's last activity (the portal's list, its order) is its
- * customer-visible activity only: submission, public comments and replies, status changes.
- * `last_activity_at` also moves on internal notes, assignments and links, which told a
- * requester that, and exactly when, staff wrote something they cannot read.
- * Existing rows: the latest of submission, public comment and recorded status change.
+ * customer-visible activity only: submission, public comments and replies, status changes,
+ * links to work items. `last_activity_at` also moves on internal notes and assignments, which
+ * told a requester that, and exactly when, staff wrote something they cannot read.
+ * Existing rows: the latest of submission, public comment and recorded status change (status
+ * changes from before request_events existed, and links, left no trace to date them by).
+ * The default only matters for rows an older version writes during an upgrade: now on
+ * PostgreSQL; on SQLite, whose ADD COLUMN takes no expression, the epoch.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('requests', (t) => {
-    t.timestamp('customer_activity_at', { useTz: true }).notNullable().defaultTo('1970-01-01T00:00:00.000Z');
+    t.timestamp('customer_activity_at', { useTz: true })
+      .notNullable()
+      .defaultTo((knex.client as { dialect?: string }).dialect === 'postgresql' ? knex.fn.now() : '1970-01-01T00:00:00.000Z');
   });
   await knex.raw(`
     UPDATE requests SET customer_activity_at = coalesce(

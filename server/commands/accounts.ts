@@ -11,6 +11,7 @@ import {
   createPendingSignup,
   createResetToken,
   findPendingSignup,
+  forgetExpiredSignupPasswords,
   findResetToken,
   useResetTokens,
   useSignup,
@@ -38,6 +39,7 @@ export function signupProblem(input: SignupInput): string | null {
 export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, baseUrl: string, scryptCost: number): Promise<void> {
   const email = input.email.trim();
   const passwordHash = await hashPassword(input.password, scryptCost);
+  await forgetExpiredSignupPasswords(db);
   if (await emailTaken(db, email)) {
     await mailer.send({
       to: email,

@@ -40,7 +40,8 @@ export async function linkWorkItem(db: Db, actor: Actor, requestId: number, work
   await db.transaction(async (trx) => {
     await authorizeRequest(trx, actor, requestId, 'edit');
     if (!(await seesWorkItem(trx, actor, workItemId))) throw new Invalid('Choose a work item you can see.', { work_item_id: 'unknown' });
-    if (await linkRequestToWorkItem(trx, requestId, workItemId)) await touchRequest(trx, requestId, { customerVisible: false });
+    // Customers see a request's linked items (name and status): a link is activity they can see.
+    if (await linkRequestToWorkItem(trx, requestId, workItemId)) await touchRequest(trx, requestId, { customerVisible: true });
   });
 }
 
@@ -50,6 +51,6 @@ export async function unlinkWorkItem(db: Db, actor: Actor, requestId: number, wo
     // Only a link to an item the editor can see: a hidden item's link is neither removed nor told apart from none.
     if (!(await seesWorkItem(trx, actor, workItemId))) throw new NotFound();
     if (!(await unlinkRequestFromWorkItem(trx, requestId, workItemId))) throw new NotFound();
-    await touchRequest(trx, requestId, { customerVisible: false });
+    await touchRequest(trx, requestId, { customerVisible: true });
   });
 }

@@ -27,6 +27,11 @@ export async function createPendingSignup(db: Db, s: { email: string; name: stri
   return token;
 }
 
+/** Sign-ups past their day keep no copy of the password they were sent with (their rows stay, their hash goes). */
+export async function forgetExpiredSignupPasswords(db: Db): Promise<void> {
+  await db('pending_signups').whereNotNull('password_hash').andWhere('expires_at', '<=', nowIso()).update({ password_hash: null });
+}
+
 export interface PendingSignup {
   id: number;
   email: string;

@@ -76,6 +76,17 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     await again.post('/portal/signup/confirm').type('form').send({ token, password: 'a good long password', _csrf: csrfFrom(page2.text) }).expect(410);
   });
 
+  it("an expired sign-up's copy of the password hash is dropped (at the next sign-up); live ones keep theirs", async () => {
+    await post('/portal/signup', { name: 'Late', email: 'expired-hash@new.test', password: 'a good long password' });
+    await post('/portal/signup', { name: 'Live', email: 'live-hash@new.test', password: 'a good long password' });
+    await t.db('pending_signups').where({ email_normalized: 'expired-hash@new.test' }).update({ expires_at: new Date(Date.now() - 1000).toISOString() });
+    await post('/portal/signup', { name: 'Next', email: 'next-hash@new.test', password: 'a good long password' });
+    const hashOf = async (email: string) => (await t.db('pending_signups').where({ email_normalized: email }).first()).password_hash;
+    expect(await hashOf('expired-hash@new.test')).to.equal(null);
+    expect(await hashOf('live-hash@new.test')).to.match(/^scrypt\$/);
+    expect(await hashOf('next-hash@new.test')).to.match(/^scrypt\$/);
+  });
+
   it('a sign-up mailed before the form asked for a password is confirmed by choosing one, checked as any new password', async () => {
     const token = await createPendingSignup(t.db, { email: 'older@new.test', name: 'Older Signup', passwordHash: null });
     const agent = supertest.agent(t.app);

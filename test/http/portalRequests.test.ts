@@ -45,7 +45,7 @@ describe('customer portal: requests', () => {
     expect((await asCarol.get('/portal/ideas').expect(200)).text).to.contain('Public idea');
   });
 
-  it("the portal's last activity moves only with what customers can see: internal notes, assignment and links leave it and the order alone", async () => {
+  it("the portal's last activity moves only with what customers can see: internal notes and assignment leave it and the order alone; links, replies and status move it", async () => {
     const older = await buildRequest(t.db, { projectId: project, requester: alice, visibility: 'company', title: 'Activity older' });
     const newer = await buildRequest(t.db, { projectId: project, requester: alice, visibility: 'company', title: 'Activity newer' });
     await t.db('requests').where({ id: older }).update({ last_activity_at: '2026-01-01T10:00:00.000Z', customer_activity_at: '2026-01-01T10:00:00.000Z' });
@@ -65,10 +65,13 @@ describe('customer portal: requests', () => {
     const csrf = await csrfOf(asAgent, `/desk/requests/${older}`);
     await asAgent.post(`/desk/requests/${older}/comments`).type('form').send({ body: 'Internal only', internal: 'on', _csrf: csrf }).expect(303);
     await asAgent.post(`/desk/requests/${older}/assign`).type('form').send({ assignee_id: String(agentUser.id), _csrf: csrf }).expect(303);
-    await asAgent.post(`/desk/requests/${older}/links`).type('form').send({ work_item_id: String(itemId), _csrf: csrf }).expect(303);
     expect(await bobSees()).to.deep.equal(before);
     // The desk still sees the activity.
     expect(String((await t.db('requests').where({ id: older }).first('last_activity_at')).last_activity_at)).not.to.contain('2026-01-01');
+    // A linked work item is on the customer's page (name and status): that moves it.
+    await asAgent.post(`/desk/requests/${older}/links`).type('form').send({ work_item_id: String(itemId), _csrf: csrf }).expect(303);
+    expect((await bobSees()).map((r) => r[0])).to.deep.equal(['older', 'newer']);
+    await t.db('requests').where({ id: older }).update({ customer_activity_at: '2026-01-01T10:00:00.000Z' });
 
     await asAgent.post(`/desk/requests/${older}/comments`).type('form').send({ body: 'A public reply', _csrf: csrf }).expect(303);
     const afterReply = await bobSees();
