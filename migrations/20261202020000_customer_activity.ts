@@ -7,14 +7,15 @@ import type { Knex } from 'knex';
  * told a requester that, and exactly when, staff wrote something they cannot read.
  * Existing rows: the latest of submission, public comment and recorded status change (status
  * changes from before request_events existed, and links, left no trace to date them by).
- * The default only matters for rows an older version writes during an upgrade: now on
- * PostgreSQL; on SQLite, whose ADD COLUMN takes no expression, the epoch.
+ * The default (the epoch: SQLite's ADD COLUMN takes no expression, and the migration is the
+ * same on both engines) only matters for rows an older instance would write during an
+ * upgrade; stop old instances before upgrading (README, Performance), as for the tallies.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('requests', (t) => {
     t.timestamp('customer_activity_at', { useTz: true })
       .notNullable()
-      .defaultTo((knex.client as { dialect?: string }).dialect === 'postgresql' ? knex.fn.now() : '1970-01-01T00:00:00.000Z');
+      .defaultTo('1970-01-01T00:00:00.000Z');
   });
   await knex.raw(`
     UPDATE requests SET customer_activity_at = coalesce(

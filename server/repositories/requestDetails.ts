@@ -2,6 +2,7 @@
 import type { Db } from '../db';
 import { countNewRequest, lockTallyKey, recountChangedRequest } from './requestTallies';
 import { nowIso, toBool, toDate, insertedId } from '../db';
+import { toCustomerFlag } from '../permissions';
 import type { Scope } from '../permissions/scopes';
 
 export const REQUEST_TYPES = ['issue', 'question', 'idea'] as const;
@@ -152,7 +153,7 @@ export async function listRequestComments(db: Db, requestId: number, scope: Scop
     id: Number(r.id),
     authorId: Number(r.author_id),
     authorName: String(r.author_name),
-    byStaff: r.author_type !== 'requester',
+    byStaff: !toCustomerFlag(String(r.author_type)),
     body: String(r.body),
     internal: toBool(r.internal),
     createdAt: toDate(r.created_at),
