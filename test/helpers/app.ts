@@ -98,6 +98,19 @@ export async function snapshot(db: AppDeps['db'], except: string[] = []): Promis
   return out;
 }
 
+/** `snapshot` plus the account-token tables it leaves out, once the work mailed after an answer is done. */
+export async function fullState(t: TestApp): Promise<Record<string, unknown>> {
+  await t.deps.mailer.drain();
+  const out = await snapshot(t.db);
+  for (const table of ['pending_signups', 'password_reset_tokens']) out[table] = JSON.stringify(await t.db(table).select('*').orderBy('id'));
+  return out;
+}
+
+/** The tables whose rows differ between two `fullState` (or `snapshot`) results. */
+export function changedTables(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  return Object.keys(before).filter((k) => before[k] !== after[k]);
+}
+
 /** Every statement `run` sends through `db`, in order, with its bindings. */
 export async function queriesDuring(db: Db, run: () => Promise<unknown>): Promise<{ sql: string; bindings: readonly unknown[] }[]> {
   const seen: { sql: string; bindings: readonly unknown[] }[] = [];

@@ -6,18 +6,13 @@
  * path reaches the server byte for byte (an HTTP client would resolve `%2e%2e` itself).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { createTestApp, snapshot, type TestApp } from '../helpers/app';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { createAccessToken } from '../../server/repositories/accessTokens';
 import { changeSettings } from '../../server/commands/changeSettings';
-
-interface RawResponse {
-  status: number;
-  text: string;
-}
+import { rawRequest, type RawResponse } from '../helpers/rawHttp';
 
 /** Every odd spelling of an API path that must never do more than the path itself. */
 function variants(path: string): string[] {
@@ -74,26 +69,7 @@ describe('REST API on odd paths: aliases of a hidden entity, and customers’ to
   const HIDDEN_TITLE = 'Hidden request title 5b1e';
   const GRANTEE_NAME = 'Grantee Hidden Name 9c4d';
 
-  function raw(method: string, path: string, token: string | null, body?: unknown): Promise<RawResponse> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string | number> = { connection: 'close' };
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (payload !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(payload);
-    }
-    return new Promise((resolve, reject) => {
-      const { port } = server.address() as AddressInfo;
-      const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
+  const raw = (method: string, path: string, token: string | null, body?: unknown): Promise<RawResponse> => rawRequest(server, method, path, token, body);
 
   /** What must never appear in an answer to someone who may not see the grant or the request. */
   function leaks(text: string): string[] {

@@ -6,34 +6,13 @@
  * with Direct Access on are in apiPaths.test.ts.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { createTestApp, snapshot, type TestApp } from '../helpers/app';
 import { buildCompany, buildProject, buildRequest, buildRequester, buildStaff } from '../helpers/factories';
 import { createAccessToken } from '../../server/repositories/accessTokens';
 import { changeSettings } from '../../server/commands/changeSettings';
 import { insertedId, nowIso } from '../../server/db';
-
-/** A request over a raw socket, so that the path reaches the server byte for byte. */
-function rawRequest(server: http.Server, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; text: string }> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string | number> = { connection: 'close', authorization: `Bearer ${token}` };
-  if (payload !== undefined) {
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = Buffer.byteLength(payload);
-  }
-  return new Promise((resolve, reject) => {
-    const { port } = server.address() as AddressInfo;
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+import { rawRequest } from '../helpers/rawHttp';
 
 describe('with Direct Access off, EntityPermissions under any spelling is 404', function () {
   this.timeout(60_000);

@@ -6,25 +6,13 @@
  */
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { createTestApp, csrfFrom, csrfOf, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
+import { changedTables, createTestApp, csrfFrom, csrfOf, fullState, signIn, type Agent, type TestApp } from '../helpers/app';
 import { PASSWORD } from '../helpers/factories';
 import { buildSiteOfEveryKind, type SiteOfEveryKind as World } from '../helpers/siteOfEveryKind';
 import { changeSettings } from '../../server/commands/changeSettings';
 
 type Form = Record<string, string>;
 
-/** Every domain table, plus the account-token tables that `snapshot` leaves out. */
-async function state(t: TestApp): Promise<Record<string, unknown>> {
-  await t.deps.mailer.drain();
-  const out = await snapshot(t.db);
-  for (const table of ['pending_signups', 'password_reset_tokens']) out[table] = JSON.stringify(await t.db(table).select('*').orderBy('id'));
-  return out;
-}
-
-/** The tables whose rows differ between two `state` results. */
-function changedTables(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  return Object.keys(before).filter((k) => before[k] !== after[k]);
-}
 
 async function signedIn(agent: Agent, realm: 'portal' | 'desk'): Promise<boolean> {
   const res = await agent.get(`/${realm}`);
@@ -80,12 +68,12 @@ describe('site-wide route rules, on one site with something of every kind', func
             ['customer', asAlice, aliceToken, 403],
             ['anonymous', anonymous, anonymousToken, 302],
           ] as const) {
-            const before = await state(t);
+            const before = await fullState(t);
             const res = route.method === 'GET' ? await agent.get(path) : await agent.post(path).type('form').send({ ...(route.body?.(w) ?? {}), _csrf: token });
             const label = `${route.method} ${path} as ${who}`;
             if (res.status !== expected) wrong.push(`${label}: ${res.status}, expected ${expected}`);
             if (expected === 302 && res.headers.location !== `/desk/login?next=${encodeURIComponent(path)}`) wrong.push(`${label}: Location ${String(res.headers.location)}`);
-            const changed = changedTables(before, await state(t));
+            const changed = changedTables(before, await fullState(t));
             if (changed.length) wrong.push(`${label}: wrote ${changed.join(', ')}`);
           }
         }
@@ -168,12 +156,12 @@ describe('site-wide route rules, on one site with something of every kind', func
           const agent = agentFor(change.who);
           const url = `${change.path(w)}?${new URLSearchParams(change.form(w))}`;
           const wasSignedIn = await signedIn(agent, realmOf(change));
-          const before = await state(t);
+          const before = await fullState(t);
           const res = method === 'GET' ? await agent.get(url) : await agent.head(url);
           const label = `${method} ${url} as ${change.who}`;
           if (!change.page && res.status < 400) wrong.push(`${label}: answered ${res.status}`);
           if (res.status >= 500) wrong.push(`${label}: answered ${res.status}`);
-          const changed = changedTables(before, await state(t));
+          const changed = changedTables(before, await fullState(t));
           if (changed.length) wrong.push(`${label}: wrote ${changed.join(', ')}`);
           if ((await signedIn(agent, realmOf(change))) !== wasSignedIn) wrong.push(`${label}: ${wasSignedIn ? 'signed out' : 'signed in'}`);
         }
@@ -190,13 +178,13 @@ describe('site-wide route rules, on one site with something of every kind', func
         const page = change.who === 'anonymous' ? `/${realm}/login` : `/${realm}/profile`;
         const token = await csrfOf(agent, page);
         const wasSignedIn = await signedIn(agent, realm);
-        const before = await state(t);
+        const before = await fullState(t);
         const res = await agent.post(change.path(w)).type('form').send({ ...change.form(w), _csrf: token });
         const label = `POST ${change.path(w)} as ${change.who}`;
         if (res.status >= 400) lazy.push(`${label}: answered ${res.status}`);
         if (change.session) {
           if ((await signedIn(agent, realm)) === wasSignedIn) lazy.push(`${label}: did not ${change.session === 'signs-in' ? 'sign in' : 'sign out'}`);
-        } else if (changedTables(before, await state(t)).length === 0) lazy.push(`${label}: wrote nothing`);
+        } else if (changedTables(before, await fullState(t)).length === 0) lazy.push(`${label}: wrote nothing`);
         // A sign-out is undone so that later rows still have their principal.
         if (change.session === 'signs-out') {
           if (change.who === 'customer') asAlice = await signIn(t.app, 'portal', w.alice.email, 'a brand new password');

@@ -8,25 +8,13 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { dateAsISO } from 'connect-session-knex/dist/utils';
-import { createTestApp, csrfFrom, csrfOf, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
+import { changedTables, createTestApp, csrfFrom, csrfOf, fullState, signIn, type Agent, type TestApp } from '../helpers/app';
 import { buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { SESSION_COOKIE } from '../../server/auth/session';
 
 type Form = Record<string, string>;
 
-/** Every domain table, plus the account-token tables that `snapshot` leaves out. */
-async function state(t: TestApp): Promise<Record<string, unknown>> {
-  await t.deps.mailer.drain();
-  const out = await snapshot(t.db);
-  for (const table of ['pending_signups', 'password_reset_tokens']) out[table] = JSON.stringify(await t.db(table).select('*').orderBy('id'));
-  return out;
-}
-
-/** The tables whose rows differ between two `state` results. */
-function changedTables(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  return Object.keys(before).filter((k) => before[k] !== after[k]);
-}
 
 function setCookies(res: supertest.Response): string[] {
   const raw = res.headers['set-cookie'] as unknown;
@@ -65,11 +53,11 @@ describe('session and sign-in rules', function () {
           ['a 7-character new password', { current_password: PASSWORD, password: 'abc4567' }, 'at least 8 characters'],
         ];
         for (const [label, form, message] of cases) {
-          const before = await state(t);
+          const before = await fullState(t);
           const res = await agent.post(`/${realm}/profile/password`).type('form').send({ ...form, _csrf: token });
           expect(res.status, label).to.equal(422);
           expect(res.text, label).to.contain(message);
-          expect(changedTables(before, await state(t)), label).to.deep.equal([]);
+          expect(changedTables(before, await fullState(t)), label).to.deep.equal([]);
           expect(await signedIn(agent, realm), `${label}: still signed in`).to.equal(true);
         }
         // The old password still opens the account.
