@@ -7,6 +7,7 @@ import supertest from 'supertest';
 import { createTestApp, csrfFrom, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
+import { createAccessToken } from '../../server/repositories/accessTokens';
 
 type Kind = 'anonymous' | 'requester' | 'user' | 'observer' | 'contributor' | 'administrator';
 const KINDS: Kind[] = ['anonymous', 'requester', 'user', 'observer', 'contributor', 'administrator'];
@@ -30,6 +31,12 @@ interface Ids {
   workItem: number;
   dashboard: number;
   thirdPartyEmail: string;
+  /** The requester's company, which the user serves (a request of it is in the user's project). */
+  company: number;
+  /** A restricted dashboard of the administrator's nobody else may see: the administrator deletes it last. */
+  doomedDashboard: number;
+  /** The administrator's own API token: only its owner revokes it. */
+  adminToken: number;
 }
 
 const STAFF_OK = { anonymous: 302, requester: 403, user: 200, observer: 200, contributor: 200, administrator: 200 };
@@ -65,6 +72,9 @@ const ROUTES: Route[] = [
   { method: 'GET', path: () => '/portal/dashboards', expect: PORTAL_OK },
   { method: 'GET', path: (i) => `/portal/dashboards/${i.dashboard}`, expect: PORTAL_OK },
   { method: 'GET', path: () => '/portal/profile', expect: PORTAL_OK },
+  { method: 'POST', path: () => '/portal/profile', body: () => ({ name: 'Renamed via matrix' }), expect: { ...PORTAL_OK, requester: 303 }, writes: true },
+  // A new password too short to be taken: refused for the requester too (422), so their session lives on.
+  { method: 'POST', path: () => '/portal/profile/password', body: () => ({ current_password: PASSWORD, password: 'short' }), expect: { ...PORTAL_OK, requester: 422 } },
   // Staff desk
   { method: 'GET', path: (i) => `/desk/requests/${i.request}`, expect: STAFF_OK },
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/comments`, body: () => ({ body: 'Staff reply' }), expect: STAFF(303, 403, 403, 303), writes: true },
@@ -76,9 +86,12 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/links/${i.workItem}/delete`, expect: STAFF(303, 403, 403, 404), writes: true },
   { method: 'GET', path: () => '/desk/work-items', expect: STAFF_OK },
   { method: 'GET', path: (i) => `/desk/work-items/${i.workItem}`, expect: STAFF_OK },
+  { method: 'GET', path: (i) => `/desk/work-items/${i.workItem}/edit`, expect: STAFF(200, 403, 403, 200) },
+  { method: 'GET', path: () => '/desk/work-items/new', expect: STAFF(200, 403, 403, 200) },
   { method: 'POST', path: (i) => `/desk/work-items/${i.workItem}`, body: () => ({ name: 'Renamed item', status: 'open' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'POST', path: () => '/desk/work-items', body: (i) => ({ project_id: String(i.project), type: 'task', name: 'Matrix task', status: 'open' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'GET', path: () => '/desk/dashboards', expect: STAFF_OK },
+  { method: 'GET', path: () => '/desk/dashboards/new', expect: STAFF(200, 403, 200, 200) },
   { method: 'GET', path: (i) => `/desk/dashboards/${i.dashboard}`, expect: STAFF(200, 404, 404, 200) },
   { method: 'GET', path: (i) => `/desk/dashboards/${i.dashboard}/edit`, expect: STAFF(200, 404, 404, 200) },
   { method: 'GET', path: (i) => `/desk/dashboards/${i.dashboard}/permissions`, expect: STAFF(200, 404, 404, 200) },
@@ -88,8 +101,15 @@ const ROUTES: Route[] = [
   { method: 'POST', path: () => '/desk/dashboards', body: () => ({ name: 'Matrix board' }), expect: STAFF(303, 403, 303, 303), writes: true },
   { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}/widgets`, body: () => ({ kind: 'requests_by_status' }), expect: STAFF(303, 404, 404, 303), writes: true },
   { method: 'GET', path: (i) => `/desk/dashboards/${i.dashboard}/people?q=matrix`, expect: STAFF(200, 404, 404, 200) },
+  { method: 'GET', path: (i) => `/desk/dashboards/${i.dashboard}/preview`, expect: STAFF(200, 404, 404, 200) },
+  // Every customer of the company holds a grant already: the owner's and the administrator's posts add nothing.
+  { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}/grants/company`, body: (i) => ({ company_id: String(i.company) }), expect: STAFF(303, 404, 404, 303) },
+  // Only the administrator, last, may delete the administrator's board; the others do not even see it.
+  { method: 'POST', path: (i) => `/desk/dashboards/${i.doomedDashboard}/delete`, body: () => ({ confirm: 'yes' }), expect: STAFF(404, 404, 404, 303), writes: true },
   { method: 'GET', path: () => '/desk/profile', expect: STAFF_OK },
   { method: 'POST', path: () => '/desk/profile/tokens', body: () => ({ name: 'matrix token' }), expect: STAFF(201, 201, 201, 201), writes: true },
+  // Someone else's token is not found; its owner (the administrator, last) revokes it.
+  { method: 'POST', path: (i) => `/desk/profile/tokens/${i.adminToken}/delete`, expect: STAFF(404, 404, 404, 303), writes: true },
 ];
 
 /** Variants of a path that must be refused exactly like the path itself, or not found. */
@@ -133,6 +153,7 @@ describe('refusal matrix: every route × every principal kind', function () {
     await t.db('dashboard_grants').insert({ dashboard_id: dashboard, principal_id: self.requester, level: 'view', created_at: now });
     await t.db('settings').insert({ key: 'portal.dashboards', value: 'true', updated_at: now });
     const thirdParty = await buildStaff(t.db, 'user');
+    const [doomed] = await t.db('dashboards').insert({ name: 'Doomed dashboard', owner_id: self.administrator, restriction: 'restricted', created_at: now, updated_at: now }).returning('id');
     ids = {
       self,
       otherUser: (await buildStaff(t.db, 'user')).id,
@@ -142,6 +163,9 @@ describe('refusal matrix: every route × every principal kind', function () {
       workItem: Number(typeof w === 'object' ? w.id : w),
       dashboard,
       thirdPartyEmail: thirdParty.email,
+      company,
+      doomedDashboard: Number(typeof doomed === 'object' ? doomed.id : doomed),
+      adminToken: (await createAccessToken(t.db, self.administrator, 'matrix')).id,
     };
   });
   after(() => t.close());
@@ -149,7 +173,7 @@ describe('refusal matrix: every route × every principal kind', function () {
   for (const route of ROUTES) {
     for (const kind of KINDS) {
       const expected = route.expect[kind];
-      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '' }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
+      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0 }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
         const before = await snapshot(t.db);
         const req = route.method === 'GET' ? agents[kind].get(route.path(ids)) : agents[kind].post(route.path(ids)).type('form').send({ ...(route.body?.(ids) ?? {}), _csrf: tokens[kind] });
         const res = await req;
@@ -219,7 +243,7 @@ describe('refusal matrix: every route × every principal kind', function () {
 
   it('refuses every refusal pair of the matrix the same way when all of them arrive at once, three rounds over', async function () {
     this.timeout(120_000);
-    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '' };
+    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0 };
     const pairs: { route: Route; kind: Kind; expected: number; label: string }[] = [];
     for (const route of ROUTES) {
       const template = route.path(placeholder).replace(/\/0(?=\/|$)/g, '/:id');

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import type { Db } from '../../db';
-import { Invalid } from '../../errors';
+import { Forbidden, Invalid } from '../../errors';
 import { abilitiesFor, can, type Actor } from '../../permissions';
 import { visibleRequests, visibleWorkItems } from '../../permissions/scopes';
 import { loadProjectFacts } from '../../repositories/accessFacts';
@@ -93,7 +93,11 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     });
   };
 
-  router.get('/work-items/new', (req, res) => renderForm(req, res, 200, { status: 'open', type: 'user_story', project_id: req.query.project }, null, null));
+  router.get('/work-items/new', async (req, res) => {
+    // Like "New dashboard": no form for someone who may add to no project (an observer, say).
+    if ((await addableProjects(db, actorOf(req)!)).length === 0) throw new Forbidden('You cannot add work items to any project.');
+    await renderForm(req, res, 200, { status: 'open', type: 'user_story', project_id: req.query.project }, null, null);
+  });
 
   router.post('/work-items', async (req, res) => {
     // Typed values back into the form as text, one per field (a field sent twice: its first).
