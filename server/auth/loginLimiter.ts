@@ -21,16 +21,21 @@ function clientKey(req: Request): string {
  * Two limits on sign-in posts: per address and account (stops guessing one password), and a
  * looser one per address alone (stops spraying many accounts). Neither locks an account for
  * everyone: a victim signing in from elsewhere is not blocked by an attacker's attempts.
+ * Sign-ins count only when refused (`countAll: false`): people who sign in rightly, however
+ * often and however many behind one office address, never run into the limit. Sign-up and
+ * reset requests answer alike whatever happens (no enumeration), so each of them counts.
  */
 export function loginLimiters(
   db: Db,
   config: Config,
   realm: string,
   onLimited: (req: Request, res: import('express').Response) => void,
+  opts: { countAll: boolean },
 ): RateLimitRequestHandler[] {
   const windowMs = config.LOGIN_RATE_WINDOW_MINUTES * 60_000;
   const common = {
     windowMs,
+    skipSuccessfulRequests: !opts.countAll,
     standardHeaders: 'draft-7' as const,
     legacyHeaders: false,
     handler: onLimited,

@@ -45,7 +45,7 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
     });
   };
 
-  router.post('/login', ...loginLimiters(deps.db, deps.config, realm, limited), (req: Request, res: Response, next: NextFunction) => {
+  router.post('/login', ...loginLimiters(deps.db, deps.config, realm, limited, { countAll: false }), (req: Request, res: Response, next: NextFunction) => {
     const form = loginForm.safeParse(req.body ?? {});
     const email = form.success ? form.data.email : '';
     const nextPath = form.success ? safeNextPath(form.data.next) : null;

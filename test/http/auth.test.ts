@@ -290,6 +290,16 @@ describe('login rate limit', () => {
   });
   after(() => t.close());
 
+  it('right sign-ins never count: one person signing in again and again, or many behind one address, is not held up', async () => {
+    const regular = await buildRequester(t.db);
+    for (let i = 0; i < 4; i += 1) expect((await attempt(t, 'portal', regular.email, PASSWORD)).status, `sign-in ${i + 1}`).to.equal(303);
+    // Past 3 × 5 right sign-ins of different people from this one address, still in.
+    for (let i = 0; i < 16; i += 1) expect((await attempt(t, 'portal', (await buildRequester(t.db)).email, PASSWORD)).status, `colleague ${i + 1}`).to.equal(303);
+    // And the refused ones still count: 3 wrong guesses, then even the right password is refused.
+    for (let i = 0; i < 3; i += 1) expect((await attempt(t, 'portal', regular.email, 'wrong password!')).status).to.equal(401);
+    expect((await attempt(t, 'portal', regular.email, PASSWORD)).status).to.equal(429);
+  });
+
   it('refuses further attempts with 429, even with the right password', async () => {
     for (let i = 0; i < 3; i += 1) expect((await attempt(t, 'portal', requester.email, 'wrong password!')).status).to.equal(401);
     const limited = await attempt(t, 'portal', requester.email, PASSWORD);

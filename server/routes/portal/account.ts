@@ -32,7 +32,7 @@ export function portalAccountRoutes(deps: AppDeps): Router {
 
   router.get('/signup', signupEnabled, (_req, res) => res.render('portal/signup', { title: 'Sign up', error: null, values: {}, sent: false }));
 
-  router.post('/signup', signupEnabled, ...loginLimiters(db, config, 'signup', limited('portal/signup', 'Sign up')), async (req, res) => {
+  router.post('/signup', signupEnabled, ...loginLimiters(db, config, 'signup', limited('portal/signup', 'Sign up'), { countAll: true }), async (req, res) => {
     const parsed = safeReadForm(signupForm, req.body);
     const form = parsed.success ? parsed.data : null;
     const problem = form ? signupProblem(form) : parsed.error && formProblem(parsed.error);
@@ -82,7 +82,7 @@ export function portalAccountRoutes(deps: AppDeps): Router {
 
   router.get('/password/forgot', (_req, res) => res.render('portal/password-forgot', { title: 'Forgot your password', error: null, values: {}, sent: false }));
 
-  router.post('/password/forgot', ...loginLimiters(db, config, 'reset', limited('portal/password-forgot', 'Forgot your password')), async (req, res) => {
+  router.post('/password/forgot', ...loginLimiters(db, config, 'reset', limited('portal/password-forgot', 'Forgot your password'), { countAll: true }), async (req, res) => {
     const parsed = safeReadForm(emailForm, req.body);
     if (!parsed.success) return res.status(422).render('portal/password-forgot', { title: 'Forgot your password', error: formProblem(parsed.error), values: typed(req.body, 'email'), sent: false });
     const { email } = parsed.data;
