@@ -41,10 +41,15 @@ export async function requestSignup(db: Db, mailer: Mailer, input: SignupInput, 
   const passwordHash = await hashPassword(input.password, scryptCost);
   await forgetExpiredSignupPasswords(db);
   if (await emailTaken(db, email)) {
+    // The way back in that this account has: a customer's portal (with its reset), or the desk (staff have no self-service reset).
+    const known = await findPrincipalByEmail(db, email);
+    const way = known && !isRequester(toActor(known))
+      ? `Sign in to the desk: ${baseUrl}/desk/login\nForgot your password? Ask your Portico administrator.`
+      : `Sign in: ${baseUrl}/portal/login\nForgot your password? ${baseUrl}/portal/password/forgot`;
     await mailer.send({
       to: email,
       subject: 'You already have a Portico account',
-      text: `Someone (perhaps you) tried to sign up with this address, which already has an account.\n\nSign in: ${baseUrl}/portal/login\nForgot your password? ${baseUrl}/portal/password/forgot\n\nIf it was not you, ignore this message.`,
+      text: `Someone (perhaps you) tried to sign up with this address, which already has an account.\n\n${way}\n\nIf it was not you, ignore this message.`,
     });
     return;
   }

@@ -106,6 +106,14 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     expect(known.res.status).to.equal(unknown.res.status);
     expect(withoutToken(known.res.text).replace('known@customer.test', 'E')).to.equal(withoutToken(unknown.res.text).replace('unknown@customer.test', 'E'));
     expect((await lastMailTo(t, 'known@customer.test'))!.subject).to.equal('You already have a Portico account');
+    const customerMail = (await lastMailTo(t, 'known@customer.test'))!.text_body;
+    expect(customerMail).to.contain('/portal/login').and.contain('/portal/password/forgot').and.not.contain('/desk/login');
+    // A staff address is pointed at the desk, whose sign-in it can use, not at the portal's, which refuses it.
+    const staff = await buildStaff(t.db, 'user');
+    await post('/portal/signup', { name: 'X', email: staff.email, password: 'a good long password' });
+    const staffMail = (await lastMailTo(t, staff.email))!;
+    expect(staffMail.subject).to.equal('You already have a Portico account');
+    expect(staffMail.text_body).to.contain('/desk/login').and.not.contain('/portal/login').and.not.contain('/portal/password/forgot');
   });
 
   it('refuses a bad address with a message, keeping the name', async () => {
