@@ -296,7 +296,7 @@ describe('desk: a refused direct-access change shows the page again', function (
     await add('9', item, observer.email, 'view').expect(303);
     const again = await add('17', request, outsider.email, 'edit').expect(409);
     expect(again.text).to.contain('Panel page');
-    expect(errorOf(again.text)).to.contain('already has direct access');
+    expect(errorOf(again.text)).to.equal(`${outsider.name} already has direct access here; change it in the list above.`);
     const grant = await t.db('entity_permissions').where({ principal_id: outsider.id }).first();
     const badMode = await asAdmin.post(`/desk/direct-access/${grant.id}`).type('form').send({ mode: 'owner', _csrf: token }).expect(422);
     expect(errorOf(badMode.text)).to.equal('Choose an access mode.');

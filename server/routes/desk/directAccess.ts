@@ -73,7 +73,13 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
       const person = await findPrincipalByEmail(db, form.data.email);
       // A customer's address answers as an unknown one: managers do not learn who is a customer.
       if (!person || isRequester(toActor(person))) throw new Invalid('No staff member has that email address.');
-      await createEntityPermission(db, actorOf(req)!, { entityTypeId: typeId, entityId, userId: person.id, mode: form.data.mode });
+      try {
+        await createEntityPermission(db, actorOf(req)!, { entityTypeId: typeId, entityId, userId: person.id, mode: form.data.mode });
+      } catch (err) {
+        // The API's wording names ids; on the page, the person and where to change their access.
+        if (err instanceof Conflict) throw new Conflict(`${person.name} already has direct access here; change it in the list above.`);
+        throw err;
+      }
     } catch (err) {
       if (shownAgain(err)) return refused(req, res, typeId, entityId, err, typed);
       throw err;
