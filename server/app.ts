@@ -8,9 +8,9 @@ import type { Logger } from './logger';
 import { requestLogging } from './logger';
 import { createPassport } from './auth/passport';
 import { absoluteTimeout, createSessionStore, sessionMiddleware } from './auth/session';
-import { csrf, sameOriginOnly } from './auth/csrf';
-import { viewLocals } from './routes/locals';
-import { errorHandler, notFoundHandler } from './routes/errors';
+import { csrfProtection, sameOriginOnly } from './auth/csrf';
+import { actorOf, viewLocals } from './routes/locals';
+import { errorHandler, notFoundHandler, wantsJson } from './routes/errors';
 import { NotFound } from './errors';
 import { logoutWithoutSession } from './routes/authRoutes';
 import { healthRoutes } from './routes/health';
@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(bodyWithoutNul);
   app.use(sameOriginOnly());
   app.use(logoutWithoutSession(config.BASE_PATH));
-  app.use(csrf.csrfSynchronisedProtection);
+  app.use(csrfProtection(config.BASE_PATH, (req) => actorOf(req) !== null, wantsJson));
   app.use(viewLocals(config, db));
 
   app.get('/', (_req, res) => res.redirect(302, `${config.BASE_PATH}/portal`));

@@ -1,5 +1,6 @@
 import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler } from 'express';
+import { safeNextPath } from './redirects';
 import { Forbidden } from '../errors';
 
 function tokenFromRequest(req: Request): string | undefined {
@@ -42,4 +43,35 @@ export function sameOriginOnly(): RequestHandler {
     if (source === 'null' || host !== req.get('host')) return next(new Forbidden('Cross-site request refused.'));
     next();
   };
+}
+
+/** The page a form was sent from, as a path inside Portico (BASE_PATH taken off), when the Referer names this site. */
+function sendingPage(req: Request, basePath: string): string | null {
+  const referer = req.get('referer');
+  if (!referer) return null;
+  try {
+    const url = new URL(referer);
+    if (url.host !== req.get('host')) return null;
+    const path = url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length) : basePath ? null : url.pathname;
+    return path === null ? null : safeNextPath(path + url.search);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The CSRF check; when it fails for a page's form and nobody is signed in (the session ended
+ * in another tab, or expired, and its token with it), the sender is led to the sign-in page,
+ * back to the page they were on, instead of a "form has expired" dead end. Nothing was done,
+ * so nothing is lost but what was typed. Signed in, a bad token is refused as always.
+ */
+export function csrfProtection(basePath: string, signedIn: (req: Request) => boolean, wantsJson: (req: Request) => boolean): RequestHandler {
+  return (req, res, next) =>
+    csrf.csrfSynchronisedProtection(req, res, (err?: unknown) => {
+      if (!err) return next();
+      const realm = /^\/(portal|desk)(\/|$)/i.exec(req.path)?.[1]?.toLowerCase();
+      if (!realm || signedIn(req) || wantsJson(req) || (err as { code?: unknown }).code !== 'EBADCSRFTOKEN') return next(err);
+      const back = sendingPage(req, basePath);
+      res.redirect(303, `${basePath}/${realm}/login?expired=1${back ? `&next=${encodeURIComponent(back)}` : ''}`);
+    });
 }

@@ -35,7 +35,8 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
   router.get('/login', async (req, res) => {
     const next = safeNextPath(req.query.next);
     if (canEnter(actorOf(req), realm)) return res.redirect(303, appUrl(res, next ?? HOME[realm]));
-    await renderLogin(res, 200, '', next, null, req.query.reset === '1' ? 'Your password was changed. Sign in with the new one.' : null);
+    const notice = req.query.reset === '1' ? 'Your password was changed. Sign in with the new one.' : req.query.expired === '1' ? 'You were signed out (in another tab, or after a while away). Sign in again to go on.' : null;
+    await renderLogin(res, 200, '', next, null, notice);
   });
 
   const limited = (req: Request, res: Response) => {

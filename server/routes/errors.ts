@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import { isUniqueViolation } from '../db';
 import { Conflict, HttpError, Invalid, NotFound, RACED } from '../errors';
 
-function wantsJson(req: Request): boolean {
+export function wantsJson(req: Request): boolean {
   return req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
 }
 

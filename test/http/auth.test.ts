@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { createTestApp, csrfFrom, signIn, statementsDuring, TEST_SCRYPT_COST, type TestApp } from '../helpers/app';
+import { createTestApp, csrfFrom, signIn, snapshot, statementsDuring, TEST_SCRYPT_COST, type TestApp } from '../helpers/app';
 import { buildCompany, buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { SESSION_COOKIE } from '../../server/auth/session';
@@ -143,6 +143,35 @@ describe('sign-in and sessions', () => {
     // Signed in, the token is still needed: a sign-out without it is refused and ends nothing.
     await agent.post('/desk/logout').type('form').send({}).expect(403);
     await agent.get('/desk').expect(200);
+  });
+
+  it("a form sent after its session ended leads to the sign-in page and back to that page; signed in, a bad token is still refused", async () => {
+    const customer = await buildRequester(t.db, { company: await buildCompany(t.db) });
+    const agent = await signIn(t.app, 'portal', customer.email, PASSWORD);
+    const page = await agent.get('/portal/requests/new').expect(200);
+    const before = await snapshot(t.db);
+    await t.db('sessions').del();
+    const stale = await agent
+      .post('/portal/requests')
+      .set('Host', 'portico.test')
+      .set('Referer', 'http://portico.test/portal/requests/new')
+      .type('form')
+      .send({ title: 'Typed before the session ended', _csrf: csrfFrom(page.text) })
+      .expect(303);
+    expect(stale.headers.location).to.equal('/portal/login?expired=1&next=%2Fportal%2Frequests%2Fnew');
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    const login = await agent.get(stale.headers.location!).expect(200);
+    expect(login.text).to.contain('You were signed out');
+    const back = await agent.post('/portal/login').type('form').send({ email: customer.email, password: PASSWORD, next: '/portal/requests/new', _csrf: csrfFrom(login.text) }).expect(303);
+    expect(back.headers.location).to.equal('/portal/requests/new');
+    // Without a Referer no next; a foreign one is refused before (cross-site); a JSON caller and a signed-in sender with a bad token get 403 as always.
+    const other = supertest.agent(t.app);
+    const bare = await other.post('/portal/requests').type('form').send({ _csrf: 'stale' });
+    expect([bare.status, bare.headers.location]).to.deep.equal([303, '/portal/login?expired=1']);
+    await other.post('/portal/requests').set('Referer', 'https://evil.test/portal/x').type('form').send({ _csrf: 'stale' }).expect(403);
+    await other.post('/portal/requests/1/vote').set('Accept', 'application/json').send({}).expect(403);
+    await agent.post('/portal/requests').type('form').send({ title: 'x', _csrf: 'forged' }).expect(403);
+    expect(await snapshot(t.db)).to.deep.equal(before);
   });
 
   it('reading pages does not write the session on every request (expiry pushed back at most once a minute)', async () => {
