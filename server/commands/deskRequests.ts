@@ -14,8 +14,9 @@ import { authorizeRequest } from './requests';
  * Assigns to a staff member who may work on the request (checked as them, not trusted
  * from the form), or unassigns with null.
  */
-export async function assignRequest(db: Db, actor: Actor, requestId: number, assigneeId: number | null): Promise<void> {
-  await db.transaction(async (trx) => {
+/** Assigns a request (or unassigns it); false when it already had that assignee (nothing written). */
+export async function assignRequest(db: Db, actor: Actor, requestId: number, assigneeId: number | null): Promise<boolean> {
+  return db.transaction(async (trx) => {
     await authorizeRequest(trx, actor, requestId, 'edit');
     if (assigneeId !== null) {
       const person = await findPrincipalById(trx, assigneeId);
@@ -26,8 +27,10 @@ export async function assignRequest(db: Db, actor: Actor, requestId: number, ass
       }
     }
     const previous = await assigneeOf(trx, requestId);
+    if (previous === assigneeId) return false;
     await touchRequest(trx, requestId, { customerVisible: false, fields: { assignee_id: assigneeId } });
-    if (previous !== assigneeId) await recordRequestEvent(trx, requestId, actor.id, { kind: 'assignee', fromId: previous, toId: assigneeId });
+    await recordRequestEvent(trx, requestId, actor.id, { kind: 'assignee', fromId: previous, toId: assigneeId });
+    return true;
   });
 }
 

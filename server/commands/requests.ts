@@ -93,11 +93,14 @@ export async function voteOnRequest(db: Db, actor: Actor, requestId: number, vot
   });
 }
 
-export async function changeRequestStatus(db: Db, mailer: Mailer, actor: Actor, requestId: number, status: RequestStatus, baseUrl: string): Promise<void> {
+/** Sets a request's status and mails its requester; false when it already had that status (nothing written). */
+export async function changeRequestStatus(db: Db, mailer: Mailer, actor: Actor, requestId: number, status: RequestStatus, baseUrl: string): Promise<boolean> {
+  let changed = false;
   const mail = await db.transaction(async (trx) => {
     const t = await authorizeRequest(trx, actor, requestId, 'edit');
     const previous = await setRequestStatus(trx, requestId, status);
     if (previous === null || previous === status) return null;
+    changed = true;
     await recordRequestEvent(trx, requestId, actor.id, { kind: 'status', from: previous, to: status });
     const row: { title: string } | undefined = await trx('requests').where({ id: requestId }).first('title');
     return { to: await principalRecipient(trx, t.requesterId), title: row?.title ?? '' };
@@ -105,4 +108,5 @@ export async function changeRequestStatus(db: Db, mailer: Mailer, actor: Actor, 
   if (mail?.to) {
     await notifyMany(mailer, [mail.to], `Request #${requestId} is now ${status.replace('_', ' ')}`, `${mail.title}\n\nStatus: ${status.replace('_', ' ')}\n\n${baseUrl}/portal/requests/${requestId}`);
   }
+  return changed;
 }

@@ -116,6 +116,17 @@ describe('staff desk', () => {
     expect((await t.db('requests').where({ id: ids.a }).first()).status).to.equal('in_progress');
     const mail = await t.db('mail_outbox').where({ to_address: alice.email }).andWhere('subject', 'like', '%in progress%');
     expect(mail).to.have.length(1);
+    // The same status again changes nothing and says so: no history line, no mail, no new activity.
+    const unchangedBefore = await snapshot(t.db);
+    const same = await asMember.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'in_progress', _csrf: token }).expect(303);
+    expect((await asMember.get(same.headers.location!).expect(200)).text).to.contain('Nothing changed: it was already so.').and.not.contain('Status changed.');
+    expect(await snapshot(t.db)).to.deep.equal(unchangedBefore);
+    const assigned = await asMember.post(`/desk/requests/${ids.a}/assign`).type('form').send({ assignee_id: String(member.id), _csrf: token }).expect(303);
+    expect((await asMember.get(assigned.headers.location!).expect(200)).text).to.contain('Assignee changed.');
+    const afterAssign = await snapshot(t.db);
+    const sameAssignee = await asMember.post(`/desk/requests/${ids.a}/assign`).type('form').send({ assignee_id: String(member.id), _csrf: token }).expect(303);
+    expect((await asMember.get(sameAssignee.headers.location!).expect(200)).text).to.contain('Nothing changed');
+    expect(await snapshot(t.db)).to.deep.equal(afterAssign);
     const before = await snapshot(t.db);
     const bad = await asMember.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'deleted', _csrf: token }).expect(422);
     expect(bad.text).to.contain('Choose a status from the list.');

@@ -81,6 +81,7 @@ const DONE_NOTICES = {
   assigned: 'Assignee changed.',
   linked: 'Work item linked.',
   unlinked: 'Work item unlinked.',
+  unchanged: 'Nothing changed: it was already so.',
 } as const;
 
 function doneNotice(query: Request['query']): string | null {
@@ -98,10 +99,11 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
    * Runs a change; a broken rule or bad input re-renders the page with its message, success
    * goes back to the page with `done` naming what happened (DONE_NOTICES), so it says so.
    */
-  const action = (fn: (req: Request, id: number) => Promise<void>, done: (req: Request) => keyof typeof DONE_NOTICES) => async (req: Request, res: Response) => {
+  const action = (fn: (req: Request, id: number) => Promise<void | boolean>, done: (req: Request) => keyof typeof DONE_NOTICES) => async (req: Request, res: Response) => {
     const id = idParam(req.params.id);
+    let changed: void | boolean;
     try {
-      await fn(req, id);
+      changed = await fn(req, id);
     } catch (err) {
       if (err instanceof Invalid) {
         await authorizeRequest(db, actorOf(req)!, id, 'view', await requestScopeSettings(req, db));
@@ -110,7 +112,8 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
       }
       throw err;
     }
-    redirectTo(res, `/desk/requests/${id}?done=${done(req)}`);
+    // A change that found nothing to change (the same status, the same assignee) says so.
+    redirectTo(res, `/desk/requests/${id}?done=${changed === false ? 'unchanged' : done(req)}`);
   };
 
   router.get('/requests/:id', (req, res) => render(req, res));
@@ -130,7 +133,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     '/requests/:id/status',
     action(async (req, id) => {
       await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
-      await changeRequestStatus(db, mailer, actorOf(req)!, id, readForm(statusForm, req.body).status, publicBaseUrl(req, config));
+      return changeRequestStatus(db, mailer, actorOf(req)!, id, readForm(statusForm, req.body).status, publicBaseUrl(req, config));
     }, () => 'status'),
   );
 
@@ -139,7 +142,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     action(async (req, id) => {
       await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
       const { assignee_id } = readForm(assignForm, req.body);
-      await assignRequest(db, actorOf(req)!, id, assignee_id === '' ? null : assignee_id);
+      return assignRequest(db, actorOf(req)!, id, assignee_id === '' ? null : assignee_id);
     }, () => 'assigned'),
   );
 
