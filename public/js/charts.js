@@ -24,7 +24,7 @@
       var dataset =
         type === 'doughnut'
           ? { label: 'Requests', data: values, backgroundColor: palette, borderColor: '#ffffff' }
-          : { label: 'Requests', data: values, backgroundColor: '#2456c9', borderColor: '#2456c9', tension: 0.25, cubicInterpolationMode: 'monotone' };
+          : { label: 'Requests', data: values, backgroundColor: '#2456c9', borderColor: '#2456c9', tension: 0 };
       new Chart(canvas, {
         type: type,
         data: { labels: labels, datasets: [dataset] },
