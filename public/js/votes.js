@@ -25,8 +25,6 @@
         count.setAttribute('data-votes', String(data.votes));
         button.classList.toggle('voted', data.voted);
         button.setAttribute('aria-pressed', data.voted ? 'true' : 'false');
-        var label = button.getAttribute('aria-label') || '';
-        button.setAttribute('aria-label', data.voted ? label.replace(/^Vote for/, 'Withdraw your vote for') : label.replace(/^Withdraw your vote for/, 'Vote for'));
         form.action = form.action.replace(/\/(vote|unvote)$/, data.voted ? '/unvote' : '/vote');
       })
       .catch(function () {

@@ -35,7 +35,7 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
   router.get('/login', async (req, res) => {
     const next = safeNextPath(req.query.next);
     if (canEnter(actorOf(req), realm)) return res.redirect(303, appUrl(res, next ?? HOME[realm]));
-    const notice = req.query.reset === '1' ? 'Your password was changed. Sign in with the new one.' : req.query.expired === '1' ? 'You were signed out (in another tab, or after a while away). Sign in again to go on.' : null;
+    const notice = req.query.reset === '1' ? 'Your password was changed. Sign in with the new one.' : req.query.expired === '1' ? 'You were signed out (in another tab, or after a while away). Sign in again to go on.' : req.query.signedout === '1' ? 'You are signed out.' : null;
     await renderLogin(res, 200, '', next, null, notice);
   });
 
@@ -74,7 +74,7 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
     req.session.destroy((err) => {
       if (err) return next(err);
       res.clearCookie(SESSION_COOKIE, sessionCookieOptions(deps.config));
-      res.redirect(303, appUrl(res, `/${realm}/login`));
+      res.redirect(303, appUrl(res, `/${realm}/login?signedout=1`));
     });
   });
 
@@ -90,6 +90,6 @@ export function logoutWithoutSession(basePath: string): RequestHandler {
   return (req, res, next) => {
     const realm = req.method === 'POST' ? /^\/(portal|desk)\/logout\/?$/i.exec(req.path)?.[1]?.toLowerCase() : undefined;
     if (!realm || actorOf(req) !== null) return next();
-    res.redirect(303, `${basePath}/${realm}/login`);
+    res.redirect(303, `${basePath}/${realm}/login?signedout=1`);
   };
 }

@@ -41,10 +41,11 @@ describe('customer portal in a real browser (demo data)', function () {
   it('votes on the ideas board with JavaScript, and the count matches the database', async () => {
     const page = await signInAs('carol@globex.test');
     await page.getByRole('link', { name: 'Ideas', exact: true }).click();
-    const button = page.getByRole('button', { name: /Vote for Weekly email digest/ });
+    // Its accessible name carries the count; aria-pressed whether Carol has voted.
+    const button = page.getByRole('button', { name: /^Vote for Weekly email digest of my requests, 1 votes$/, pressed: false });
     await button.click();
-    await page.getByRole('button', { name: /Withdraw your vote for Weekly email digest/ }).waitFor();
-    const shown = await page.getByRole('button', { name: /Withdraw your vote for Weekly email digest/ }).locator('[data-votes]').getAttribute('data-votes');
+    await page.getByRole('button', { name: /^Vote for Weekly email digest of my requests, 2 votes$/, pressed: true }).waitFor();
+    const shown = await page.getByRole('button', { name: /Vote for Weekly email digest/, pressed: true }).locator('[data-votes]').getAttribute('data-votes');
     const row = await t.db('requests').where({ title: 'Weekly email digest of my requests' }).first();
     expect(Number(shown)).to.equal(row.vote_count).and.equal(2);
     expect(new URL(page.url()).pathname, 'no page reload needed').to.equal('/portal/ideas');

@@ -43,7 +43,8 @@ describe('in a real browser', function () {
     const styled = String(await page.evaluate('getComputedStyle(document.body).fontFamily'));
     expect(styled, 'the stylesheet loads under the CSP').to.contain('system-ui');
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(/\/portal\/login$/);
+    await page.waitForURL(/\/portal\/login\?signedout=1$/);
+    expect(await page.locator('[role=status]').first().textContent()).to.contain('You are signed out.');
     expect(violations, violations.join('\n')).to.deep.equal([]);
   });
 

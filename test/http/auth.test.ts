@@ -137,9 +137,9 @@ describe('sign-in and sessions', () => {
     const secondTab = await customer.get('/portal').expect(200);
     await customer.post('/portal/logout').type('form').send({ _csrf: csrfFrom(portalPage.text) }).expect(303);
     const stale = await customer.post('/portal/logout').type('form').send({ _csrf: csrfFrom(secondTab.text) }).expect(303);
-    expect(stale.headers.location).to.equal('/portal/login');
+    expect(stale.headers.location).to.equal('/portal/login?signedout=1');
     const anonymous = await supertest(t.app).post('/desk/logout').type('form').send({}).expect(303);
-    expect(anonymous.headers.location).to.equal('/desk/login');
+    expect(anonymous.headers.location).to.equal('/desk/login?signedout=1');
     // Signed in, the token is still needed: a sign-out without it is refused and ends nothing.
     await agent.post('/desk/logout').type('form').send({}).expect(403);
     await agent.get('/desk').expect(200);
