@@ -1,6 +1,6 @@
 import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler } from 'express';
-import { safeNextPath } from './redirects';
+import { realmOfPath, safeNextPath } from './redirects';
 import { Forbidden } from '../errors';
 
 function tokenFromRequest(req: Request): string | undefined {
@@ -69,7 +69,7 @@ export function csrfProtection(basePath: string, signedIn: (req: Request) => boo
   return (req, res, next) =>
     csrf.csrfSynchronisedProtection(req, res, (err?: unknown) => {
       if (!err) return next();
-      const realm = /^\/(portal|desk)(\/|$)/i.exec(req.path)?.[1]?.toLowerCase();
+      const realm = realmOfPath(req.path);
       if (!realm || signedIn(req) || wantsJson(req) || (err as { code?: unknown }).code !== 'EBADCSRFTOKEN') return next(err);
       const back = sendingPage(req, basePath);
       res.redirect(303, `${basePath}/${realm}/login?expired=1${back ? `&next=${encodeURIComponent(back)}` : ''}`);

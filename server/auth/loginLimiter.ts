@@ -17,6 +17,29 @@ function clientKey(req: Request): string {
   return req.ip ? ipKeyGenerator(req.ip) : 'unknown';
 }
 
+type OnLimited = (req: Request, res: import('express').Response) => void;
+
+/** What every Portico limit shares: the configured window, standard headers, the page it answers, and whether right answers count. */
+function limitBase(config: Config, onLimited: OnLimited, countSuccesses: boolean) {
+  return {
+    windowMs: config.LOGIN_RATE_WINDOW_MINUTES * 60_000,
+    skipSuccessfulRequests: !countSuccesses,
+    standardHeaders: 'draft-7' as const,
+    legacyHeaders: false,
+    handler: onLimited,
+    // Its trust-proxy check stays on (config never sets express's trust-every-hop `true`).
+    validate: { xForwardedForHeader: false },
+  };
+}
+
+/** A limit per `key` (LOGIN_RATE_LIMIT) and a five times looser one per client address alone. */
+function keyedAndPerAddress(db: Db, config: Config, common: ReturnType<typeof limitBase>, names: [string, string], key: (req: Request) => string): RateLimitRequestHandler[] {
+  return [
+    rateLimit({ ...common, limit: config.LOGIN_RATE_LIMIT, store: new DbRateLimitStore(db, names[0]), keyGenerator: key }),
+    rateLimit({ ...common, limit: config.LOGIN_RATE_LIMIT * 5, store: new DbRateLimitStore(db, names[1]), keyGenerator: (req) => clientKey(req) }),
+  ];
+}
+
 /**
  * Two limits on sign-in posts: per address and account (stops guessing one password), and a
  * looser one per address alone (stops spraying many accounts). Neither locks an account for
@@ -29,49 +52,23 @@ export function loginLimiters(
   db: Db,
   config: Config,
   realm: string,
-  onLimited: (req: Request, res: import('express').Response) => void,
+  onLimited: OnLimited,
   opts: { countAll: boolean },
 ): RateLimitRequestHandler[] {
-  const windowMs = config.LOGIN_RATE_WINDOW_MINUTES * 60_000;
-  const common = {
-    windowMs,
-    skipSuccessfulRequests: !opts.countAll,
-    standardHeaders: 'draft-7' as const,
-    legacyHeaders: false,
-    handler: onLimited,
-    // Its trust-proxy check stays on (config never sets express's trust-every-hop `true`).
-    validate: { xForwardedForHeader: false },
-  };
-  return [
-    rateLimit({
-      ...common,
-      limit: config.LOGIN_RATE_LIMIT,
-      store: new DbRateLimitStore(db, `login-account:${realm}`),
-      keyGenerator: (req) => `${clientKey(req)}|${submittedEmail(req)}`,
-    }),
-    rateLimit({
-      ...common,
-      limit: config.LOGIN_RATE_LIMIT * 5,
-      store: new DbRateLimitStore(db, `login-ip:${realm}`),
-      keyGenerator: (req) => clientKey(req),
-    }),
-  ];
+  const common = limitBase(config, onLimited, opts.countAll);
+  return keyedAndPerAddress(db, config, common, [`login-account:${realm}`, `login-ip:${realm}`], (req) => `${clientKey(req)}|${submittedEmail(req)}`);
 }
+
 
 /**
  * Wrong current passwords on a password change, per account: whoever holds a session (a
  * borrowed laptop, a stolen cookie) cannot guess the password without limit and keep the
  * account after the session ends. Only refused attempts count.
  */
-export function passwordChangeLimiter(db: Db, config: Config, onLimited: (req: Request, res: import('express').Response) => void): RateLimitRequestHandler {
+export function passwordChangeLimiter(db: Db, config: Config, onLimited: OnLimited): RateLimitRequestHandler {
   return rateLimit({
-    windowMs: config.LOGIN_RATE_WINDOW_MINUTES * 60_000,
+    ...limitBase(config, onLimited, false),
     limit: config.LOGIN_RATE_LIMIT,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: onLimited,
-    skipSuccessfulRequests: true,
-    validate: { xForwardedForHeader: false },
     store: new DbRateLimitStore(db, 'password-change'),
     keyGenerator: (req) => `principal:${(req.user as { id?: unknown } | undefined)?.id ?? 'none'}`,
   });
@@ -89,22 +86,7 @@ function submittedTokenKey(req: Request): string {
  * count per address (a flood of made-up links). Only refusals count, so customers behind one
  * address who use their own live links are never held up by somebody else's attempts.
  */
-export function linkLimiters(
-  db: Db,
-  config: Config,
-  kind: string,
-  onLimited: (req: Request, res: import('express').Response) => void,
-): RateLimitRequestHandler[] {
-  const common = {
-    windowMs: config.LOGIN_RATE_WINDOW_MINUTES * 60_000,
-    standardHeaders: 'draft-7' as const,
-    legacyHeaders: false,
-    handler: onLimited,
-    skipSuccessfulRequests: true,
-    validate: { xForwardedForHeader: false },
-  };
-  return [
-    rateLimit({ ...common, limit: config.LOGIN_RATE_LIMIT, store: new DbRateLimitStore(db, `link:${kind}`), keyGenerator: submittedTokenKey }),
-    rateLimit({ ...common, limit: config.LOGIN_RATE_LIMIT * 5, store: new DbRateLimitStore(db, `link-ip:${kind}`), keyGenerator: (req) => clientKey(req) }),
-  ];
+export function linkLimiters(db: Db, config: Config, kind: string, onLimited: OnLimited): RateLimitRequestHandler[] {
+  return keyedAndPerAddress(db, config, limitBase(config, onLimited, false), [`link:${kind}`, `link-ip:${kind}`], submittedTokenKey);
 }
+

@@ -18,3 +18,9 @@ export function safeNextPath(value: unknown): string | null {
     return null;
   }
 }
+
+/** The realm a path inside Portico belongs to (`/portal…`, `/desk…`, any letter case, as express routes them), or null. */
+export function realmOfPath(path: string): 'portal' | 'desk' | null {
+  const realm = /^\/(portal|desk)(\/|$)/i.exec(path)?.[1]?.toLowerCase();
+  return realm === 'portal' || realm === 'desk' ? realm : null;
+}

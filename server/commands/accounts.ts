@@ -77,9 +77,9 @@ const NOT_THE_PASSWORD = 'That is not the password chosen when signing up. Sign 
 
 /**
  * Creates the customer account of a live sign-up token; null when the link is dead (found
- * before any hashing: a made-up token costs no scrypt). The
- * password must be the one chosen on the sign-up form (refused otherwise, the link stays
- * usable); a sign-up from before the form asked for one takes a new one, checked as any.
+ * before hashing anything: a made-up token costs no scrypt). The password must be the one
+ * chosen on the sign-up form (refused otherwise, the link stays usable); a sign-up from
+ * before the form asked for one takes a new password, checked like every new password.
  */
 export async function confirmSignup(db: Db, token: string, password: string, scryptCost: number): Promise<PrincipalRow | null> {
   const pending = await findPendingSignup(db, token);

@@ -88,7 +88,7 @@ export class BulkError extends HttpError {
 }
 
 /**
- * All or nothing: any failure rolls everything back, and each failing item is reported. Each
+ * All or nothing: one failure rolls everything back, and each failing item is reported. Each
  * item runs in a savepoint, so an item the database itself refused (a grant inserted by
  * someone else meanwhile) leaves the transaction usable for checking the items after it;
  * on PostgreSQL the next statement would otherwise fail with "transaction is aborted".

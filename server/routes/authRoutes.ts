@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app';
 import { INVALID_LOGIN, strategyName } from '../auth/passport';
 import { loginLimiters } from '../auth/loginLimiter';
-import { safeNextPath } from '../auth/redirects';
+import { realmOfPath, safeNextPath } from '../auth/redirects';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth/session';
 import { canEnter, type Realm } from '../permissions';
 import { Forbidden } from '../errors';
@@ -18,6 +18,13 @@ const loginForm = z.object({
 });
 
 const HOME: Record<Realm, string> = { portal: '/portal', desk: '/desk' };
+
+/** What the sign-in page says when it is reached with `?<flag>=1`. */
+const LOGIN_NOTICES = {
+  reset: 'Your password was changed. Sign in with the new one.',
+  expired: 'You were signed out (in another tab, or after a while away). Sign in again to go on.',
+  signedout: 'You are signed out.',
+} as const;
 
 const CREDENTIALS_IN_URL = 'Sign in with the form: an email address or password in the page address is not accepted.';
 
@@ -35,7 +42,7 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
   router.get('/login', async (req, res) => {
     const next = safeNextPath(req.query.next);
     if (canEnter(actorOf(req), realm)) return res.redirect(303, appUrl(res, next ?? HOME[realm]));
-    const notice = req.query.reset === '1' ? 'Your password was changed. Sign in with the new one.' : req.query.expired === '1' ? 'You were signed out (in another tab, or after a while away). Sign in again to go on.' : req.query.signedout === '1' ? 'You are signed out.' : null;
+    const notice = Object.entries(LOGIN_NOTICES).find(([flag]) => req.query[flag] === '1')?.[1] ?? null;
     await renderLogin(res, 200, '', next, null, notice);
   });
 
@@ -88,7 +95,7 @@ export function authRoutes(deps: AppDeps, passport: PassportStatic, realm: Realm
  */
 export function logoutWithoutSession(basePath: string): RequestHandler {
   return (req, res, next) => {
-    const realm = req.method === 'POST' ? /^\/(portal|desk)\/logout\/?$/i.exec(req.path)?.[1]?.toLowerCase() : undefined;
+    const realm = req.method === 'POST' && /^\/[a-z]+\/logout\/?$/i.test(req.path) ? realmOfPath(req.path) : null;
     if (!realm || actorOf(req) !== null) return next();
     res.redirect(303, `${basePath}/${realm}/login?signedout=1`);
   };
