@@ -62,6 +62,8 @@ export function viewLocals(config: Config, db: Db): RequestHandler {
       ? {
           name: actor.name,
           realm: realmOf(actor.type),
+          // Whose unsent form text a browser tab keeps (public/js/drafts.js): never another person's.
+          draftOwner: String(actor.id),
           canDesk: canEnter(actor, 'desk'),
           canAdmin: canEnter(actor, 'admin'),
           canPortal: canEnter(actor, 'portal'),

@@ -107,6 +107,17 @@ describe('staff desk', () => {
     expect(customerView.text).to.contain('We are on it').and.not.contain('toner');
   });
 
+  it('in the desk a customer’s comment is marked "Customer" and a staff reply is not', async () => {
+    const portal = await signIn(t.app, 'portal', alice.email, PASSWORD);
+    const portalCsrf = await csrfOf(portal, `/portal/requests/${ids.a}`);
+    await portal.post(`/portal/requests/${ids.a}/comments`).type('form').send({ body: 'Customer says: still jammed', _csrf: portalCsrf }).expect(303);
+    await asMember.post(`/desk/requests/${ids.a}/comments`).type('form').send({ body: 'Staff says: replacing the roller', _csrf: token }).expect(303);
+    const html = (await asMember.get(`/desk/requests/${ids.a}`).expect(200)).text;
+    const cardOf = (body: string) => [...html.matchAll(/<div class="comment card[^"]*"[\s\S]*?<\/div>\s*<div class="text">([^<]*)<\/div>/g)].find((m) => m[1] === body)?.[0] ?? '';
+    expect(cardOf('Customer says: still jammed')).to.contain('data-customer-badge').and.contain('>Customer<');
+    expect(cardOf('Staff says: replacing the roller')).to.have.length.above(0).and.not.contain('data-customer-badge');
+  });
+
   it('status changes are mailed to the requester; a bad status is refused with a message', async () => {
     const changed = await asMember.post(`/desk/requests/${ids.a}/status`).type('form').send({ status: 'in_progress', _csrf: token }).expect(303);
     const after = (await asMember.get(changed.headers.location!).expect(200)).text;
