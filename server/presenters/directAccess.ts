@@ -33,6 +33,26 @@ export function nestedCopyQuery(result: NestedCopy): string {
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
+/** The query that says a grant was given or changed: the page names it from its own list of grants. */
+export const grantedQuery = (grantId: number) => `?granted=${grantId}`;
+export const REMOVED_QUERY = '?access_removed=1';
+
+type Panel = Awaited<ReturnType<typeof directAccessPanel>>;
+
+/**
+ * What the last change in the direct-access panel did, for those who see the panel: a nested
+ * copy's counts, "<name> now has: Can edit." for `?granted=<grant id>` (named from the panel's own
+ * grants, so a link cannot make the page claim a grant that is not there), or a removal.
+ */
+export function directAccessNotice(query: Record<string, unknown>, panel: Panel): string | null {
+  if (!panel) return null;
+  const granted = typeof query.granted === 'string' && /^\d{1,10}$/.test(query.granted) ? Number(query.granted) : null;
+  const grant = granted === null ? undefined : panel.grants.find((g) => g.id === granted);
+  if (grant) return `${grant.name} now has direct access: ${MODE_TEXT[grant.mode as keyof typeof MODE_TEXT] ?? grant.mode}.`;
+  if (query.access_removed === '1') return 'Direct access removed.';
+  return nestedCopyNotice(query);
+}
+
 /** The sentence shown after "Also grant on the N nested items", read back from the query; null when there is none. */
 export function nestedCopyNotice(query: Record<string, unknown>): string | null {
   const [copied, existing, skipped] = COPY_KEYS.map((k) => {

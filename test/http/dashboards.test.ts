@@ -140,6 +140,21 @@ describe('dashboards shared one customer at a time', function () {
     await asAlice.get(`/portal/dashboards/${board}`).expect(200);
   });
 
+  it('each change to access says what it did on the page it returns to; a made-up grant id says nothing', async () => {
+    const notice = async (location: string | undefined) => /<p class="notice" role="status">([^<]*)<\/p>/.exec((await asOwner.get(location!).expect(200)).text)?.[1] ?? null;
+    const added = await grant(carol.email, 'view').expect(303);
+    expect(added.headers.location).to.match(/\?granted=\d+$/);
+    expect(await notice(added.headers.location)).to.equal(`${carol.name} can now view this dashboard.`);
+    const row = await t.db('dashboard_grants').where({ dashboard_id: board, principal_id: carol.id }).first();
+    const removed = await asOwner.post(`/desk/dashboards/${board}/grants/${row.id}/delete`).type('form').send({ _csrf: ownerToken }).expect(303);
+    expect(await notice(removed.headers.location)).to.equal('Access removed.');
+    expect(await notice(`/desk/dashboards/${board}/permissions?granted=${row.id}`), 'the grant is gone: no claim about it').to.equal(null);
+    expect(await notice(`/desk/dashboards/${board}/permissions?granted=abc`)).to.equal(null);
+    const { restriction } = await t.db('dashboards').where({ id: board }).first('restriction');
+    const saved = await asOwner.post(`/desk/dashboards/${board}/permissions`).type('form').send({ restriction, _csrf: ownerToken }).expect(303);
+    expect(await notice(saved.headers.location)).to.equal('Access level saved.');
+  });
+
   it('revoking takes effect on the very next request', async () => {
     const row = await t.db('dashboard_grants').where({ dashboard_id: board, principal_id: bob.id }).first();
     const asBob = await signIn(t.app, 'portal', bob.email, PASSWORD);

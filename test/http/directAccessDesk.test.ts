@@ -88,6 +88,36 @@ describe('desk: direct access panel', function () {
     expect((await asAdmin.get(`/desk/requests/${request}`)).text).not.to.contain('People with direct access');
   });
 
+  it('each change in the panel says what it did (request and work item); a made-up grant id or a non-manager gets no claim', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    const helper = await buildStaff(t.db, 'user');
+    const member = await buildStaff(t.db, 'user');
+    const project = await buildProject(t.db);
+    await addMember(t.db, project, member.id, await buildRole(t.db, { comment: true }));
+    const request = await buildRequest(t.db, { projectId: project, requester: await buildRequester(t.db), title: 'Noticed change' });
+    const item = await workItem(project, 'task', 'Noticed task', null);
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    const token = await csrfOf(asAdmin, `/desk/requests/${request}`);
+    const notice = async (agent: typeof asAdmin, location: string) => /<p class="notice[^"]*" role="status">([^<]*)<\/p>/.exec((await agent.get(location).expect(200)).text)?.[1] ?? null;
+
+    const added = await asAdmin.post('/desk/direct-access').type('form').send({ entity_type_id: '17', entity_id: String(request), email: helper.email, mode: 'comment', _csrf: token }).expect(303);
+    expect(await notice(asAdmin, added.headers.location!)).to.equal(`${helper.name} now has direct access: Can comment.`);
+    const grant = await t.db('entity_permissions').where({ principal_id: helper.id, entity_type: 'request' }).first();
+    const changed = await asAdmin.post(`/desk/direct-access/${grant.id}`).type('form').send({ mode: 'edit', _csrf: token }).expect(303);
+    expect(await notice(asAdmin, changed.headers.location!)).to.equal(`${helper.name} now has direct access: Can edit.`);
+    // Someone who does not manage access is told nothing about grants, even from the same link.
+    const asMember = await signIn(t.app, 'desk', member.email, PASSWORD);
+    expect(await notice(asMember, changed.headers.location!)).to.equal(null);
+    const removed = await asAdmin.post(`/desk/direct-access/${grant.id}/delete`).type('form').send({ _csrf: token }).expect(303);
+    expect(await notice(asAdmin, removed.headers.location!)).to.equal('Direct access removed.');
+    expect(await notice(asAdmin, `/desk/requests/${request}?granted=${grant.id}`), 'the grant is gone: no claim about it').to.equal(null);
+
+    const onItem = await asAdmin.post('/desk/direct-access').type('form').send({ entity_type_id: '5', entity_id: String(item), email: helper.email, mode: 'grant', _csrf: token }).expect(303);
+    expect(onItem.headers.location).to.match(new RegExp(`^/desk/work-items/${item}\\?granted=\\d+$`));
+    expect(await notice(asAdmin, onItem.headers.location!)).to.equal(`${helper.name} now has direct access: Can grant access.`);
+  });
+
   it('a grant on a child reveals neither its hidden parent nor counts of hidden items; emails are not probed before authorization', async () => {
     const admin = await buildStaff(t.db, 'administrator');
     await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });

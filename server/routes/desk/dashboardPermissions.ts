@@ -6,7 +6,7 @@ import { customerAccessProblem, isRequester, RESTRICTIONS, RESTRICTION_TEXT, toC
 import { loadDashboardTarget } from '../../repositories/accessFacts';
 import { companiesServed, peopleFoundByFragment } from '../../permissions/peopleScopes';
 import { previewIsComplete } from '../../permissions/scopes';
-import { countRequesterGrants, findDashboard, listCompanies, listGrants, searchPeople } from '../../repositories/dashboards';
+import { countRequesterGrants, findDashboard, listCompanies, listGrants, searchPeople, type GrantRow } from '../../repositories/dashboards';
 import { findPrincipalByEmail, toActor } from '../../repositories/principals';
 import { listWidgets } from '../../repositories/widgets';
 import { presentWidgets } from '../../presenters/dashboards';
@@ -22,11 +22,22 @@ const grantForm = z.object({
 });
 const companyForm = z.object({ company_id: idField('Choose a company.') });
 
-/** "1 customer added." / "3 customers added." from the page's `?added=`; nothing for anything else. */
-function addedNotice(added: unknown): string | null {
-  if (typeof added !== 'string' || !/^\d{1,6}$/.test(added)) return null;
-  const n = Number(added);
-  return `${n.toLocaleString('en')} customer${n === 1 ? '' : 's'} added.`;
+const countParam = (v: unknown): number | null => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null);
+
+/**
+ * What the last change did, from the page's query: `?added=N` (a company's customers),
+ * `?granted=<grant id>` (named from the dashboard's own grants, so a link cannot make the page
+ * claim a grant that does not exist), `?removed=1`, `?saved=1`; nothing for anything else.
+ */
+function changeNotice(query: Request['query'], grants: GrantRow[]): string | null {
+  const added = countParam(query.added);
+  if (added !== null) return `${added.toLocaleString('en')} customer${added === 1 ? '' : 's'} added.`;
+  const granted = countParam(query.granted);
+  const grant = granted === null ? undefined : grants.find((g) => g.id === granted);
+  if (grant) return `${grant.name} can now ${grant.level === 'edit' ? 'edit' : 'view'} this dashboard.`;
+  if (query.removed === '1') return 'Access removed.';
+  if (query.saved === '1') return 'Access level saved.';
+  return null;
 }
 
 export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
@@ -48,7 +59,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
       error,
       pending,
       values,
-      notice: addedNotice(req.query.added),
+      notice: changeNotice(req.query, grants),
     });
   };
 
@@ -78,7 +89,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
       if (customers > 0) return render(req, res, 200, null, restriction);
     }
     await setDashboardRestriction(db, actorOf(req)!, id, restriction);
-    redirectTo(res, `/desk/dashboards/${id}/permissions`);
+    redirectTo(res, `/desk/dashboards/${id}/permissions?saved=1`);
   });
 
   router.post(
@@ -86,7 +97,8 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
     change(async (req, id) => {
       await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
       const form = readForm(grantForm, req.body);
-      await grantDashboardAccess(db, actorOf(req)!, id, form.email, form.level);
+      const grantId = await grantDashboardAccess(db, actorOf(req)!, id, form.email, form.level);
+      return `/desk/dashboards/${id}/permissions?granted=${grantId}`;
     }),
   );
 
@@ -103,6 +115,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
     '/dashboards/:id/grants/:grantId/delete',
     change(async (req, id) => {
       await revokeDashboardGrant(db, actorOf(req)!, id, idParam(req.params.grantId));
+      return `/desk/dashboards/${id}/permissions?removed=1`;
     }),
   );
 

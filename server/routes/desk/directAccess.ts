@@ -8,7 +8,7 @@ import { findEntityPermission } from '../../repositories/entityPermissions';
 import { findPrincipalByEmail, toActor } from '../../repositories/principals';
 import { assertCanManageEntity, copyGrantsToNested, createEntityPermission, revokeEntityPermission, updateEntityPermission } from '../../commands/entityPermissions';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
-import { nestedCopyQuery } from '../../presenters/directAccess';
+import { grantedQuery, nestedCopyQuery, REMOVED_QUERY } from '../../presenters/directAccess';
 import { typedValues } from '../forms';
 import { renderDeskRequest } from './requests';
 import { renderWorkItemPage } from './workItems';
@@ -65,6 +65,7 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
     if (!entity.success) throw new Invalid('Enter an email and choose an access mode.');
     const { entity_type_id: typeId, entity_id: entityId } = entity.data;
     const typed = typedValues(req.body, 'email', 'mode');
+    let granted: number;
     try {
       const form = addForm.safeParse(req.body ?? {});
       // Authorized before the email is looked up, so nobody can probe which addresses exist.
@@ -74,7 +75,7 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
       // A customer's address answers as an unknown one: managers do not learn who is a customer.
       if (!person || isRequester(toActor(person))) throw new Invalid('No staff member has that email address.');
       try {
-        await createEntityPermission(db, actorOf(req)!, { entityTypeId: typeId, entityId, userId: person.id, mode: form.data.mode });
+        granted = await createEntityPermission(db, actorOf(req)!, { entityTypeId: typeId, entityId, userId: person.id, mode: form.data.mode });
       } catch (err) {
         // The API's wording names ids; on the page, the person and where to change their access.
         if (err instanceof Conflict) throw new Conflict(`${person.name} already has direct access here; change it in the list above.`);
@@ -84,7 +85,7 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
       if (shownAgain(err)) return refused(req, res, typeId, entityId, err, typed);
       throw err;
     }
-    redirectTo(res, pageOf(typeId, entityId));
+    redirectTo(res, pageOf(typeId, entityId) + grantedQuery(granted));
   });
 
   router.post('/direct-access/nested', async (req, res) => {
@@ -117,14 +118,14 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
       if (!place) throw err;
       return refused(req, res, place.typeId, place.entityId, err);
     }
-    redirectTo(res, await back(id));
+    redirectTo(res, (await back(id)) + grantedQuery(id));
   });
 
   router.post('/direct-access/:id/delete', async (req, res) => {
     const id = idParam(req.params.id);
     const target = await back(id);
     await revokeEntityPermission(db, actorOf(req)!, id);
-    redirectTo(res, target);
+    redirectTo(res, target + REMOVED_QUERY);
   });
 
   return router;

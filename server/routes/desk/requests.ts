@@ -19,7 +19,7 @@ import { authorizeRequest, changeRequestStatus, commentOnRequest } from '../../c
 import { assignRequest, linkWorkItem, unlinkWorkItem } from '../../commands/deskRequests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { idField, readForm, typedValues } from '../forms';
-import { directAccessPanel } from '../../presenters/directAccess';
+import { directAccessNotice, directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
 const replyForm = z.object({
@@ -54,6 +54,7 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
     listWorkItems(db, visibleWorkItems(actor, settings), { projectId: detail.projectId, limit: 500 }),
     listRequestEvents(db, id),
   ]);
+  const panel = await directAccessPanel(db, actor, entityTypeByStored('request')!, target);
   res.status(status).render('desk/request', {
     title: `#${id} ${detail.title}`,
     request: detail,
@@ -65,9 +66,9 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
     linkable: items.filter((w) => !linked.some((l) => l.id === w.id)),
     statuses: REQUEST_STATUSES,
     abilities: abilitiesFor(actor, target),
-    directAccess: await directAccessPanel(db, actor, entityTypeByStored('request')!, target),
+    directAccess: panel,
     error,
-    notice: status === 200 ? doneNotice(req.query) : null,
+    notice: status === 200 ? (doneNotice(req.query) ?? directAccessNotice(req.query, panel)) : null,
     draft,
     draftInternal,
   });

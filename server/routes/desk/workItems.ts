@@ -13,7 +13,7 @@ import { authorizeWorkItem, createWorkItem, editWorkItem, KEEP_PARENT } from '..
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 import { formProblem as message, idField, safeReadForm, typedValues } from '../forms';
-import { directAccessPanel, nestedCopyNotice } from '../../presenters/directAccess';
+import { directAccessNotice, directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
 const optionalId = z.preprocess((v) => (v === undefined || v === '' ? null : v), idField().nullable());
@@ -51,8 +51,8 @@ export async function renderWorkItemPage(db: Db, req: Request, res: Response, id
   const children = await listWorkItems(db, visibleWorkItems(actor, settings), { parentId: id, limit: 500 });
   const type = entityTypeByStored(item.type);
   const directAccess = type ? await directAccessPanel(db, actor, type, target) : null;
-  // The result of "Also grant on the nested items", for those who manage access only.
-  const notice = directAccess ? nestedCopyNotice(req.query) : null;
+  // What the panel's last change did, for those who manage access only.
+  const notice = status === 200 ? directAccessNotice(req.query, directAccess) : null;
   const visible = visibleRequests(actor, settings);
   const [requests, linkedRequests] = await Promise.all([linkedRequestCount(db, id, visible), listLinkedRequests(db, id, visible)]);
   res.status(status).render('desk/work-item', { title: item.name, item, children, requests, linkedRequests, abilities: abilitiesFor(actor, target), directAccess, notice });
