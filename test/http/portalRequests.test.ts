@@ -36,6 +36,22 @@ describe('customer portal: requests', () => {
   });
   after(() => t.close());
 
+  it('an empty home says why and what to do next: no requests yet, no match for a search, a page past the end', async () => {
+    const loner = await buildRequester(t.db);
+    const asLoner = await signIn(t.app, 'portal', loner.email, PASSWORD);
+    const empty = (await asLoner.get('/portal').expect(200)).text;
+    expect(empty).to.contain('data-empty="none"').and.contain('href="/portal/requests/new">Submit your first request');
+    expect(empty, 'no company: nothing about colleagues').not.to.contain('your colleagues share');
+    const searched = (await asAlice.get('/portal?q=%3Cb%3Enope').expect(200)).text;
+    expect(searched).to.contain('data-empty="search"').and.contain('No request matches “&lt;b&gt;nope”');
+    const past = (await asAlice.get('/portal?page=40').expect(200)).text;
+    expect(past).to.contain('data-empty="page"');
+    expect(past).not.to.contain('data-empty="none"');
+    const listed = (await asAlice.get('/portal').expect(200)).text;
+    expect(listed).to.contain('those your colleagues share with your company');
+    expect(listed).not.to.contain('data-empty=');
+  });
+
   it('home lists my requests and my company’s, never another company’s or a colleague’s private ones', async () => {
     const bobHome = await asBob.get('/portal').expect(200);
     expect(bobHome.text).to.contain('Acme company').and.contain('Public idea').and.not.contain('Alice private');

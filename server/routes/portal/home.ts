@@ -16,7 +16,8 @@ export function portalHomeRoutes({ db }: AppDeps): Router {
     const { page, q } = query.parse(req.query);
     const scope = ownAndCompanyRequests(actorOf(req), await requestScopeSettings(req, db));
     const result = await listRequests(db, scope, { page, pageSize: 25, search: q || undefined });
-    res.render('portal/home', { title: 'Your requests', result, q });
+    // Whether the list also holds colleagues' company requests, so the page says so.
+    res.render('portal/home', { title: 'Your requests', result, q, withCompany: actorOf(req)!.companyId !== null });
   });
   return router;
 }
