@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { publicBaseUrl } from '../../server/routes/locals';
 import supertest from 'supertest';
 import { createTestApp, csrfFrom, csrfOf, signIn, snapshot, type TestApp } from '../helpers/app';
 import { buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
@@ -328,5 +329,16 @@ describe('staff profile: personal access tokens', () => {
     expect(page.text).to.contain('Hello &lt;b&gt;there&lt;/b&gt;');
     const user = await buildStaff(t.db, 'user');
     await (await signIn(t.app, 'desk', user.email, PASSWORD)).get('/admin/mail').expect(403);
+  });
+
+  it('in the outbox, links into Portico can be followed; any other address stays text', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    const base = publicBaseUrl(null as never, t.deps.config);
+    const body = `Set your password: ${base}/portal/password/reset?token=abc123.\nOur partner: https://evil.example/${base}/x and ${base}.evil.example/y`;
+    await t.db('mail_outbox').insert({ to_address: 'links@y.test', subject: 'Links', text_body: body, created_at: new Date(Date.now() + 60_000).toISOString() });
+    const html = (await (await signIn(t.app, 'desk', admin.email, PASSWORD)).get('/admin/mail').expect(200)).text;
+    const hrefs = [...html.matchAll(/<div class="text">[\s\S]*?<\/div>/g)].flatMap((m) => [...m[0].matchAll(/href="([^"]*)"/g)].map((h) => h[1]));
+    expect(hrefs).to.deep.equal([`${base}/portal/password/reset?token=abc123`]);
+    expect(html).to.contain('Our partner: https://evil.example/');
   });
 });

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { listOutbox } from '../../repositories/outbox';
+import { linkedText } from '../../presenters/mail';
+import { publicBaseUrl } from '../locals';
 
 const query = z.object({ page: z.coerce.number().int().min(1).max(100_000).catch(1) });
 
@@ -10,7 +12,10 @@ export function mailRoutes({ db, config }: AppDeps): Router {
   const router = Router();
   router.get('/mail', async (req, res) => {
     const { page } = query.parse(req.query);
-    res.render('admin/mail', { title: 'Mail outbox', result: await listOutbox(db, page, 25), smtp: Boolean(config.SMTP_URL) });
+    const result = await listOutbox(db, page, 25);
+    const base = publicBaseUrl(req, config);
+    const items = result.items.map((m) => ({ ...m, parts: linkedText(m.text, base) }));
+    res.render('admin/mail', { title: 'Mail outbox', result: { ...result, items }, smtp: Boolean(config.SMTP_URL) });
   });
   return router;
 }
