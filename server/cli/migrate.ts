@@ -1,17 +1,49 @@
+import readline from 'node:readline/promises';
 import { loadConfig } from '../config';
 import { createDb } from '../db';
 import { migrateLatest, migrateRollbackAll } from '../migrate';
 import { runCli } from './run';
 
+/** The database as an operator knows it, without a password. */
+const described = (url: string) => url.replace(/\/\/([^:@/]*)(:[^@/]*)?@/, '//$1@');
+
+/**
+ * Undoing every migration drops every table with all its data: it goes ahead only on `--yes`,
+ * or when someone at a terminal types "yes" to the question naming the database.
+ */
+async function confirmedRollback(url: string): Promise<boolean> {
+  if (process.argv.includes('--yes')) return true;
+  const question = `--rollback-all drops every Portico table and all its data in ${described(url)}.`;
+  if (!process.stdin.isTTY) {
+    console.error(`${question}\nNothing was changed: add --yes to go ahead.`);
+    return false;
+  }
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await rl.question(`${question} Type yes to go ahead: `)).trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
 runCli(async () => {
   const config = loadConfig();
-  const db = createDb(config.DATABASE_URL);
-  try {
-    if (process.argv.includes('--rollback-all')) {
-      await migrateRollbackAll(db);
-      console.log('All migrations rolled back.');
+  if (process.argv.includes('--rollback-all')) {
+    if (!(await confirmedRollback(config.DATABASE_URL))) {
+      process.exitCode = 1;
       return;
     }
+    const db = createDb(config.DATABASE_URL);
+    try {
+      await migrateRollbackAll(db);
+      console.log('All migrations rolled back.');
+    } finally {
+      await db.destroy();
+    }
+    return;
+  }
+  const db = createDb(config.DATABASE_URL);
+  try {
     const ran = await migrateLatest(db);
     console.log(ran.length ? `Ran ${ran.length} migration(s):\n  ${ran.join('\n  ')}` : 'Database already up to date.');
   } finally {

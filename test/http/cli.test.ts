@@ -107,4 +107,20 @@ describe('command-line tools', () => {
     expect(out.stdout).to.match(/Counted \d+ requests into the dashboard tallies/);
     expect(await rollUp()).to.deep.equal(['closed/idea=1', 'new/idea=2', 'open/issue=1']);
   });
+  it('migrate --rollback-all drops nothing without --yes when nobody is at a terminal, and everything with it', async () => {
+    const own = await createTestDatabase();
+    try {
+      const before = await own.db('principals').count({ n: '*' }).first();
+      const refused = await cli('migrate.ts', ['--rollback-all'], { DATABASE_URL: own.url }).catch((e: { stderr: string; code: number }) => e);
+      expect((refused as { code: number }).code).to.equal(1);
+      expect((refused as { stderr: string }).stderr).to.contain('drops every Portico table and all its data').and.contain('add --yes');
+      expect(await own.db.schema.hasTable('requests')).to.equal(true);
+      expect(await own.db('principals').count({ n: '*' }).first()).to.deep.equal(before);
+      const done = await cli('migrate.ts', ['--rollback-all', '--yes'], { DATABASE_URL: own.url });
+      expect(done.stdout).to.contain('All migrations rolled back.');
+      expect(await own.db.schema.hasTable('requests')).to.equal(false);
+    } finally {
+      await own.drop();
+    }
+  });
 });
