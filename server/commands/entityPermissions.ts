@@ -128,6 +128,11 @@ async function grantForChange(trx: Knex.Transaction, actor: Actor, id: number): 
   return { grant, type };
 }
 
+/** Refuses (404, or 403 on one's own grant) unless `actor` may change grant `id`: checked before a form's input is, so a refusal never depends on what was sent. */
+export async function assertCanChangeGrant(db: Db, actor: Actor, id: number): Promise<void> {
+  await db.transaction((trx) => grantForChange(trx, actor, id));
+}
+
 export async function updateEntityPermission(db: Db, actor: Actor, id: number, mode: DirectMode): Promise<void> {
   await db.transaction(async (trx) => {
     const { grant, type } = await grantForChange(trx, actor, id);

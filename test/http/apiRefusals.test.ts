@@ -127,6 +127,9 @@ describe('REST API refusals by principal', function () {
       it('the same grant in bulk → 403, nothing written', () => refused(BULK, { Authorization: `Bearer ${tokens[who]}` }, 403));
       it("someone else's grant: read → 404", () => refused(READ, { Authorization: `Bearer ${tokens[who]}` }, 404));
       it("someone else's grant: update → 404, nothing written", () => refused(UPDATE, { Authorization: `Bearer ${tokens[who]}` }, 404));
+      it("someone else's grant: update with a bad body (no View, a flag that is not true or false) → the same 404", async () => {
+        for (const body of [{ View: false }, { Edit: 'yes' }]) await refused({ ...UPDATE, body: () => body }, { Authorization: `Bearer ${tokens[who]}` }, 404);
+      });
       it("someone else's grant: delete → 404, nothing written", () => refused(DELETE, { Authorization: `Bearer ${tokens[who]}` }, 404));
     });
   }
@@ -143,6 +146,7 @@ describe('REST API refusals by principal', function () {
       expect(res.body).to.include({ Id: heldGrant, Comment: true, Edit: false });
     });
     it('widening it → 403, nothing written', () => refused(UPDATE, { Authorization: `Bearer ${tokens.holder}` }, 403));
+    it('changing it with a bad body → the same 403', () => refused({ ...UPDATE, body: () => ({ View: false }) }, { Authorization: `Bearer ${tokens.holder}` }, 403));
     it('revoking it → 403, nothing written', () => refused(DELETE, { Authorization: `Bearer ${tokens.holder}` }, 403));
     it('granting a colleague on the same request → 403, nothing written', () => refused(CREATE, { Authorization: `Bearer ${tokens.holder}` }, 403));
   });

@@ -109,6 +109,13 @@ describe('desk: direct access panel', function () {
     // Someone who does not manage access is told nothing about grants, even from the same link.
     const asMember = await signIn(t.app, 'desk', member.email, PASSWORD);
     expect(await notice(asMember, changed.headers.location!)).to.equal(null);
+    // A refusal does not depend on the input: a bad mode from a non-manager is the same 404 as a good one.
+    const memberToken = await csrfOf(asMember, `/desk/requests/${request}`);
+    const unchanged = await snapshot(t.db);
+    for (const mode of ['bogus', 'view']) await asMember.post(`/desk/direct-access/${grant.id}`).type('form').send({ mode, _csrf: memberToken }).expect(404);
+    expect(await snapshot(t.db)).to.deep.equal(unchanged);
+    const badMode = await asAdmin.post(`/desk/direct-access/${grant.id}`).type('form').send({ mode: 'bogus', _csrf: token }).expect(422);
+    expect(badMode.text).to.contain('Choose an access mode.');
     const removed = await asAdmin.post(`/desk/direct-access/${grant.id}/delete`).type('form').send({ _csrf: token }).expect(303);
     expect(await notice(asAdmin, removed.headers.location!)).to.equal('Direct access removed.');
     expect(await notice(asAdmin, `/desk/requests/${request}?granted=${grant.id}`), 'the grant is gone: no claim about it').to.equal(null);
@@ -331,11 +338,14 @@ describe('desk: a refused direct-access change shows the page again', function (
     const badMode = await asAdmin.post(`/desk/direct-access/${grant.id}`).type('form').send({ mode: 'owner', _csrf: token }).expect(422);
     expect(errorOf(badMode.text)).to.equal('Choose an access mode.');
 
-    // Someone who does not manage access there gets no page: the same answers as before.
+    // Someone who does not manage access there gets no page, and the same refusal whatever they send
+    // (their own grant: 403, since they know it exists).
     const asOutsider = await signIn(t.app, 'desk', outsider.email, PASSWORD);
     const outsiderToken = await csrfOf(asOutsider, '/desk');
-    const stranger = await asOutsider.post(`/desk/direct-access/${grant.id}`).type('form').send({ mode: 'owner', _csrf: outsiderToken });
-    expect(stranger.status).to.equal(422);
-    expect(stranger.text).not.to.contain('Panel page');
+    for (const mode of ['owner', 'edit']) {
+      const stranger = await asOutsider.post(`/desk/direct-access/${grant.id}`).type('form').send({ mode, _csrf: outsiderToken });
+      expect(stranger.status, mode).to.equal(403);
+      expect(stranger.text).not.to.contain('Panel page');
+    }
   });
 });

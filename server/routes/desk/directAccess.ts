@@ -6,7 +6,7 @@ import { DIRECT_MODES, isRequester } from '../../permissions';
 import { entityTypeById, entityTypeByStored } from '../../permissions/entityTypes';
 import { findEntityPermission } from '../../repositories/entityPermissions';
 import { findPrincipalByEmail, toActor } from '../../repositories/principals';
-import { assertCanManageEntity, copyGrantsToNested, createEntityPermission, revokeEntityPermission, updateEntityPermission } from '../../commands/entityPermissions';
+import { assertCanChangeGrant, assertCanManageEntity, copyGrantsToNested, createEntityPermission, revokeEntityPermission, updateEntityPermission } from '../../commands/entityPermissions';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 import { grantedQuery, nestedCopyQuery, REMOVED_QUERY } from '../../presenters/directAccess';
 import { typedValues } from '../forms';
@@ -110,7 +110,10 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
     const id = idParam(req.params.id);
     const form = modeForm.safeParse(req.body ?? {});
     try {
-      if (!form.success) throw new Invalid('Choose an access mode.');
+      if (!form.success) {
+        await assertCanChangeGrant(db, actorOf(req)!, id);
+        throw new Invalid('Choose an access mode.');
+      }
       await updateEntityPermission(db, actorOf(req)!, id, form.data.mode);
     } catch (err) {
       if (!shownAgain(err)) throw err;

@@ -1,15 +1,17 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import type { AppDeps } from '../../../app';
-import { BadRequest, Invalid, NotFound } from '../../../errors';
+import { BadRequest, HttpError, Invalid, NotFound } from '../../../errors';
 import { parseWhere, asBoolean, type Condition } from '../../../api/where';
 import { entityTypeById, entityTypeByName, entityTypeByStored } from '../../../permissions/entityTypes';
 import { visibleEntityPermissions } from '../../../permissions/scopes';
+import type { DirectMode } from '../../../permissions';
 import { findEntityPermission, listEntityPermissions, type EntityPermissionFilter, type EntityPermissionRow } from '../../../repositories/entityPermissions';
 import {
   createEntityPermission,
   createEntityPermissionsInBulk,
   revokeEntityPermission,
   updateEntityPermission,
+  assertCanChangeGrant,
   type GrantSpec,
 } from '../../../commands/entityPermissions';
 import { publicBaseUrl, requestScopeSettings } from '../../locals';
@@ -183,10 +185,18 @@ export function entityPermissionRoutes({ db, config }: AppDeps): Router {
 
   router.post('/EntityPermissions/:id', jsonBody, async (req, res) => {
     const id = pathId(req.params.id);
-    const body = lowerKeys(req.body);
-    if (!body) throw new BadRequest('The body must be a JSON object.');
-    const mode = modeFromBody(body);
-    if (!mode) throw new Invalid('A permission must allow at least View; DELETE it to take access away.');
+    let mode: DirectMode;
+    try {
+      const body = lowerKeys(req.body);
+      if (!body) throw new BadRequest('The body must be a JSON object.');
+      const asked = modeFromBody(body);
+      if (!asked) throw new Invalid('A permission must allow at least View; DELETE it to take access away.');
+      mode = asked;
+    } catch (err) {
+      // Whoever may not change this grant hears so (404/403) whatever they sent.
+      if (err instanceof HttpError) await assertCanChangeGrant(db, apiActor(req), id);
+      throw err;
+    }
     await updateEntityPermission(db, apiActor(req), id, mode);
     res.json(await presentSaved(id));
   });
