@@ -9,6 +9,9 @@ export const REQUEST_TYPES = ['issue', 'question', 'idea'] as const;
 export type RequestType = (typeof REQUEST_TYPES)[number];
 export const REQUEST_STATUSES = ['new', 'open', 'in_progress', 'resolved', 'closed'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+/** Statuses that still wait for something, as "open requests" (the rest are resolved or closed). */
+export const OPEN_STATUSES: readonly RequestStatus[] = ['new', 'open', 'in_progress'];
+export const DONE_STATUSES: readonly RequestStatus[] = ['resolved', 'closed'];
 
 export interface RequestDetail {
   id: number;

@@ -89,13 +89,24 @@ async function pageOf(
   };
 }
 
-/** The viewer's requests, newest customer-visible activity first (customer_activity_at: no internal note moves it), optionally searched by title. */
+/** Narrowing a list within what its scope allows: some statuses; requests by one person, or by anyone but them. */
+export interface ListFilter {
+  statuses?: readonly string[];
+  requestedBy?: number;
+  requestedByOthersThan?: number;
+}
+
+/** The viewer's requests, newest customer-visible activity first (customer_activity_at: no internal note moves it), optionally searched by title and filtered. */
 export async function listRequests(
   db: Db,
   scope: Scope,
-  opts: { page: number; pageSize: number; search?: string },
+  opts: { page: number; pageSize: number; search?: string; filter?: ListFilter },
 ): Promise<Page<RequestListItem>> {
   const base = db('requests').join('projects', 'projects.id', 'requests.project_id').modify(scope);
+  const { statuses, requestedBy, requestedByOthersThan } = opts.filter ?? {};
+  if (statuses) void base.whereIn('requests.status', statuses);
+  if (requestedBy !== undefined) void base.where('requests.requester_id', requestedBy);
+  if (requestedByOthersThan !== undefined) void base.whereNot('requests.requester_id', requestedByOthersThan);
   if (opts.search) {
     const term = containsPattern(opts.search);
     void base.whereRaw("lower(requests.title) like ? escape '\\'", [term]);

@@ -4,7 +4,7 @@ import { isSqlite, LITERAL_LIMIT, toDate } from '../db';
 import type { Scope } from '../permissions/scopes';
 import type { TallyScope } from '../permissions/tallyScopes';
 import { scopedCells } from './requestTallies';
-import { REQUEST_STATUSES, REQUEST_TYPES } from './requestDetails';
+import { OPEN_STATUSES, REQUEST_STATUSES, REQUEST_TYPES } from './requestDetails';
 import type { WidgetKind } from './widgets';
 
 export interface WidgetFigures {
@@ -13,7 +13,6 @@ export interface WidgetFigures {
   rows: { id: number; title: string; status: string; voteCount: number; createdAt: Date }[];
 }
 
-const OPEN_STATUSES = ['new', 'open', 'in_progress'];
 const WEEKS = 12;
 const WEEK_MS = 7 * 86_400_000;
 
