@@ -176,6 +176,11 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     await agent.post('/portal/password/reset').type('form').send({ token, password: 'short', _csrf: csrfFrom(page.text) }).expect(422);
     await agent.post('/portal/password/reset').type('form').send({ token, password: 'a brand new password', _csrf: csrfFrom(page.text) }).expect(303);
     await agent.post('/portal/password/reset').type('form').send({ token, password: 'another new password', _csrf: csrfFrom(page.text) }).expect(410);
+    // A used link says so whatever is typed, not that the new password is too short or too long.
+    for (const password of ['short', 'p'.repeat(5000)]) {
+      const dead = await agent.post('/portal/password/reset').type('form').send({ token, password, _csrf: csrfFrom(page.text) }).expect(410);
+      expect(dead.text).to.contain('This link has expired or was already used.');
+    }
     await old.get('/portal').expect(302);
     await signIn(t.app, 'portal', person.email, 'a brand new password');
     await supertest(t.app).get(link).expect(410);

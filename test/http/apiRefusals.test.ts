@@ -72,6 +72,13 @@ describe('REST API refusals by principal', function () {
   const grantBody = () => ({ EntityID: request, EntityType: { Id: 17 }, User: { Id: grantee.id }, View: true, Comment: true });
   const CREATE: Call = { route: 'POST /api/v1/EntityPermissions', method: 'POST', path: () => '/api/v1/EntityPermissions', body: grantBody };
   const BULK: Call = { route: 'POST /api/v1/EntityPermissions/bulk', method: 'POST', path: () => '/api/v1/EntityPermissions/bulk', body: () => [grantBody()] };
+  // A grant asked for with a bad User or flags: a caller who may not manage the entity hears that, not what was wrong.
+  const badBodies = () => [
+    { EntityID: request, EntityType: { Id: 17 }, User: { Id: grantee.id } },
+    { ...grantBody(), View: 'maybe' },
+    { EntityID: request, EntityType: { Name: 'Request' }, View: true },
+  ];
+  const withBadBodies = (call: Call): Call[] => badBodies().map((body) => ({ ...call, body: () => (call === BULK ? [body] : body) }));
   const READ: Call = { route: 'GET /api/v1/EntityPermissions/:id', method: 'GET', path: () => `/api/v1/EntityPermissions/${heldGrant}` };
   const UPDATE: Call = { route: 'POST /api/v1/EntityPermissions/:id', method: 'POST', path: () => `/api/v1/EntityPermissions/${heldGrant}`, body: () => ({ View: true, Comment: true, Edit: true, GrantAccess: true }) };
   const DELETE: Call = { route: 'DELETE /api/v1/EntityPermissions/:id', method: 'DELETE', path: () => `/api/v1/EntityPermissions/${heldGrant}` };
@@ -124,6 +131,9 @@ describe('REST API refusals by principal', function () {
   ] as const) {
     describe(`${label}: sees the request, manages nothing`, () => {
       it('a grant on it → 403, nothing written', () => refused(CREATE, { Authorization: `Bearer ${tokens[who]}` }, 403));
+      it('a grant on it with a bad body (no flags, a flag not true or false, no User), alone or in bulk → the same 403', async () => {
+        for (const call of [...withBadBodies(CREATE), ...withBadBodies(BULK)]) await refused(call, { Authorization: `Bearer ${tokens[who]}` }, 403);
+      });
       it('the same grant in bulk → 403, nothing written', () => refused(BULK, { Authorization: `Bearer ${tokens[who]}` }, 403));
       it("someone else's grant: read → 404", () => refused(READ, { Authorization: `Bearer ${tokens[who]}` }, 404));
       it("someone else's grant: update → 404, nothing written", () => refused(UPDATE, { Authorization: `Bearer ${tokens[who]}` }, 404));
@@ -138,6 +148,9 @@ describe('REST API refusals by principal', function () {
     for (const call of [CREATE, BULK, READ, UPDATE, DELETE]) {
       it(`${call.route} → 404, nothing written`, () => refused(call, { Authorization: `Bearer ${tokens.outsider}` }, 404));
     }
+    it('a grant with a bad body, alone or in bulk → the same 404', async () => {
+      for (const call of [...withBadBodies(CREATE), ...withBadBodies(BULK)]) await refused(call, { Authorization: `Bearer ${tokens.outsider}` }, 404);
+    });
   });
 
   describe('the holder of a grant who does not manage access', () => {
@@ -153,6 +166,11 @@ describe('REST API refusals by principal', function () {
 
   // In a suite of its own, so that it runs after the refusals (mocha runs a suite's own tests before its nested suites).
   describe('the fixture, last', () => {
+    it("the bad bodies from an administrator's token say what is wrong (422 no flags, 400 a bad flag or no User), alone or in bulk", async () => {
+      const statuses = [];
+      for (const call of [...withBadBodies(CREATE), ...withBadBodies(BULK)]) statuses.push((await send(call, { Authorization: `Bearer ${tokens.admin}` })).status);
+      expect(statuses).to.deep.equal([422, 400, 400, 422, 400, 400]);
+    });
     it("the same bodies from an administrator's token are accepted", async () => {
       const created = await send(CREATE, { Authorization: `Bearer ${tokens.admin}` }).expect(201);
       await send({ route: 'DELETE /api/v1/EntityPermissions/:id', method: 'DELETE', path: () => `/api/v1/EntityPermissions/${created.body.Id}` }, { Authorization: `Bearer ${tokens.admin}` }).expect(200);

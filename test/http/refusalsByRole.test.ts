@@ -274,12 +274,12 @@ describe('refusals by staff type, project role and grant', function () {
       ...onRequest(id, linked),
       { name: 'open the work item', method: 'GET', path: () => `/desk/work-items/${workItem()}` },
       ...onItem(workItem),
-      { ...create(project), name: 'add a work item (an unknown project to them: 422)' },
+      { ...create(project), name: 'add a work item to it (they may add to no project: 403, as for the form)' },
     ];
 
     describe('a user outside a public project sees nothing of it', () => {
       for (const call of hidden(() => request, () => linkedItem, () => item, () => open)) {
-        const expected = call.path() === '/desk/work-items' ? 422 : 404;
+        const expected = call.path() === '/desk/work-items' ? 403 : 404;
         it(`${call.name} → ${expected}, nothing written`, () => refused('outsider', call, expected));
       }
     });
@@ -290,7 +290,7 @@ describe('refusals by staff type, project role and grant', function () {
     ] as const) {
       describe(`${label} sees nothing of a private project they are not a member of`, () => {
         for (const call of hidden(() => vaultRequest, () => vaultItem, () => vaultItem, () => vault)) {
-          const expected = call.path() === '/desk/work-items' ? 422 : 404;
+          const expected = call.path() === '/desk/work-items' ? 403 : 404;
           it(`${call.name} → ${expected}, nothing written`, () => refused(who, call, expected));
         }
       });

@@ -48,6 +48,9 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
 
   router.post('/dashboards', async (req, res) => {
     const { name } = typedValues(req.body, 'name');
+    // Refused before the name is read: whoever may not create hears so whatever they typed (createDashboard checks again).
+    const creators = (await requestSettings(req, db))['dashboards.creators'];
+    if (!can(actorOf(req), 'create', { kind: 'dashboards', creators })) throw new Forbidden('You may not create dashboards.');
     try {
       const id = await createDashboard(db, actorOf(req)!, readForm(nameForm, req.body).name);
       redirectTo(res, `/desk/dashboards/${id}/edit`);

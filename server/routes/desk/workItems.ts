@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import type { Db } from '../../db';
 import { Forbidden, Invalid } from '../../errors';
-import { abilitiesFor, can, type Actor } from '../../permissions';
+import { abilitiesFor, authorize, can, type Actor } from '../../permissions';
 import { visibleRequests, visibleWorkItems } from '../../permissions/scopes';
 import { loadProjectFacts } from '../../repositories/accessFacts';
 import { listProjects } from '../../repositories/people';
@@ -102,14 +102,24 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
   router.post('/work-items', async (req, res) => {
     // Typed values back into the form as text, one per field (a field sent twice: its first).
     const values = typedValues(req.body, ...FORM_FIELDS, 'project_id', 'type');
+    // Before a form problem is shown, the refusal a good form would get (403): someone who may add
+    // to no project, or not to the project they chose, hears that whatever else they typed.
+    const problem = async (text: string) => {
+      const actor = actorOf(req)!;
+      if ((await addableProjects(db, actor)).length === 0) throw new Forbidden('You cannot add work items to any project.');
+      const chosen = idField().safeParse(values.project_id);
+      const facts = chosen.success ? await loadProjectFacts(db, actor, chosen.data, 'work_item') : null;
+      if (facts && can(actor, 'view', { kind: 'project', project: facts })) authorize(actor, 'add', { kind: 'project', project: facts });
+      return renderForm(req, res, 422, values, text, null);
+    };
     const form = safeReadForm(createForm, req.body);
-    if (!form.success) return renderForm(req, res, 422, values, message(form.error), null);
+    if (!form.success) return problem(message(form.error));
     try {
       const d = form.data;
       const id = await createWorkItem(db, actorOf(req)!, { projectId: d.project_id, type: d.type, name: d.name, description: d.description, status: d.status, parentId: d.parent_id, ownerId: d.owner_id });
       redirectTo(res, `/desk/work-items/${id}`);
     } catch (err) {
-      if (err instanceof Invalid) return renderForm(req, res, 422, values, err.message, null);
+      if (err instanceof Invalid) return problem(err.message);
       throw err;
     }
   });

@@ -102,14 +102,19 @@ export function portalAccountRoutes(deps: AppDeps): Router {
   router.post('/password/reset', ...linkLimiters(db, config, 'reset', tokenPage('portal/password-reset', 'Choose a new password')), async (req, res) => {
     const parsed = safeReadForm(tokenForm, req.body);
     const token = tokenOf(typed(req.body, 'token').token);
-    if (!parsed.success) return res.status(422).render('portal/password-reset', { title: 'Choose a new password', token, error: formProblem(parsed.error) });
+    // A dead link says so whatever was typed (a new password for it would be lost anyway), as the sign-up link does.
+    const expired = () => res.status(410).render('portal/password-reset', { title: 'Choose a new password', token: '', error: 'This link has expired or was already used.' });
+    if (!parsed.success) {
+      if (!token || !(await resetTokenIsLive(db, token))) return expired();
+      return res.status(422).render('portal/password-reset', { title: 'Choose a new password', token, error: formProblem(parsed.error) });
+    }
     try {
       if (token && (await resetPassword(db, token, parsed.data.password, config.SCRYPT_COST))) return redirectTo(res, '/portal/login?reset=1');
     } catch (err) {
       if (err instanceof Invalid) return res.status(422).render('portal/password-reset', { title: 'Choose a new password', token, error: err.message });
       throw err;
     }
-    res.status(410).render('portal/password-reset', { title: 'Choose a new password', token: '', error: 'This link has expired or was already used.' });
+    expired();
   });
 
   return router;

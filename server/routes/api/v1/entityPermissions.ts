@@ -12,6 +12,8 @@ import {
   revokeEntityPermission,
   updateEntityPermission,
   assertCanChangeGrant,
+  assertCanManageEntity,
+  BulkError,
   type GrantSpec,
 } from '../../../commands/entityPermissions';
 import { publicBaseUrl, requestScopeSettings } from '../../locals';
@@ -92,9 +94,8 @@ function filterFrom(conditions: Condition[]): WhereFilter<EntityPermissionFilter
   return w;
 }
 
-function specFrom(raw: unknown, label = 'The body'): GrantSpec {
-  const body = lowerKeys(raw);
-  if (!body) throw new BadRequest(`${label} must be a JSON object.`);
+/** The entity a grant is asked for (EntityID, EntityType), or a 400/404 when it names none. */
+function entityFrom(body: Record<string, unknown>): { typeId: number; entityId: number } {
   if (body.entityid === undefined) throw new BadRequest('EntityID is required.');
   const entityId = bodyId(body.entityid, 'EntityID');
   const typeRef = lowerKeys(body.entitytype);
@@ -106,6 +107,23 @@ function specFrom(raw: unknown, label = 'The body'): GrantSpec {
     if (!t) throw new NotFound(`Unknown EntityType "${typeRef.name}"; see /api/v1/EntityTypes.`);
     typeId = t.id;
   } else throw new BadRequest('EntityType needs an Id or a Name.');
+  return { typeId, entityId };
+}
+
+/** The entity a body names, or null when it names none (such a body gets the same answer from everyone). */
+function entityNamedBy(raw: unknown): { typeId: number; entityId: number } | null {
+  const body = lowerKeys(raw);
+  try {
+    return body ? entityFrom(body) : null;
+  } catch {
+    return null;
+  }
+}
+
+function specFrom(raw: unknown, label = 'The body'): GrantSpec {
+  const body = lowerKeys(raw);
+  if (!body) throw new BadRequest(`${label} must be a JSON object.`);
+  const { typeId, entityId } = entityFrom(body);
   const user = lowerKeys(body.user);
   if (!user || user.id === undefined) throw new BadRequest('User is required, as {"Id": 641}.');
   const mode = modeFromBody(body);
@@ -126,6 +144,21 @@ export function directAccessOnly({ db }: AppDeps): RequestHandler {
 
 export function entityPermissionRoutes({ db, config }: AppDeps): Router {
   const router = Router();
+
+  /**
+   * A grant asked for with a bad User or flags: whoever may not manage its entity hears that
+   * refusal (403/404), as they would for a good body, not what was wrong with the rest.
+   */
+  const specOrRefusal = async (req: Request, raw: unknown, label?: string): Promise<GrantSpec> => {
+    try {
+      return specFrom(raw, label);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      const entity = entityNamedBy(raw);
+      if (entity) await assertCanManageEntity(db, apiActor(req), entity.typeId, entity.entityId);
+      throw err;
+    }
+  };
 
   const scopeFor = async (req: Request) => visibleEntityPermissions(apiActor(req), await requestScopeSettings(req, db));
 
@@ -165,7 +198,17 @@ export function entityPermissionRoutes({ db, config }: AppDeps): Router {
   router.post('/EntityPermissions/bulk', jsonBody, async (req, res) => {
     if (!Array.isArray(req.body)) throw new BadRequest('The body must be a JSON array of permissions.');
     if (req.body.length === 0 || req.body.length > 500) throw new BadRequest('Send between 1 and 500 permissions.');
-    const specs = (req.body as unknown[]).map((item, i) => specFrom(item, `Item ${i}`));
+    const specs: GrantSpec[] = [];
+    const problems: { index: number; status: number; message: string }[] = [];
+    for (const [index, item] of (req.body as unknown[]).entries()) {
+      try {
+        specs.push(await specOrRefusal(req, item, `Item ${index}`));
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        problems.push({ index, status: err.status, message: err.message });
+      }
+    }
+    if (problems.length) throw new BulkError(problems);
     const ids = await createEntityPermissionsInBulk(db, apiActor(req), specs);
     const rows = await Promise.all(ids.map((id) => findEntityPermission(db, id)));
     res.status(201).json({ Items: rows.filter((r): r is EntityPermissionRow => r !== null).map(present) });
@@ -179,7 +222,7 @@ export function entityPermissionRoutes({ db, config }: AppDeps): Router {
   };
 
   router.post('/EntityPermissions', jsonBody, async (req, res) => {
-    const id = await createEntityPermission(db, apiActor(req), specFrom(req.body));
+    const id = await createEntityPermission(db, apiActor(req), await specOrRefusal(req, req.body));
     res.status(201).json(await presentSaved(id));
   });
 
