@@ -44,6 +44,17 @@
     });
     return typed ? values : null;
   }
+  // A draft whose ticked box the form no longer has (an internal note, where the page now has
+  // no "internal" box) is not put back: sent without it, it would go out as something else.
+  function fits(form, values) {
+    var boxes = {};
+    fieldsOf(form).forEach(function (el) {
+      if (el.type === 'checkbox') boxes[el.name + '=' + el.value] = true;
+    });
+    return Object.keys(values).every(function (k) {
+      return k.indexOf('=') < 0 || values[k] !== true || boxes[k] === true;
+    });
+  }
   function write(form, values) {
     fieldsOf(form).forEach(function (el) {
       if (el.type === 'checkbox') {
@@ -51,6 +62,10 @@
         if (k in values) el.checked = values[k] === true;
       } else if (el.type === 'radio') {
         if (el.name in values) el.checked = values[el.name] === el.value;
+      } else if (el.tagName === 'SELECT') {
+        // Only a choice the list still offers (a project or owner no longer there stays as the page set it).
+        var offered = Array.prototype.some.call(el.options, function (o) { return o.value === values[el.name]; });
+        if (offered) el.value = String(values[el.name]);
       } else if (el.name in values) el.value = String(values[el.name]);
     });
   }
@@ -59,6 +74,15 @@
   }
   function drop(key) {
     store.removeItem(key);
+  }
+
+  // Someone signed in: drafts kept for anyone else in this tab go (a session that ended, then
+  // another person signing in), so their text is not left where this person's pages run.
+  if (owner) {
+    for (var j = store.length - 1; j >= 0; j -= 1) {
+      var other = store.key(j);
+      if (other && other.indexOf(PREFIX) === 0 && other.indexOf(PREFIX + owner + ':') !== 0) store.removeItem(other);
+    }
   }
 
   // The page after a form was sent: the sign-in page or an error page (data-keep-drafts), or
@@ -79,7 +103,7 @@
     } catch {
       drop(key);
     }
-    if (saved && !hasTyped(form)) {
+    if (saved && !hasTyped(form) && fits(form, saved)) {
       write(form, saved);
       var note = document.createElement('p');
       note.className = 'notice info';
@@ -92,8 +116,8 @@
       discard.textContent = 'Discard it';
       discard.addEventListener('click', function () {
         drop(key);
-        fieldsOf(form).forEach(function (el) { if (isText(el)) el.value = ''; });
         note.remove();
+        form.reset(); // every field back as the page set it, boxes and choices included
       });
       note.appendChild(discard);
       form.insertBefore(note, form.firstChild);

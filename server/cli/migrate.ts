@@ -4,8 +4,16 @@ import { createDb } from '../db';
 import { migrateLatest, migrateRollbackAll } from '../migrate';
 import { runCli } from './run';
 
-/** The database as an operator knows it, without a password. */
-const described = (url: string) => url.replace(/\/\/([^:@/]*)(:[^@/]*)?@/, '//$1@');
+/** The database as an operator knows it: no password, no query parameters (which may hold one). */
+function described(url: string): string {
+  if (url.startsWith('sqlite:')) return url;
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.username ? `${u.username}@` : ''}${u.host}${u.pathname}`;
+  } catch {
+    return 'the configured database';
+  }
+}
 
 /**
  * Undoing every migration drops every table with all its data: it goes ahead only on `--yes`,
@@ -15,7 +23,7 @@ async function confirmedRollback(url: string): Promise<boolean> {
   if (process.argv.includes('--yes')) return true;
   const question = `--rollback-all drops every Portico table and all its data in ${described(url)}.`;
   if (!process.stdin.isTTY) {
-    console.error(`${question}\nNothing was changed: add --yes to go ahead.`);
+    console.error(`${question}\nAdd --yes to go ahead.`);
     return false;
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
@@ -30,6 +38,7 @@ runCli(async () => {
   const config = loadConfig();
   if (process.argv.includes('--rollback-all')) {
     if (!(await confirmedRollback(config.DATABASE_URL))) {
+      console.error('Nothing was changed.');
       process.exitCode = 1;
       return;
     }

@@ -3,6 +3,7 @@ import { can, type Actor, type RequestTarget, type WorkTarget } from '../permiss
 import type { EntityTypeInfo } from '../permissions/entityTypes';
 import { grantsOnEntity } from '../repositories/entityPermissions';
 import { manageableDescendants, type NestedCopy } from '../commands/entityPermissions';
+import { grantNamedIn } from './changeNotices';
 
 export const MODE_TEXT = { view: 'Can view', comment: 'Can comment', edit: 'Can edit', grant: 'Can grant access' } as const;
 
@@ -33,8 +34,6 @@ export function nestedCopyQuery(result: NestedCopy): string {
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
-/** The query that says a grant was given or changed: the page names it from its own list of grants. */
-export const grantedQuery = (grantId: number) => `?granted=${grantId}`;
 export const REMOVED_QUERY = '?access_removed=1';
 
 type Panel = Awaited<ReturnType<typeof directAccessPanel>>;
@@ -46,8 +45,7 @@ type Panel = Awaited<ReturnType<typeof directAccessPanel>>;
  */
 export function directAccessNotice(query: Record<string, unknown>, panel: Panel): string | null {
   if (!panel) return null;
-  const granted = typeof query.granted === 'string' && /^\d{1,10}$/.test(query.granted) ? Number(query.granted) : null;
-  const grant = granted === null ? undefined : panel.grants.find((g) => g.id === granted);
+  const grant = grantNamedIn(query, panel.grants);
   if (grant) return `${grant.name} now has direct access: ${MODE_TEXT[grant.mode as keyof typeof MODE_TEXT] ?? grant.mode}.`;
   if (query.access_removed === '1') return 'Direct access removed.';
   return nestedCopyNotice(query);

@@ -156,5 +156,40 @@ describe('unsent form text in a real browser', function () {
     await page.waitForURL(new RegExp(`/portal/requests/${requestId}$`));
     expect(await page.getByLabel('Add a comment').inputValue()).to.equal('');
     expect(await page.locator('[data-draft-restored]').count()).to.equal(0);
+    expect(await page.evaluate('JSON.stringify(sessionStorage)'), "Alice's text is not left where Bob's pages run").not.to.contain('Only for Alice');
+  });
+
+  it('"Discard it" empties the form, boxes included, and the text does not come back', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    const page = await newPage();
+    await page.goto(`${server.url}/desk/requests/${requestId}`);
+    await signIn(page, admin.email);
+    await page.waitForURL(new RegExp(`/desk/requests/${requestId}$`));
+    await page.getByLabel('Reply to the customer, or write an internal note').fill('Second thoughts');
+    await page.getByLabel('Internal note (never shown to customers)').check();
+    await page.reload();
+    expect(await page.getByLabel('Internal note (never shown to customers)').isChecked()).to.equal(true);
+    await page.getByRole('button', { name: 'Discard it' }).click();
+    expect(await page.getByLabel('Reply to the customer, or write an internal note').inputValue()).to.equal('');
+    expect(await page.getByLabel('Internal note (never shown to customers)').isChecked()).to.equal(false);
+    await page.reload();
+    expect(await page.getByLabel('Reply to the customer, or write an internal note').inputValue()).to.equal('');
+    expect(await page.locator('[data-draft-restored]').count()).to.equal(0);
+  });
+
+  it('a draft with a ticked box the form does not have (an internal note) is not put into it', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/portal/requests/${requestId}`);
+    await signIn(page, alice.email);
+    await page.waitForURL(new RegExp(`/portal/requests/${requestId}$`));
+    // What the desk's reply form would have kept, under the portal comment form's key.
+    await page.evaluate(`(() => {
+      const owner = document.body.getAttribute('data-draft-owner');
+      const action = document.querySelector('form[data-draft]').getAttribute('action');
+      sessionStorage.setItem('portico-draft:' + owner + ':' + action, JSON.stringify({ body: 'Meant to stay internal', 'internal=true': true }));
+    })()`);
+    await page.reload();
+    expect(await page.getByLabel('Add a comment').inputValue()).to.equal('');
+    expect(await page.locator('[data-draft-restored]').count()).to.equal(0);
   });
 });

@@ -134,6 +134,14 @@ describe('REST API refusals by principal', function () {
       it('a grant on it with a bad body (no flags, a flag not true or false, no User), alone or in bulk → the same 403', async () => {
         for (const call of [...withBadBodies(CREATE), ...withBadBodies(BULK)]) await refused(call, { Authorization: `Bearer ${tokens[who]}` }, 403);
       });
+      it('in bulk, good items beside bad ones are reported as refused just as they are alone', async () => {
+        const auth = { Authorization: `Bearer ${tokens[who]}` };
+        const items = (res: supertest.Response) => (res.body.Items as { Index: number; Status: string }[]).map((i) => `${i.Index}:${i.Status}`);
+        const goods = await send({ ...BULK, body: () => [grantBody(), grantBody()] }, auth).expect(403);
+        const mixed = await send({ ...BULK, body: () => [grantBody(), badBodies()[0]] }, auth).expect(403);
+        expect(items(goods)).to.deep.equal(['0:Forbidden', '1:Forbidden']);
+        expect(items(mixed)).to.deep.equal(items(goods));
+      });
       it('the same grant in bulk → 403, nothing written', () => refused(BULK, { Authorization: `Bearer ${tokens[who]}` }, 403));
       it("someone else's grant: read → 404", () => refused(READ, { Authorization: `Bearer ${tokens[who]}` }, 404));
       it("someone else's grant: update → 404, nothing written", () => refused(UPDATE, { Authorization: `Bearer ${tokens[who]}` }, 404));
@@ -166,6 +174,12 @@ describe('REST API refusals by principal', function () {
 
   // In a suite of its own, so that it runs after the refusals (mocha runs a suite's own tests before its nested suites).
   describe('the fixture, last', () => {
+    it("a manager's bulk of good and bad items reports only the bad ones, and saves nothing", async () => {
+      const before = await snapshot(t.db, ['access_tokens']);
+      const res = await send({ ...BULK, body: () => [grantBody(), badBodies()[1], badBodies()[0]] }, { Authorization: `Bearer ${tokens.admin}` }).expect(400);
+      expect((res.body.Items as { Index: number }[]).map((i) => i.Index)).to.deep.equal([1, 2]);
+      expect(await snapshot(t.db, ['access_tokens'])).to.deep.equal(before);
+    });
     it("the bad bodies from an administrator's token say what is wrong (422 no flags, 400 a bad flag or no User), alone or in bulk", async () => {
       const statuses = [];
       for (const call of [...withBadBodies(CREATE), ...withBadBodies(BULK)]) statuses.push((await send(call, { Authorization: `Bearer ${tokens.admin}` })).status);

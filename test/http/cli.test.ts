@@ -113,7 +113,7 @@ describe('command-line tools', () => {
       const before = await own.db('principals').count({ n: '*' }).first();
       const refused = await cli('migrate.ts', ['--rollback-all'], { DATABASE_URL: own.url }).catch((e: { stderr: string; code: number }) => e);
       expect((refused as { code: number }).code).to.equal(1);
-      expect((refused as { stderr: string }).stderr).to.contain('drops every Portico table and all its data').and.contain('add --yes');
+      expect((refused as { stderr: string }).stderr).to.contain('drops every Portico table and all its data').and.contain('Add --yes').and.contain('Nothing was changed.');
       expect(await own.db.schema.hasTable('requests')).to.equal(true);
       expect(await own.db('principals').count({ n: '*' }).first()).to.deep.equal(before);
       const done = await cli('migrate.ts', ['--rollback-all', '--yes'], { DATABASE_URL: own.url });

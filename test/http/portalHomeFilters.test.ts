@@ -51,8 +51,9 @@ describe('customer portal: home filters (whose, open or done)', () => {
     expect(html).to.match(/<option value="company" selected>/).and.match(/<option value="open" selected>/);
     const none = (await asAlice.get('/portal?show=company&status=open&q=resolved').expect(200)).text;
     expect(none).to.contain('data-empty="search"').and.contain('with these filters');
-    const filteredEmpty = (await asAlice.get('/portal?show=mine&status=done&page=2').expect(200)).text;
-    expect(filteredEmpty).to.contain('data-empty="filter"');
+    // A page past the end of a list that has matches says so, with a way back that keeps the filters.
+    const past = (await asAlice.get('/portal?show=mine&status=done&page=2').expect(200)).text;
+    expect(past).to.contain('data-empty="page"').and.contain('href="/portal?show=mine&amp;status=done">Back to the first page');
   });
 
   it('the pager\'s links keep the filters (a later test: it adds requests)', async () => {
@@ -71,5 +72,7 @@ describe('customer portal: home filters (whose, open or done)', () => {
     const html = (await asLoner.get('/portal?show=company').expect(200)).text;
     expect(html).not.to.contain('id="show"');
     expect(titles(html)).to.deep.equal(['L alone']);
+    const none = (await asLoner.get('/portal?status=done').expect(200)).text;
+    expect(none).to.contain('data-empty="filter"').and.contain('No requests match these filters.');
   });
 });

@@ -65,6 +65,17 @@ describe('refusals come before the form is read', () => {
 
   it('POST /desk/work-items from a member who may only comment there → 403 whatever else the form holds', () => sameRefusal(asCommenter, tokens.commenter!, '/desk/work-items', itemBodies(), 403));
 
+  it('POST /desk/work-items from someone who may add elsewhere but only comment here → 403 for this project whatever else the form holds', async () => {
+    const mixed = await buildStaff(t.db, 'user');
+    const elsewhere = await buildProject(t.db);
+    await addMember(t.db, elsewhere, mixed.id, await buildRole(t.db, { add: true, comment: true }));
+    await addMember(t.db, project, mixed.id, await buildRole(t.db, { comment: true }));
+    const asMixed = await signIn(t.app, 'desk', mixed.email, PASSWORD);
+    await sameRefusal(asMixed, await csrfOf(asMixed, '/desk'), '/desk/work-items', itemBodies().slice(0, 3), 403);
+    // The same bad form for the project where they may add is theirs to correct.
+    await asMixed.post('/desk/work-items').type('form').send({ ...item({ name: 'x' }), project_id: String(elsewhere), _csrf: await csrfOf(asMixed, '/desk') }).expect(422);
+  });
+
   it('POST /desk/work-items from a member who may add: the form’s problems are 422, shown with what was typed', async () => {
     const short = await asAdder.post('/desk/work-items').type('form').send({ ...item({ name: '' }), _csrf: tokens.adder }).expect(422);
     expect(short.text).to.contain('New work item');

@@ -14,6 +14,7 @@ import { authorizeDashboard } from '../../commands/dashboards';
 import { grantCompanyMembers, grantDashboardAccess, revokeDashboardGrant, setDashboardRestriction } from '../../commands/dashboardAccess';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 import { formProblem, idField, readForm, safeReadForm, typedValues } from '../forms';
+import { grantedQuery, grantNamedIn, wholeNumberParam } from '../../presenters/changeNotices';
 
 const restrictionForm = z.object({ restriction: z.enum(RESTRICTIONS, { message: 'Choose one of the three access levels.' }), confirm: z.string().optional() });
 const grantForm = z.object({
@@ -22,18 +23,15 @@ const grantForm = z.object({
 });
 const companyForm = z.object({ company_id: idField('Choose a company.') });
 
-const countParam = (v: unknown): number | null => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null);
-
 /**
  * What the last change did, from the page's query: `?added=N` (a company's customers),
  * `?granted=<grant id>` (named from the dashboard's own grants, so a link cannot make the page
  * claim a grant that does not exist), `?removed=1`, `?saved=1`; nothing for anything else.
  */
 function changeNotice(query: Request['query'], grants: GrantRow[]): string | null {
-  const added = countParam(query.added);
+  const added = wholeNumberParam(query.added);
   if (added !== null) return `${added.toLocaleString('en')} customer${added === 1 ? '' : 's'} added.`;
-  const granted = countParam(query.granted);
-  const grant = granted === null ? undefined : grants.find((g) => g.id === granted);
+  const grant = grantNamedIn(query, grants);
   if (grant) return `${grant.name} can now ${grant.level === 'edit' ? 'edit' : 'view'} this dashboard.`;
   if (query.removed === '1') return 'Access removed.';
   if (query.saved === '1') return 'Access level saved.';
@@ -98,7 +96,7 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
       await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
       const form = readForm(grantForm, req.body);
       const grantId = await grantDashboardAccess(db, actorOf(req)!, id, form.email, form.level);
-      return `/desk/dashboards/${id}/permissions?granted=${grantId}`;
+      return `/desk/dashboards/${id}/permissions${grantedQuery(grantId)}`;
     }),
   );
 

@@ -33,24 +33,25 @@ const moveForm = z.object({ direction: z.enum(['up', 'down']) });
 export function deskDashboardRoutes({ db }: AppDeps): Router {
   const router = Router();
 
+  /** Whether the viewer may create dashboards, under the `dashboards.creators` setting of this request. */
+  const mayCreate = async (req: Request) => can(actorOf(req), 'create', { kind: 'dashboards', creators: (await requestSettings(req, db))['dashboards.creators'] });
+
   router.get('/dashboards', async (req, res) => {
     const actor = actorOf(req)!;
     const dashboards = await listDashboards(db, visibleDashboards(actor, await requestScopeSettings(req, db)));
-    const canCreate = can(actor, 'create', { kind: 'dashboards', creators: (await requestSettings(req, db))['dashboards.creators'] });
+    const canCreate = await mayCreate(req);
     res.render('desk/dashboards', { title: 'Dashboards', dashboards, canCreate, restrictionText: RESTRICTION_TEXT, notice: typeof req.query.deleted === 'string' ? 'Dashboard deleted.' : null });
   });
 
   router.get('/dashboards/new', async (req, res) => {
-    const creators = (await requestSettings(req, db))['dashboards.creators'];
-    if (!can(actorOf(req), 'create', { kind: 'dashboards', creators })) throw new Forbidden('You may not create dashboards.');
+    if (!(await mayCreate(req))) throw new Forbidden('You may not create dashboards.');
     res.render('desk/dashboard-new', { title: 'New dashboard', error: null, name: '' });
   });
 
   router.post('/dashboards', async (req, res) => {
     const { name } = typedValues(req.body, 'name');
     // Refused before the name is read: whoever may not create hears so whatever they typed (createDashboard checks again).
-    const creators = (await requestSettings(req, db))['dashboards.creators'];
-    if (!can(actorOf(req), 'create', { kind: 'dashboards', creators })) throw new Forbidden('You may not create dashboards.');
+    if (!(await mayCreate(req))) throw new Forbidden('You may not create dashboards.');
     try {
       const id = await createDashboard(db, actorOf(req)!, readForm(nameForm, req.body).name);
       redirectTo(res, `/desk/dashboards/${id}/edit`);

@@ -29,8 +29,10 @@ const FORM_FIELDS = ['name', 'description', 'status', 'parent_id', 'owner_id'] a
 const createForm = z.object({ project_id: idField('Choose a project.'), type: z.enum(WORK_ITEM_TYPES, { message: 'Choose a type.' }), ...fields });
 const editForm = z.object({ ...fields, parent_id: z.union([z.literal(KEEP_PARENT), optionalId], { message: 'Choose one of the listed options.' }) });
 
+type Project = Awaited<ReturnType<typeof listProjects>>[number];
+
 /** Projects where the actor may add work items. */
-async function addableProjects(db: AppDeps['db'], actor: Actor) {
+async function addableProjects(db: AppDeps['db'], actor: Actor): Promise<Project[]> {
   const out = [];
   for (const p of await listProjects(db, visibleProjects(actor))) {
     const facts = await loadProjectFacts(db, actor, p.id, 'work_item');
@@ -67,9 +69,10 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     res.render('desk/work-items', { title: 'Work items', items, canAdd: (await addableProjects(db, actor)).length > 0 });
   });
 
-  const renderForm = async (req: Request, res: Response, status: number, values: Record<string, unknown>, error: string | null, itemId: number | null) => {
+  /** `addable`: the projects the actor may add to, when the caller has them already. */
+  const renderForm = async (req: Request, res: Response, status: number, values: Record<string, unknown>, error: string | null, itemId: number | null, addable?: Project[]) => {
     const actor = actorOf(req)!;
-    const projects = itemId === null ? await addableProjects(db, actor) : [];
+    const projects = itemId === null ? (addable ?? (await addableProjects(db, actor))) : [];
     // A new item's project must be one the actor may add to; only then are its people listed.
     const asked = Number(values.project_id ?? 0);
     const projectId = itemId === null ? (projects.some((p) => p.id === asked) ? asked : (projects[0]?.id ?? 0)) : Number(values.project_id);
@@ -106,11 +109,12 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
     // to no project, or not to the project they chose, hears that whatever else they typed.
     const problem = async (text: string) => {
       const actor = actorOf(req)!;
-      if ((await addableProjects(db, actor)).length === 0) throw new Forbidden('You cannot add work items to any project.');
+      const addable = await addableProjects(db, actor);
+      if (addable.length === 0) throw new Forbidden('You cannot add work items to any project.');
       const chosen = idField().safeParse(values.project_id);
       const facts = chosen.success ? await loadProjectFacts(db, actor, chosen.data, 'work_item') : null;
       if (facts && can(actor, 'view', { kind: 'project', project: facts })) authorize(actor, 'add', { kind: 'project', project: facts });
-      return renderForm(req, res, 422, values, text, null);
+      return renderForm(req, res, 422, values, text, null, addable);
     };
     const form = safeReadForm(createForm, req.body);
     if (!form.success) return problem(message(form.error));

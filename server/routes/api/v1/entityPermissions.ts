@@ -200,15 +200,21 @@ export function entityPermissionRoutes({ db, config }: AppDeps): Router {
     if (req.body.length === 0 || req.body.length > 500) throw new BadRequest('Send between 1 and 500 permissions.');
     const specs: GrantSpec[] = [];
     const problems: { index: number; status: number; message: string }[] = [];
+    const refusal = (index: number) => (err: unknown) => {
+      if (!(err instanceof HttpError)) throw err;
+      problems.push({ index, status: err.status, message: err.message });
+    };
+    const parsed: [number, GrantSpec][] = [];
     for (const [index, item] of (req.body as unknown[]).entries()) {
-      try {
-        specs.push(await specOrRefusal(req, item, `Item ${index}`));
-      } catch (err) {
-        if (!(err instanceof HttpError)) throw err;
-        problems.push({ index, status: err.status, message: err.message });
-      }
+      await specOrRefusal(req, item, `Item ${index}`).then((spec) => parsed.push([index, spec]), refusal(index));
     }
-    if (problems.length) throw new BulkError(problems);
+    if (problems.length) {
+      // The well-formed items are reported too when their entity is refused, as they would be
+      // without the others: what a caller is told does not depend on what else they sent.
+      for (const [index, spec] of parsed) await assertCanManageEntity(db, apiActor(req), spec.entityTypeId, spec.entityId).catch(refusal(index));
+      throw new BulkError(problems.sort((a, b) => a.index - b.index));
+    }
+    for (const [, spec] of parsed) specs.push(spec);
     const ids = await createEntityPermissionsInBulk(db, apiActor(req), specs);
     const rows = await Promise.all(ids.map((id) => findEntityPermission(db, id)));
     res.status(201).json({ Items: rows.filter((r): r is EntityPermissionRow => r !== null).map(present) });
