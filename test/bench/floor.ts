@@ -43,12 +43,12 @@ export function floorApp(pages: FloorPage[] = []): express.Express {
   };
   const locals = {
     ...helpers,
-    viewer: { name: 'Alex Smith', realm: 'portal', canDesk: false, canAdmin: false, canPortal: true, dashboardHub: true },
+    viewer: { name: 'Alex Smith', realm: 'portal', canDesk: false, canAdmin: false, canPortal: true, dashboardHub: true, draftOwner: '1' },
     basePath: '',
   };
   app.get('/floor', (_req, res) => {
     res.set('Cache-Control', 'no-store');
-    res.render('portal/home', { ...locals, title: 'Your requests', q: '', result: { items, total: 4_000, page: 1, pageSize: FLOOR_ROWS } });
+    res.render('portal/home', { ...locals, title: 'Your requests', q: '', show: 'all', status: 'any', params: {}, filtered: false, withCompany: true, result: { items, total: 4_000, page: 1, pageSize: FLOOR_ROWS } });
   });
   const served = pages.map((p) => (p.view !== undefined ? { view: p.view, locals: { ...decodeLocals(p.locals), ...helpers } } : { json: p.json }));
   app.get('/floor/:n', (req, res) => {

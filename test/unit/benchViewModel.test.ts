@@ -1,6 +1,8 @@
 /** The benchmark's page floors render Portico's captured view models: they must come back from JSON unchanged, or be refused. */
 import { expect } from 'chai';
+import supertest from 'supertest';
 import { decodeLocals, encodeLocals } from '../bench/viewModel';
+import { floorApp, FLOOR_ROWS } from '../bench/floor';
 
 describe('benchmark view models', () => {
   it('round-trip dates, sets and nested rows; the view helpers are left for the floor to supply', () => {
@@ -19,5 +21,10 @@ describe('benchmark view models', () => {
     expect(() => encodeLocals({ rows: [new Row()] })).to.throw(/Row/);
     expect(() => encodeLocals({ format: (n: number) => String(n) })).to.throw(/format/);
     expect(() => encodeLocals({ nested: { url: () => '' } })).to.throw(/url/);
+  });
+
+  it("the home floor renders the portal home template with every local it reads (it drifts when the template gains one)", async () => {
+    const res = await supertest(floorApp()).get('/floor').expect(200);
+    expect([...res.text.matchAll(/<a href="\/portal\/requests\/\d+">/g)]).to.have.length(FLOOR_ROWS);
   });
 });
