@@ -2,6 +2,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import type { Express } from 'express';
 import { PROJECT_ROOT } from './paths';
+import { linkedText } from './presenters/text';
 
 export const VIEWS_DIR = path.join(PROJECT_ROOT, 'views');
 
@@ -13,6 +14,8 @@ export const VIEWS_DIR = path.join(PROJECT_ROOT, 'views');
  */
 export function useEjs(app: Express, cache: boolean): void {
   app.set('views', VIEWS_DIR);
+  // Typed text with its web addresses as links, for views/partials/text.ejs: a pure function of the text.
+  app.locals.linkedText = linkedText;
   app.set('view engine', 'ejs');
   if (cache) app.set('view cache', true);
   app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) => {

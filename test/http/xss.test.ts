@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createTestApp, csrfOf, signIn, type TestApp } from '../helpers/app';
-import { buildCompany, buildProject, buildRequester, PASSWORD } from '../helpers/factories';
+import { buildCompany, buildProject, buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 
 /** Classic payloads: tags, attributes, URLs, encodings, template syntax. */
 export const XSS_PAYLOADS = [
@@ -16,6 +16,11 @@ export const XSS_PAYLOADS = [
   '&lt;script&gt;alert(1)&lt;/script&gt;',
   '<details open ontoggle=alert(1)>',
   '<body onload=alert(1)>',
+  // Addresses, which conversations show as links: the link's href and text are escaped like the rest.
+  'https://example.com/"><script>alert(1)</script>',
+  'https://example.com/x" onmouseover="alert(1)',
+  "https://example.com/x'onfocus='alert(1)",
+  'http://example.com/<img src=x onerror=alert(1)>',
 ];
 
 /** True when the page contains the payload's markup unescaped. */
@@ -55,5 +60,26 @@ describe('typed text is shown safely (XSS corpus)', function () {
       const bad = await asAlice.post('/portal/requests').type('form').send({ project_id: String(project), type: 'idea', title: 'x', description: payload, _csrf: token }).expect(422);
       expect(rawMarkupIn(bad.text, payload), `${payload} raw in the re-rendered form`).to.equal(false);
     }
+  });
+
+  it('web addresses in descriptions and comments are links, on the portal and in the desk; nothing else becomes one', async () => {
+    const company = await buildCompany(t.db);
+    const project = await buildProject(t.db);
+    const alice = await buildRequester(t.db, { company });
+    const asAlice = await signIn(t.app, 'portal', alice.email, PASSWORD);
+    const admin = await buildStaff(t.db, 'administrator');
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    const token = await csrfOf(asAlice, '/portal/requests/new');
+    const description = 'Steps: https://docs.example.com/export?step=2. Not links: javascript:alert(1) example.com a@b.test';
+    const res = await asAlice.post('/portal/requests').type('form').send({ project_id: String(project), type: 'issue', title: 'Linked', description, _csrf: token }).expect(303);
+    const id = /(\d+)\?/.exec(res.headers.location!)![1];
+    await asAlice.post(`/portal/requests/${id}/comments`).type('form').send({ body: 'Screenshot at https://files.example.com/s.png', _csrf: token }).expect(303);
+    const hrefs = (html: string) => [...html.matchAll(/<a href="([^"]*)" rel="nofollow noopener noreferrer ugc">([^<]*)<\/a>/g)].map((m) => `${m[1]} ${m[2]}`);
+    const expected = ['https://docs.example.com/export?step=2 https://docs.example.com/export?step=2', 'https://files.example.com/s.png https://files.example.com/s.png'];
+    expect(hrefs((await asAlice.get(`/portal/requests/${id}`).expect(200)).text)).to.deep.equal(expected);
+    expect(hrefs((await asAdmin.get(`/desk/requests/${id}`).expect(200)).text)).to.deep.equal(expected);
+    const page = (await asAlice.get(`/portal/requests/${id}`).expect(200)).text;
+    expect(page).not.to.match(/href="javascript:/i);
+    expect(page).to.contain('. Not links: javascript:alert(1) example.com a@b.test');
   });
 });
