@@ -43,6 +43,18 @@ export function peopleFoundByFragment(actor: MaybeActor, alias = 'principals'): 
   return staffPrincipals(alias);
 }
 
+/**
+ * Whether a staff member is shown the email address of a person of this type where Portico
+ * lists people (the dashboard sharing page): staff addresses to all staff, who find them by
+ * any fragment anyway; a customer's only to administrators. Everyone else reaches a customer
+ * by typing their whole address, and "add every customer of a company" must not hand them the
+ * addresses of a company's whole customer base.
+ */
+export function seesEmailOf(actor: MaybeActor, principalType: string): boolean {
+  if (!isStaff(actor)) return false;
+  return isAdministrator(actor) || principalType !== 'requester';
+}
+
 /** Staff principals (the API's Users resource never lists customers). */
 export function staffPrincipals(alias = 'principals'): Scope {
   // The staff types by name (not `<> 'requester'`), so an index on type can be used.

@@ -208,4 +208,31 @@ describe('access at the edges', function () {
     await asAdmin.post(`/desk/dashboards/${adminBoard.id}/grants/company`).type('form').send({ company_id: String(stranger), _csrf: adminBoard.csrf }).expect(303);
     expect(await t.db('dashboard_grants').where({ dashboard_id: adminBoard.id }).pluck('principal_id')).to.deep.equal([strangerCustomer.id]);
   });
+
+  it("the sharing page shows a customer's email only to administrators: adding a whole company hands nobody its customers' addresses", async () => {
+    const company = await buildCompany(t.db, 'Quiet Customers Ltd');
+    const project = await buildProject(t.db, { isPrivate: true });
+    const served = await buildRequester(t.db, { company, name: 'Served Sam', email: 'sam.served@quiet-customers.test' });
+    const silent = await buildRequester(t.db, { company, name: 'Silent Dana', email: 'dana.silent@quiet-customers.test' });
+    await buildRequest(t.db, { projectId: project, requester: served });
+    const user = await buildStaff(t.db, 'user');
+    const colleague = await buildStaff(t.db, 'user', { email: 'colleague@quiet-staff.test' });
+    await addMember(t.db, project, user.id, await buildRole(t.db, { comment: true }));
+    const asUser = await signIn(t.app, 'desk', user.email, PASSWORD);
+    const { id, csrf } = await dashboardOf(asUser, 'Company board');
+    await asUser.post(`/desk/dashboards/${id}/grants/company`).type('form').send({ company_id: String(company), _csrf: csrf }).expect(303);
+    await asUser.post(`/desk/dashboards/${id}/grants`).type('form').send({ email: colleague.email, level: 'edit', _csrf: csrf }).expect(303);
+    expect(await t.db('dashboard_grants').where({ dashboard_id: id }).pluck('principal_id')).to.have.members([served.id, silent.id, colleague.id]);
+    const page = (await asUser.get(`/desk/dashboards/${id}/permissions`).expect(200)).text;
+    expect(page).to.contain('Served Sam').and.to.contain('Silent Dana');
+    expect(page).not.to.contain('quiet-customers.test');
+    expect(page).to.contain(colleague.email);
+    expect(page.match(/data-email-hidden/g)).to.have.length(2);
+    // The same page as an administrator names every address.
+    const admin = await buildStaff(t.db, 'administrator');
+    const adminPage = (await (await signIn(t.app, 'desk', admin.email, PASSWORD)).get(`/desk/dashboards/${id}/permissions`).expect(200)).text;
+    expect(adminPage).to.contain(served.email);
+    expect(adminPage).to.contain(silent.email);
+    expect(adminPage).not.to.contain('data-email-hidden');
+  });
 });

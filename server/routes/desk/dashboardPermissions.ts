@@ -4,7 +4,7 @@ import type { AppDeps } from '../../app';
 import { Invalid, NotFound } from '../../errors';
 import { customerAccessProblem, isRequester, RESTRICTIONS, RESTRICTION_TEXT, toCustomerFlag } from '../../permissions';
 import { loadDashboardTarget } from '../../repositories/accessFacts';
-import { companiesServed, peopleFoundByFragment } from '../../permissions/peopleScopes';
+import { companiesServed, peopleFoundByFragment, seesEmailOf } from '../../permissions/peopleScopes';
 import { previewIsComplete } from '../../permissions/scopes';
 import { countRequesterGrants, findDashboard, listCompanies, listGrants, searchPeople, type GrantRow } from '../../repositories/dashboards';
 import { findPrincipalByEmail, toActor } from '../../repositories/principals';
@@ -43,13 +43,14 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
 
   const render = async (req: Request, res: Response, status = 200, error: string | null = null, pending: string | null = null, values: Record<string, string> = {}) => {
     const id = idParam(req.params.id);
-    await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
-    const served = companiesServed(actorOf(req), await requestScopeSettings(req, db));
+    const actor = actorOf(req)!;
+    await authorizeDashboard(db, actor, id, 'manage_grants');
+    const served = companiesServed(actor, await requestScopeSettings(req, db));
     const [dashboard, grants, customers, companies] = await Promise.all([findDashboard(db, id), listGrants(db, id), countRequesterGrants(db, id), listCompanies(db, served)]);
     res.status(status).render('desk/dashboard-permissions', {
       title: `Access to ${dashboard!.name}`,
       dashboard: dashboard!,
-      grants: grants.map((g) => ({ ...g, customer: toCustomerFlag(g.principalType) })),
+      grants: grants.map((g) => ({ ...g, email: seesEmailOf(actor, g.principalType) ? g.email : null, customer: toCustomerFlag(g.principalType) })),
       customers,
       companies,
       restrictions: RESTRICTIONS,

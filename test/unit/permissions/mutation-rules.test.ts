@@ -25,6 +25,7 @@ import {
   type DashboardTarget,
   type PrincipalType,
 } from '../../../server/permissions';
+import { seesEmailOf } from '../../../server/permissions/peopleScopes';
 import { ENTITY_TYPES, entityTypeById, entityTypeByName, entityTypeByStored } from '../../../server/permissions/entityTypes';
 
 function actor(id: number, type: PrincipalType, companyId: number | null = null): Actor {
@@ -164,6 +165,21 @@ describe('who may hold a dashboard grant (section 4)', () => {
         expect(dashboardGranteeProblem(who, 'view', restriction), `${who.type} view ${restriction}`).to.equal(null);
         expect(dashboardGranteeProblem(who, 'edit', restriction), `${who.type} edit ${restriction}`).to.equal(who.type === 'observer' ? OBSERVER_EDIT_REFUSED : null);
       }
+    }
+  });
+});
+
+describe("whose email address a staff member is shown (the sharing page's people)", () => {
+  it('staff addresses to every staff member, a customer address to administrators only, nothing to customers or nobody', () => {
+    for (const viewer of STAFF) {
+      for (const type of PRINCIPAL_TYPES) {
+        const expected = type !== 'requester' || viewer.type === 'administrator';
+        expect(seesEmailOf(viewer, type), `${viewer.type} sees a ${type}'s email`).to.equal(expected);
+      }
+    }
+    for (const type of PRINCIPAL_TYPES) {
+      expect(seesEmailOf(CUSTOMER, type)).to.equal(false);
+      expect(seesEmailOf(null, type)).to.equal(false);
     }
   });
 });
