@@ -19,8 +19,9 @@ import {
   type RequestStatus,
   type RequestType,
 } from '../repositories/requestDetails';
-import { principalRecipient, projectMemberRecipients, type Recipient } from '../repositories/recipients';
-import { notifyMany } from '../mail/notifications';
+import { projectMemberRecipients, requesterRecipient, type Recipient } from '../repositories/recipients';
+import { customerMailFooter, notifyMany, staffMailFooter } from '../mail/notifications';
+import { setRequestMuted } from '../repositories/emailPreferences';
 
 /** Loads a request for an action and applies the 404/403 rule (with the settings the caller already read, if any). */
 export async function authorizeRequest(db: Db, actor: Actor, requestId: number, action: RequestAction, settings?: ScopeSettings): Promise<RequestTarget> {
@@ -50,7 +51,7 @@ export async function submitRequest(db: Db, mailer: Mailer, actor: Actor, input:
     const newId = await insertRequest(trx, { ...input, requesterId: actor.id, companyId: actor.companyId });
     return { id: newId, members: await projectMemberRecipients(trx, input.projectId) };
   });
-  await notifyMany(mailer, members, `New request #${id}: ${input.title}`, `${actor.name} submitted a new ${input.type}.\n\n${input.title}\n\n${baseUrl}/desk/requests/${id}`);
+  await notifyMany(mailer, members, `New request #${id}: ${input.title}`, `${actor.name} submitted a new ${input.type}.\n\n${input.title}\n\n${baseUrl}/desk/requests/${id}`, staffMailFooter(baseUrl));
   return id;
 }
 
@@ -72,7 +73,7 @@ export async function commentOnRequest(
     const fromStaff = can(actor, 'internal_note', t);
     if (!internal) {
       if (fromStaff) {
-        const requester = await principalRecipient(trx, t.requesterId);
+        const requester = await requesterRecipient(trx, t.requesterId, requestId);
         to = requester ? [requester] : [];
       } else to = await projectMemberRecipients(trx, t.project.id);
     }
@@ -80,7 +81,8 @@ export async function commentOnRequest(
   });
   if (!internal) {
     const link = audience === 'customer' ? `${baseUrl}/portal/requests/${requestId}` : `${baseUrl}/desk/requests/${requestId}`;
-    await notifyMany(mailer, recipients, `New comment on request #${requestId}`, `${actor.name} wrote:\n\n${body}\n\n${link}`);
+    const footer = audience === 'customer' ? customerMailFooter(baseUrl, requestId) : staffMailFooter(baseUrl);
+    await notifyMany(mailer, recipients, `New comment on request #${requestId}`, `${actor.name} wrote:\n\n${body}\n\n${link}`, footer);
   }
   return commentId;
 }
@@ -90,6 +92,14 @@ export async function voteOnRequest(db: Db, actor: Actor, requestId: number, vot
     await authorizeRequest(trx, actor, requestId, 'vote');
     if (vote) await addVote(trx, requestId, actor.id);
     else await removeVote(trx, requestId, actor.id);
+  });
+}
+
+/** Whether the customer who raised a request gets email about it (replies, status changes). */
+export async function setRequestNotifications(db: Db, actor: Actor, requestId: number, notify: boolean): Promise<void> {
+  await db.transaction(async (trx) => {
+    await authorizeRequest(trx, actor, requestId, 'manage_notifications');
+    await setRequestMuted(trx, requestId, actor.id, !notify);
   });
 }
 
@@ -103,10 +113,10 @@ export async function changeRequestStatus(db: Db, mailer: Mailer, actor: Actor, 
     changed = true;
     await recordRequestEvent(trx, requestId, actor.id, { kind: 'status', from: previous, to: status });
     const row: { title: string } | undefined = await trx('requests').where({ id: requestId }).first('title');
-    return { to: await principalRecipient(trx, t.requesterId), title: row?.title ?? '' };
+    return { to: await requesterRecipient(trx, t.requesterId, requestId), title: row?.title ?? '' };
   });
   if (mail?.to) {
-    await notifyMany(mailer, [mail.to], `Request #${requestId} is now ${status.replace('_', ' ')}`, `${mail.title}\n\nStatus: ${status.replace('_', ' ')}\n\n${baseUrl}/portal/requests/${requestId}`);
+    await notifyMany(mailer, [mail.to], `Request #${requestId} is now ${status.replace('_', ' ')}`, `${mail.title}\n\nStatus: ${status.replace('_', ' ')}\n\n${baseUrl}/portal/requests/${requestId}`, customerMailFooter(baseUrl, requestId));
   }
   return changed;
 }

@@ -1,13 +1,26 @@
 import type { Mailer } from './mailer';
 import type { Recipient } from '../repositories/recipients';
 
-/** One message per recipient, so no one sees another's address. */
-export async function notifyMany(mailer: Mailer, recipients: Recipient[], subject: string, text: string): Promise<void> {
+/** Why a customer gets mail about their request, and how they stop it (the request page and the profile). */
+export function customerMailFooter(baseUrl: string, requestId: number): string {
+  return (
+    `You get this email because you raised this request. No more email about it: open ${baseUrl}/portal/requests/${requestId} ` +
+    `and choose "Stop email about this request". No email about any request: ${baseUrl}/portal/profile`
+  );
+}
+
+/** Why a project member gets mail about requests, and where they stop it. */
+export function staffMailFooter(baseUrl: string): string {
+  return `You get this email as a member of the request's project. To stop email about requests: ${baseUrl}/desk/profile`;
+}
+
+/** One message per recipient, so no one sees another's address; `footer` says why they get it and how to stop it. */
+export async function notifyMany(mailer: Mailer, recipients: Recipient[], subject: string, text: string, footer: string): Promise<void> {
   const seen = new Set<string>();
   for (const r of recipients) {
     const key = r.email.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    await mailer.send({ to: r.email, subject, text: `Hello ${r.name},\n\n${text}\n\n— Portico` });
+    await mailer.send({ to: r.email, subject, text: `Hello ${r.name},\n\n${text}\n\n— Portico\n\n${footer}` });
   }
 }

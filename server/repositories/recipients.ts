@@ -5,16 +5,26 @@ export interface Recipient {
   name: string;
 }
 
-/** Active members of a project, to tell them about new requests and customer comments. */
+/**
+ * Active members of a project who take email about requests, to tell them about new requests
+ * and customer comments.
+ */
 export async function projectMemberRecipients(db: Db, projectId: number): Promise<Recipient[]> {
   const rows: Recipient[] = await db('project_members as m')
     .join('principals as p', 'p.id', 'm.principal_id')
-    .where({ 'm.project_id': projectId, 'p.disabled': false })
+    .where({ 'm.project_id': projectId, 'p.disabled': false, 'p.email_notifications': true })
     .select('p.email', 'p.name');
   return rows;
 }
 
-export async function principalRecipient(db: Db, id: number): Promise<Recipient | null> {
-  const row: Recipient | undefined = await db('principals').where({ id, disabled: false }).first('email', 'name');
+/**
+ * The customer who raised a request, to tell them about a reply or a status change: unless
+ * their account is disabled, they turned email off in their profile, or muted this request.
+ */
+export async function requesterRecipient(db: Db, principalId: number, requestId: number): Promise<Recipient | null> {
+  const row: Recipient | undefined = await db('principals as p')
+    .where({ 'p.id': principalId, 'p.disabled': false, 'p.email_notifications': true })
+    .whereNotExists((q) => void q.select(db.raw('1')).from('request_mutes as m').where('m.request_id', requestId).whereRaw('?? = ??', ['m.principal_id', 'p.id']))
+    .first('p.email', 'p.name');
   return row ?? null;
 }

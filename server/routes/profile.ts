@@ -4,15 +4,18 @@ import type { AppDeps } from '../app';
 import { Invalid } from '../errors';
 import { changeOwnName, changeOwnPassword } from '../commands/accounts';
 import { findPrincipalById } from '../repositories/principals';
+import { emailNotificationsOn, setEmailNotifications } from '../repositories/emailPreferences';
 import { actorOf, redirectTo } from './locals';
 import { passwordChangeLimiter } from '../auth/loginLimiter';
 import { readForm, typedValues } from './forms';
 
 const nameForm = z.object({ name: z.string().max(200).default('') });
+/** The email form's one checkbox: ticked sends `on` (or `true`), unticked sends nothing. */
+const emailForm = z.object({ email_notifications: z.enum(['on', 'true', 'false'], { message: 'Tick the box or leave it empty.' }).optional() });
 const passwordForm = z.object({ current_password: z.string().max(4096).default(''), password: z.string().max(4096).default('') });
 
 /**
- * GET/POST <realm>/profile and POST <realm>/profile/password, for customers and staff
+ * GET/POST <realm>/profile, POST <realm>/profile/email and POST <realm>/profile/password, for customers and staff
  * alike; `extra` lets the desk add its token section to the same page.
  */
 export function profileRoutes(deps: AppDeps, realm: 'portal' | 'desk', extra: (req: Request) => Promise<Record<string, unknown>> = async () => ({})): Router {
@@ -21,8 +24,8 @@ export function profileRoutes(deps: AppDeps, realm: 'portal' | 'desk', extra: (r
   const view = `${realm}/profile`;
 
   const render = async (req: Request, res: Response, status = 200, error: string | null = null, notice: string | null = null, typedName?: string) => {
-    const person = (await findPrincipalById(db, actorOf(req)!.id))!;
-    res.status(status).render(view, { title: 'Your profile', person: { name: typedName ?? person.name, email: person.email }, error, notice, ...(await extra(req)) });
+    const [person, emailOn] = await Promise.all([findPrincipalById(db, actorOf(req)!.id), emailNotificationsOn(db, actorOf(req)!.id)]);
+    res.status(status).render(view, { title: 'Your profile', person: { name: typedName ?? person!.name, email: person!.email, emailOn }, error, notice, ...(await extra(req)) });
   };
 
   router.get('/profile', (req, res) => render(req, res, 200, null, typeof req.query.saved === 'string' ? 'Saved.' : null));
@@ -32,6 +35,17 @@ export function profileRoutes(deps: AppDeps, realm: 'portal' | 'desk', extra: (r
       await changeOwnName(db, actorOf(req)!, readForm(nameForm, req.body).name);
     } catch (err) {
       if (err instanceof Invalid) return render(req, res, 422, err.message, null, typedValues(req.body, 'name').name);
+      throw err;
+    }
+    redirectTo(res, `/${realm}/profile?saved=1`);
+  });
+
+  router.post('/profile/email', async (req, res) => {
+    try {
+      const { email_notifications: choice } = readForm(emailForm, req.body);
+      await setEmailNotifications(db, actorOf(req)!.id, choice === 'on' || choice === 'true');
+    } catch (err) {
+      if (err instanceof Invalid) return render(req, res, 422, err.message);
       throw err;
     }
     redirectTo(res, `/${realm}/profile?saved=1`);

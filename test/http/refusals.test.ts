@@ -68,11 +68,14 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/portal/requests/${i.request}/vote`, expect: { ...PORTAL_OK, requester: 303 }, writes: true },
   { method: 'POST', path: (i) => `/portal/requests/${i.request}/unvote`, expect: { ...PORTAL_OK, requester: 303 }, writes: true },
   { method: 'POST', path: (i) => `/portal/requests/${i.request}/comments`, body: () => ({ body: 'From the matrix' }), expect: { ...PORTAL_OK, requester: 303 }, writes: true },
+  // Only the customer who raised the request chooses its email (the matrix's requester did).
+  { method: 'POST', path: (i) => `/portal/requests/${i.request}/notifications`, body: () => ({ notify: 'off' }), expect: { ...PORTAL_OK, requester: 303 }, writes: true },
   { method: 'GET', path: () => '/portal/ideas', expect: PORTAL_OK },
   { method: 'GET', path: () => '/portal/dashboards', expect: PORTAL_OK },
   { method: 'GET', path: (i) => `/portal/dashboards/${i.dashboard}`, expect: PORTAL_OK },
   { method: 'GET', path: () => '/portal/profile', expect: PORTAL_OK },
   { method: 'POST', path: () => '/portal/profile', body: () => ({ name: 'Renamed via matrix' }), expect: { ...PORTAL_OK, requester: 303 }, writes: true },
+  { method: 'POST', path: () => '/portal/profile/email', body: () => ({}), expect: { ...PORTAL_OK, requester: 303 }, writes: true },
   // A new password too short to be taken: refused for the requester too (422), so their session lives on.
   { method: 'POST', path: () => '/portal/profile/password', body: () => ({ current_password: PASSWORD, password: 'short' }), expect: { ...PORTAL_OK, requester: 422 } },
   // Staff desk
@@ -107,6 +110,7 @@ const ROUTES: Route[] = [
   // Only the administrator, last, may delete the administrator's board; the others do not even see it.
   { method: 'POST', path: (i) => `/desk/dashboards/${i.doomedDashboard}/delete`, body: () => ({ confirm: 'yes' }), expect: STAFF(404, 404, 404, 303), writes: true },
   { method: 'GET', path: () => '/desk/profile', expect: STAFF_OK },
+  { method: 'POST', path: () => '/desk/profile/email', body: () => ({ email_notifications: 'on' }), expect: STAFF(303, 303, 303, 303), writes: true },
   { method: 'POST', path: () => '/desk/profile/tokens', body: () => ({ name: 'matrix token' }), expect: STAFF(201, 201, 201, 201), writes: true },
   // Someone else's token is not found; its owner (the administrator, last) revokes it.
   { method: 'POST', path: (i) => `/desk/profile/tokens/${i.adminToken}/delete`, expect: STAFF(404, 404, 404, 303), writes: true },

@@ -51,6 +51,7 @@ describe('site-wide route rules, on one site with something of every kind', func
       { method: 'GET', path: () => '/desk/work-items/new' },
       { method: 'GET', path: (x) => `/desk/work-items/${x.workItem}/edit` },
       { method: 'POST', path: () => '/desk/profile', body: () => ({ name: 'Renamed through the gate' }) },
+      { method: 'POST', path: () => '/desk/profile/email', body: () => ({}) },
       { method: 'POST', path: () => '/desk/profile/password', body: () => ({ current_password: PASSWORD, password: 'a brand new password' }) },
       { method: 'POST', path: (x) => `/desk/profile/tokens/${x.adminToken.id}/delete` },
     ];
@@ -101,6 +102,8 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'customer', path: (x) => `/portal/requests/${x.voted}/unvote`, form: () => ({}) },
       { who: 'customer', path: (x) => `/portal/requests/${x.voted}/comments`, form: () => ({ body: 'A comment by a GET' }) },
       { who: 'customer', path: () => '/portal/profile', form: () => ({ name: 'Renamed by a GET' }), page: true },
+      { who: 'customer', path: (x) => `/portal/requests/${x.voted}/notifications`, form: () => ({ notify: 'off' }) },
+      { who: 'customer', path: () => '/portal/profile/email', form: () => ({}) },
       // Staff desk, as an administrator (allowed everything there).
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/comments`, form: () => ({ body: 'A reply by a GET' }) },
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/comments`, form: () => ({ body: 'A note by a GET', internal: 'true' }) },
@@ -126,6 +129,7 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'staff', path: () => '/desk/profile/tokens', form: () => ({ name: 'Token by a GET' }) },
       { who: 'staff', path: (x) => `/desk/profile/tokens/${x.adminToken.id}/delete`, form: () => ({}) },
       { who: 'staff', path: () => '/desk/profile', form: () => ({ name: 'Staff renamed by a GET' }), page: true },
+      { who: 'staff', path: () => '/desk/profile/email', form: () => ({}) },
       // Administration.
       { who: 'staff', path: (x) => `/admin/users/${x.promotee.id}`, form: () => ({ type: 'administrator' }), page: true },
       { who: 'staff', path: (x) => `/admin/users/${x.staffUser.id}/memberships`, form: (x) => ({ project_id: String(x.project), role_id: String(x.otherRole) }) },

@@ -13,7 +13,8 @@ import {
   portalProjects,
   REQUEST_TYPES,
 } from '../../repositories/requestDetails';
-import { authorizeRequest, commentOnRequest, submitRequest, voteOnRequest } from '../../commands/requests';
+import { authorizeRequest, commentOnRequest, setRequestNotifications, submitRequest, voteOnRequest } from '../../commands/requests';
+import { emailNotificationsOn, isRequestMuted } from '../../repositories/emailPreferences';
 import { presentPortalRequest } from '../../presenters/requests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
@@ -31,6 +32,8 @@ const requestForm = z.object({
 const commentForm = z.object({
   body: z.string().trim().min(1, 'Write something first.').max(20_000, 'A comment can have at most 20,000 characters.'),
 });
+
+const notificationsForm = z.object({ notify: z.enum(['on', 'off'], { message: 'Choose whether to get email about this request.' }) });
 
 /** Ideas are public unless said otherwise; issues and questions private. */
 export function defaultVisibility(type: string): 'private' | 'public' {
@@ -75,26 +78,43 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     }
   });
 
-  const renderRequest = async (req: Request, res: Response, status = 200, error: string | null = null, draft = '') => {
+  /** What the page says about the request's email (to the customer who raised it only): muted here, or off for every request. */
+  const emailState = async (id: number, actorId: number): Promise<'on' | 'muted' | 'off'> => {
+    const [all, muted] = await Promise.all([emailNotificationsOn(db, actorId), isRequestMuted(db, id, actorId)]);
+    return !all ? 'off' : muted ? 'muted' : 'on';
+  };
+
+  const notificationNotice = (query: Request['query']): string | null => {
+    if (query.notifications === 'on') return 'You will get email about this request again.';
+    if (query.notifications === 'off') return 'You will get no more email about this request.';
+    return null;
+  };
+
+  const renderRequest = async (req: Request, res: Response, status = 200, error: string | null = null, draft = '', emailError: string | null = null) => {
     const actor = actorOf(req)!;
     const id = idParam(req.params.id);
     const target = await authorizeRequest(db, actor, id, 'view', await requestScopeSettings(req, db));
-    const [detail, comments, linked, voted] = await Promise.all([
+    const abilities = abilitiesFor(actor, target);
+    const [detail, comments, linked, voted, email] = await Promise.all([
       findRequestDetail(db, id),
       listRequestComments(db, id, visibleComments(actor)),
       listLinkedWorkItems(db, id).then(customerView),
       hasVoted(db, id, actor.id),
+      abilities.manage_notifications ? emailState(id, actor.id) : null,
     ]);
     if (!detail) throw new NotFound();
+    const submitted = email === 'on' ? 'Request submitted. You will get an email when the team replies.' : 'Request submitted.';
     res.status(status).render('portal/request', {
       title: detail.title,
       request: presentPortalRequest(detail),
       comments,
       linked,
       voted,
-      abilities: abilitiesFor(actor, target),
+      abilities,
+      email,
+      emailError,
       error,
-      notice: status === 200 && typeof req.query.submitted === 'string' ? 'Request submitted. You will get an email when the team replies.' : null,
+      notice: status !== 200 ? null : typeof req.query.submitted === 'string' ? submitted : notificationNotice(req.query),
       draft,
     });
   };
@@ -110,6 +130,17 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     }
     await commentOnRequest(db, mailer, actorOf(req)!, id, form.data.body, false, publicBaseUrl(req, config));
     redirectTo(res, `/portal/requests/${id}#comments`);
+  });
+
+  router.post('/requests/:id/notifications', async (req, res) => {
+    const id = idParam(req.params.id);
+    const form = safeReadForm(notificationsForm, req.body);
+    if (!form.success) {
+      await authorizeRequest(db, actorOf(req)!, id, 'manage_notifications', await requestScopeSettings(req, db));
+      return renderRequest(req, res, 422, null, '', firstMessage(form.error));
+    }
+    await setRequestNotifications(db, actorOf(req)!, id, form.data.notify === 'on');
+    redirectTo(res, `/portal/requests/${id}?notifications=${form.data.notify}#email`);
   });
 
   for (const [path, vote] of [['vote', true], ['unvote', false]] as const) {

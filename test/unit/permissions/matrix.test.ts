@@ -56,10 +56,12 @@ const REQUESTERS: Record<string, Actor | null> = {
 };
 
 const SEE = 'view vote comment';
+/** The customer who raised a request also chooses whether it mails them. */
+const OWN = `${SEE} manage_notifications`;
 /** [requester kind][visibility] → [in a portal project, in a non-portal project] */
 const REQUESTER_TABLE: Record<string, Record<string, [string, string]>> = {
   anonymous: { private: ['', ''], company: ['', ''], public: ['', ''] },
-  creator: { private: [SEE, SEE], company: [SEE, SEE], public: [SEE, SEE] },
+  creator: { private: [OWN, OWN], company: [OWN, OWN], public: [OWN, OWN] },
   'same company': { private: ['', ''], company: [SEE, SEE], public: [SEE, ''] },
   'other company': { private: ['', ''], company: ['', ''], public: [SEE, ''] },
   'no company': { private: ['', ''], company: ['', ''], public: [SEE, ''] },
