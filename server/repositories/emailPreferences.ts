@@ -15,8 +15,14 @@ export async function setEmailNotifications(db: Db, principalId: number, on: boo
   await db('principals').where({ id: principalId }).update({ email_notifications: on, updated_at: nowIso() });
 }
 
-export async function isRequestMuted(db: Db, requestId: number, principalId: number): Promise<boolean> {
-  return (await db('request_mutes').where({ request_id: requestId, principal_id: principalId }).first('request_id')) !== undefined;
+/** Whether a person is mailed about a request (one statement): 'off' for every request, 'muted' for this one, else 'on'. */
+export async function requestEmailChoice(db: Db, requestId: number, principalId: number): Promise<'on' | 'muted' | 'off'> {
+  const row: { email_notifications: unknown; muted: unknown } | undefined = await db('principals as p')
+    .leftJoin('request_mutes as m', (j) => void j.on('m.principal_id', 'p.id').andOn('m.request_id', db.raw('?', [requestId])))
+    .where('p.id', principalId)
+    .first('p.email_notifications', 'm.request_id as muted');
+  if (!row || !row.email_notifications) return 'off';
+  return row.muted === null || row.muted === undefined ? 'on' : 'muted';
 }
 
 /** Mutes or unmutes one request for one person; idempotent either way. */

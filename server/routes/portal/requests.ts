@@ -14,7 +14,7 @@ import {
   REQUEST_TYPES,
 } from '../../repositories/requestDetails';
 import { authorizeRequest, commentOnRequest, setRequestNotifications, submitRequest, voteOnRequest } from '../../commands/requests';
-import { emailNotificationsOn, isRequestMuted } from '../../repositories/emailPreferences';
+import { requestEmailChoice } from '../../repositories/emailPreferences';
 import { presentPortalRequest } from '../../presenters/requests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
@@ -78,12 +78,6 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     }
   });
 
-  /** What the page says about the request's email (to the customer who raised it only): muted here, or off for every request. */
-  const emailState = async (id: number, actorId: number): Promise<'on' | 'muted' | 'off'> => {
-    const [all, muted] = await Promise.all([emailNotificationsOn(db, actorId), isRequestMuted(db, id, actorId)]);
-    return !all ? 'off' : muted ? 'muted' : 'on';
-  };
-
   const notificationNotice = (query: Request['query']): string | null => {
     if (query.notifications === 'on') return 'You will get email about this request again.';
     if (query.notifications === 'off') return 'You will get no more email about this request.';
@@ -100,7 +94,8 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
       listRequestComments(db, id, visibleComments(actor)),
       listLinkedWorkItems(db, id).then(customerView),
       hasVoted(db, id, actor.id),
-      abilities.manage_notifications ? emailState(id, actor.id) : null,
+      // What the page says about the request's email, to the customer who raised it only.
+      abilities.manage_notifications ? requestEmailChoice(db, id, actor.id) : null,
     ]);
     if (!detail) throw new NotFound();
     const submitted = email === 'on' ? 'Request submitted. You will get an email when the team replies.' : 'Request submitted.';
