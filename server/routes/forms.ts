@@ -102,6 +102,24 @@ export function withoutNul<T>(value: T): T {
   return out as T;
 }
 
+/** How deeply a body may nest arrays and objects: far past any form or API body Portico reads. */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * Whether `value` nests arrays or objects deeper than `max` levels, found without recursion
+ * (a 10 kB body of 5,000 brackets must not overflow the stack of whatever walks it next).
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) if (child && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function hasNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\0');
   if (Array.isArray(value)) return value.some(hasNul);

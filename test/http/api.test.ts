@@ -146,6 +146,20 @@ describe('REST API: EntityPermissions (Targetprocess-compatible)', function () {
     expect(await snapshot(t.db, ['access_tokens'])).to.deep.equal(before);
   });
 
+  it('a body nested thousands deep (10 kB of brackets) is a 400 on every JSON route, and the server keeps answering', async () => {
+    const before = await snapshot(t.db, ['access_tokens']);
+    const bodies = ['['.repeat(5000) + ']'.repeat(5000), '{"a":'.repeat(3000) + '1' + '}'.repeat(3000), `[${'['.repeat(40)}${']'.repeat(40)}]`];
+    for (const path of ['/api/v1/EntityPermissions', '/api/v1/EntityPermissions/bulk', '/api/v1/EntityPermissions/1']) {
+      for (const body of bodies) {
+        const res = await api().post(path).set(auth(adminToken)).set('Content-Type', 'application/json').send(body);
+        expect(res.status, `${path} ${body.slice(0, 12)}`).to.equal(400);
+        expect(res.body).to.deep.equal({ Status: 'BadRequest', Message: 'The JSON body is nested too deeply (at most 32 levels).' });
+      }
+    }
+    await api().get('/api/v1/EntityTypes').set(auth(adminToken)).expect(200);
+    expect(await snapshot(t.db, ['access_tokens'])).to.deep.equal(before);
+  });
+
   it("a disabled account's grant can be narrowed or revoked, not widened; a refusal writes nothing", async () => {
     const holder = await buildStaff(t.db, 'user');
     const created = await api().post('/api/v1/EntityPermissions').set(auth(adminToken)).send({ EntityID: request, EntityType: { Id: 17 }, User: { Id: holder.id }, View: true, Comment: true, Edit: true }).expect(201);

@@ -7,7 +7,7 @@ import { principalForToken } from '../../../repositories/accessTokens';
 import { findPrincipalById, toActor } from '../../../repositories/principals';
 import { BulkError } from '../../../commands/entityPermissions';
 import { WhereError, type Condition } from '../../../api/where';
-import { bodyWithoutNul, MAX_ID } from '../../forms';
+import { MAX_BODY_DEPTH, MAX_ID, nestedDeeperThan, withoutNul } from '../../forms';
 import type { Logger } from '../../../logger';
 import { raced } from '../../errors';
 
@@ -40,8 +40,22 @@ export function tokenAuth(db: Db): RequestHandler {
 }
 
 const parseJson = express.json({ limit: '1mb', strict: false });
-/** The JSON body, without NUL characters in its strings (see routes/forms.ts). */
-export const jsonBody: RequestHandler = (req, res, next) => parseJson(req, res, (err?: unknown) => (err ? next(err) : bodyWithoutNul(req, res, next)));
+/**
+ * The JSON body, without NUL characters in its strings (see routes/forms.ts); a body nested
+ * deeper than MAX_BODY_DEPTH is a 400 before anything walks it. The parser calls back outside
+ * express's own error handling, so nothing here may throw.
+ */
+export const jsonBody: RequestHandler = (req, res, next) =>
+  parseJson(req, res, (err?: unknown) => {
+    if (err) return next(err);
+    if (nestedDeeperThan(req.body, MAX_BODY_DEPTH)) return next(new BadRequest(`The JSON body is nested too deeply (at most ${MAX_BODY_DEPTH} levels).`));
+    try {
+      if (req.body !== undefined) req.body = withoutNul(req.body);
+    } catch (caught) {
+      return next(caught);
+    }
+    next();
+  });
 
 /** Body keys are case-insensitive (`EntityID` = `EntityId`): lower-case them one level deep. */
 export function lowerKeys(value: unknown): Record<string, unknown> | null {
