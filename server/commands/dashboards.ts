@@ -4,7 +4,7 @@ import { authorize, can, type Actor, type DashboardAction, type DashboardTarget 
 import type { ScopeSettings, WidgetDataScope } from '../permissions/scopes';
 import { loadDashboardTarget, loadProjectFacts, loadScopeSettings } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
-import { deleteDashboardRow, insertDashboard, listGrants, renameDashboardRow } from '../repositories/dashboards';
+import { deleteDashboardRow, insertDashboard, listGrants, lockDashboard, renameDashboardRow } from '../repositories/dashboards';
 import { readSetting } from '../repositories/settings';
 import { deleteWidget, insertWidget, moveWidget, type WidgetKind } from '../repositories/widgets';
 
@@ -63,6 +63,8 @@ export async function addWidget(
     }
     const title = w.title.trim();
     if (title.length < 1 || title.length > 200) throw new Invalid('A widget needs a title of 1 to 200 characters.', { title: 'length' });
+    // Widget changes of one dashboard happen one after another (see reorderWidget).
+    await lockDashboard(trx, dashboardId);
     return insertWidget(trx, { ...w, title, dashboardId });
   });
 }
@@ -70,6 +72,7 @@ export async function addWidget(
 export async function removeWidget(db: Db, actor: Actor, dashboardId: number, widgetId: number): Promise<void> {
   await db.transaction(async (trx) => {
     await authorizeDashboard(trx, actor, dashboardId, 'edit');
+    await lockDashboard(trx, dashboardId);
     if (!(await deleteWidget(trx, dashboardId, widgetId))) throw new NotFound();
   });
 }
@@ -77,6 +80,9 @@ export async function removeWidget(db: Db, actor: Actor, dashboardId: number, wi
 export async function reorderWidget(db: Db, actor: Actor, dashboardId: number, widgetId: number, direction: -1 | 1): Promise<void> {
   await db.transaction(async (trx) => {
     await authorizeDashboard(trx, actor, dashboardId, 'edit');
+    // Held until the end: on PostgreSQL two moves at once each rewrote every position in their
+    // own order and deadlocked, and two adds both took the same next position.
+    await lockDashboard(trx, dashboardId);
     if (!(await moveWidget(trx, dashboardId, widgetId, direction))) throw new NotFound();
   });
 }

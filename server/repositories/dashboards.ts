@@ -74,9 +74,10 @@ export async function findGrant(db: Db, dashboardId: number, grantId: number): P
 }
 
 /**
- * Holds the dashboard's row until the transaction ends, so changes to its grants and its
- * restriction happen one after another (two "add this person" at once would both find no
- * grant and both insert). SQLite's write lock, taken at BEGIN, already does so.
+ * Holds the dashboard's row until the transaction ends, so changes to its grants, its
+ * restriction and its widgets happen one after another (two "add this person" at once would
+ * both find no grant and both insert; two widget moves would deadlock). SQLite's write lock,
+ * taken at BEGIN, already does so.
  */
 export async function lockDashboard(db: Db, id: number): Promise<void> {
   if (!isSqlite(db)) await db('dashboards').where({ id }).first('id').forUpdate();

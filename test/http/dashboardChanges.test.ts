@@ -99,4 +99,22 @@ describe('dashboard changes', function () {
       });
     }
   });
+
+  it('widgets moved and added many at once (one editor, two tabs) all succeed: no deadlock, positions stay one each', async () => {
+    const made = await agents.member.post('/desk/dashboards').type('form').send({ name: 'Busy board', _csrf: tokens.member }).expect(303);
+    const id = idFrom(made.headers.location, /dashboards\/(\d+)\/edit/);
+    const widgets: number[] = [];
+    for (let i = 0; i < 4; i += 1) widgets.push(await insertWidget(t.db, { dashboardId: id, kind: 'requests_by_status', title: `W${i}`, projectId: null, dataScope: 'viewer_company' }));
+    const moves = Array.from({ length: 30 }, (_, i) =>
+      agents.member.post(`/desk/dashboards/${id}/widgets/${widgets[i % 4]}/move`).type('form').send({ direction: i % 2 ? 'up' : 'down', _csrf: tokens.member }),
+    );
+    const adds = Array.from({ length: 8 }, (_, i) =>
+      agents.member.post(`/desk/dashboards/${id}/widgets`).type('form').send({ kind: 'requests_by_type', title: `Added ${i}`, _csrf: tokens.member }),
+    );
+    const statuses = (await Promise.all([...moves, ...adds])).map((r) => r.status);
+    expect(statuses.filter((s) => s !== 303), statuses.join(' ')).to.deep.equal([]);
+    const positions = (await t.db('dashboard_widgets').where({ dashboard_id: id }).pluck('position')).map(Number);
+    expect(positions).to.have.length(12);
+    expect(new Set(positions).size, positions.join(' ')).to.equal(12);
+  });
 });
