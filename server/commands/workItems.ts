@@ -3,7 +3,7 @@ import { Invalid, NotFound } from '../errors';
 import { authorize, can, isStaff, type Actor, type WorkTarget } from '../permissions';
 import { loadProjectFacts, loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';
 import { findPrincipalById, toActor } from '../repositories/principals';
-import { ancestorIds, findWorkItem, insertWorkItem, updateWorkItem, type WorkItemInput } from '../repositories/workItems';
+import { ancestorIds, findWorkItem, insertWorkItem, lockProjectTree, updateWorkItem, type WorkItemInput } from '../repositories/workItems';
 
 export async function authorizeWorkItem(db: Db, actor: Actor, id: number, action: 'view' | 'edit' | 'comment' | 'delete'): Promise<WorkTarget> {
   const target = await loadWorkTarget(db, actor, 'work_item', id, await loadScopeSettings(db));
@@ -20,7 +20,9 @@ async function checkParent(db: Db, actor: Actor, projectId: number, parentId: nu
   if (!parent || !target || !can(actor, 'view', target) || parent.projectId !== projectId) {
     throw new Invalid('Choose a parent from the same project.', { parent_id: 'unknown' });
   }
-  if (selfId !== null && (parentId === selfId || (await ancestorIds(db, parentId)).includes(selfId))) {
+  if (selfId === null) return;
+  await lockProjectTree(db, projectId);
+  if (parentId === selfId || (await ancestorIds(db, parentId)).includes(selfId)) {
     throw new Invalid('An item cannot be placed under itself or one of its children.', { parent_id: 'cycle' });
   }
 }

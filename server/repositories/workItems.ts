@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { nowIso, toDate, insertedId, LITERAL_LIMIT } from '../db';
+import { isSqlite, nowIso, toDate, insertedId, LITERAL_LIMIT } from '../db';
 import { NOTHING, type Scope } from '../permissions/scopes';
 
 export const WORK_ITEM_TYPES = ['epic', 'feature', 'user_story', 'task', 'bug', 'portfolio_epic', 'impediment', 'build'] as const;
@@ -112,6 +112,17 @@ export async function updateWorkItem(db: Db, id: number, w: Omit<WorkItemInput, 
 }
 
 /** The ids above an item, nearest first, to refuse a parent that would make a cycle. */
+/**
+ * Holds the project's row until the transaction ends, so that moving items under new parents
+ * happens one move after another within a project: two moves at once (A under B, B under A)
+ * would each check the tree before the other wrote, and make a cycle. FOR NO KEY UPDATE, so
+ * new requests and items of the project (whose foreign keys take a key-share lock) still go
+ * through. SQLite's write lock, taken at BEGIN, already does so.
+ */
+export async function lockProjectTree(db: Db, projectId: number): Promise<void> {
+  if (!isSqlite(db)) await db('projects').where({ id: projectId }).first('id').forNoKeyUpdate();
+}
+
 export async function ancestorIds(db: Db, id: number): Promise<number[]> {
   const out: number[] = [];
   let current: number | null = id;

@@ -197,6 +197,23 @@ describe('staff desk', () => {
     expect((await portal.get(`/portal/requests/${ids.a}`)).text).not.to.contain('Jam sensor');
   });
 
+  it('two items moved under each other at the same moment: one move is made, the other refused, never a cycle', async () => {
+    const make = async (name: string) => {
+      const res = await asMember.post('/desk/work-items').type('form').send({ project_id: String(support), type: 'feature', name, status: 'open', _csrf: token }).expect(303);
+      return Number(/(\d+)$/.exec(res.headers.location!)![1]);
+    };
+    for (let round = 0; round < 5; round += 1) {
+      const a = await make(`Left ${round}`);
+      const b = await make(`Right ${round}`);
+      const move = (item: number, parent: number) =>
+        asMember.post(`/desk/work-items/${item}`).type('form').send({ name: `Moved ${item}`, status: 'open', parent_id: String(parent), _csrf: token });
+      const statuses = (await Promise.all([move(a, b), move(b, a)])).map((r) => r.status).sort();
+      expect(statuses).to.deep.equal([303, 422]);
+      const parents = await t.db('work_items').whereIn('id', [a, b]).orderBy('id').pluck('parent_id');
+      expect(parents.filter((p) => p !== null)).to.have.length(1);
+    }
+  });
+
   it('an observer views but every change is 403 and writes nothing', async () => {
     const obsToken = await csrfOf(asObserver, '/desk');
     await asObserver.get(`/desk/requests/${ids.a}`).expect(200);
