@@ -88,6 +88,30 @@ describe('desk: direct access panel', function () {
     expect((await asAdmin.get(`/desk/requests/${request}`)).text).not.to.contain('People with direct access');
   });
 
+  it('the panel serves requests and work items only: a release or team iteration (no desk page; the API manages them) is 404 on every panel route, nothing written', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    const holder = await buildStaff(t.db, 'user');
+    await changeSettings(t.db, admin.id, { 'direct_access.enabled': true });
+    const project = await buildProject(t.db);
+    const now = nowIso();
+    const release = insertedId(await t.db('releases').insert({ project_id: project, name: 'Spring', creator_id: admin.id, created_at: now }).returning('id'));
+    // A work item with the release's id exists too: the grant must not land on its page.
+    while (Number((await t.db('work_items').max({ m: 'id' }).first())?.m ?? 0) < release) await workItem(project, 'task', 'Same id', null);
+    await grant(holder.id, 'release', release, 'comment');
+    const releaseGrant = Number((await t.db('entity_permissions').where({ entity_type: 'release', entity_id: release }).first('id')).id);
+    const asAdmin = await signIn(t.app, 'desk', admin.email, PASSWORD);
+    const csrf = await csrfOf(asAdmin, '/desk');
+    const other = await buildStaff(t.db, 'user');
+    const before = await snapshot(t.db);
+    for (const typeId of ['2', '60']) {
+      await asAdmin.post('/desk/direct-access').type('form').send({ entity_type_id: typeId, entity_id: String(release), email: other.email, mode: 'comment', _csrf: csrf }).expect(404);
+      await asAdmin.post('/desk/direct-access/nested').type('form').send({ entity_type_id: typeId, entity_id: String(release), _csrf: csrf }).expect(404);
+    }
+    await asAdmin.post(`/desk/direct-access/${releaseGrant}`).type('form').send({ mode: 'edit', _csrf: csrf }).expect(404);
+    await asAdmin.post(`/desk/direct-access/${releaseGrant}/delete`).type('form').send({ _csrf: csrf }).expect(404);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
   it('each change in the panel says what it did (request and work item); a made-up grant id or a non-manager gets no claim', async () => {
     const admin = await buildStaff(t.db, 'administrator');
     const helper = await buildStaff(t.db, 'user');

@@ -23,6 +23,17 @@ const addForm = z.object({
 const modeForm = z.object({ mode: z.enum(DIRECT_MODES) });
 const entityForm = z.object({ entity_type_id: z.coerce.number().int().positive(), entity_id: z.coerce.number().int().positive().max(2 ** 31 - 1) });
 
+/**
+ * The panel lives on the desk's request and work-item pages; releases and team iterations have
+ * no desk page, and their grants are managed through the REST API. Anything else the panel's
+ * routes answer 404 for, before reading or writing anything (a release grant was written and
+ * the browser sent to the work item that has the release's id).
+ */
+function hasDeskPage(typeId: number): boolean {
+  const kind = entityTypeById(typeId)?.kind;
+  return kind === 'request' || kind === 'work_item';
+}
+
 /** Where the entity's desk page is, to go back after a change. */
 function pageOf(typeId: number, entityId: number): string {
   const type = entityTypeById(typeId);
@@ -65,6 +76,7 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
     const entity = entityForm.safeParse(req.body ?? {});
     if (!entity.success) throw new Invalid('Enter an email and choose an access mode.');
     const { entity_type_id: typeId, entity_id: entityId } = entity.data;
+    if (!hasDeskPage(typeId)) throw new NotFound();
     const typed = typedValues(req.body, 'email', 'mode');
     let granted: number;
     try {
@@ -91,7 +103,7 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
 
   router.post('/direct-access/nested', async (req, res) => {
     const form = entityForm.safeParse(req.body ?? {});
-    if (!form.success) throw new NotFound();
+    if (!form.success || !hasDeskPage(form.data.entity_type_id)) throw new NotFound();
     const result = await copyGrantsToNested(db, actorOf(req)!, form.data.entity_type_id, form.data.entity_id);
     redirectTo(res, pageOf(form.data.entity_type_id, form.data.entity_id) + nestedCopyQuery(result));
   });
@@ -107,8 +119,15 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
     return manages ? entity : null;
   };
 
+  /** A grant on something without a desk page (a release, a team iteration): the panel's routes do not serve it. */
+  const refuseWithoutDeskPage = async (id: number): Promise<void> => {
+    const entity = await entityOfGrant(id);
+    if (entity && !hasDeskPage(entity.typeId)) throw new NotFound();
+  };
+
   router.post('/direct-access/:id', async (req, res) => {
     const id = idParam(req.params.id);
+    await refuseWithoutDeskPage(id);
     const form = modeForm.safeParse(req.body ?? {});
     try {
       if (!form.success) {
@@ -127,6 +146,7 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
 
   router.post('/direct-access/:id/delete', async (req, res) => {
     const id = idParam(req.params.id);
+    await refuseWithoutDeskPage(id);
     const target = await back(id);
     await revokeEntityPermission(db, actorOf(req)!, id);
     redirectTo(res, target + REMOVED_QUERY);
