@@ -53,6 +53,9 @@ describe('email preferences', function () {
     expect(after.text).to.contain('You will get no more email about this request.');
     expect(after.text).to.contain('data-email="muted"').and.to.contain('Email me about it again');
     expect(await t.db('request_mutes').where({ request_id: quiet, principal_id: customer.id })).to.have.length(1);
+    // The desk says so beside the reply form; a request that mails its customer says nothing.
+    expect((await asStaff.get(`/desk/requests/${quiet}`).expect(200)).text).to.contain('data-customer-email="muted"');
+    expect((await asStaff.get(`/desk/requests/${loud}`).expect(200)).text).not.to.contain('data-customer-email');
 
     await replyAndResolve(quiet, 'A reply nobody is mailed');
     await replyAndResolve(loud, 'A reply that is mailed');
@@ -119,6 +122,7 @@ describe('email preferences', function () {
     expect((await asCustomer.get('/portal/profile').expect(200)).text).not.to.match(/value="on" checked/);
     const page = await asCustomer.get(`/portal/requests/${id}`).expect(200);
     expect(page.text).to.contain('data-email="off"').and.to.contain('change this in your profile');
+    expect((await asStaff.get(`/desk/requests/${id}`).expect(200)).text).to.contain('data-customer-email="off"');
     await replyAndResolve(id, 'Unmailed reply');
     expect(await mailTo(customer.email)).to.deep.equal([]);
     // A password reset is account mail: it is sent whatever the choice.

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { requestEmailChoice } from '../../repositories/emailPreferences';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import type { Db } from '../../db';
@@ -46,13 +47,15 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
   const settings = await requestScopeSettings(req, db);
   const detail = await findRequestDetail(db, id);
   if (!detail) throw new NotFound();
-  const [comments, linked, voters, staff, items, history] = await Promise.all([
+  const [comments, linked, voters, staff, items, history, customerEmail] = await Promise.all([
     listRequestComments(db, id, visibleComments(actor)),
     listLinkedWorkItems(db, id, visibleWorkItems(actor, settings)),
     listVoters(db, id),
     projectStaff(db, detail.projectId),
     listWorkItems(db, visibleWorkItems(actor, settings), { projectId: detail.projectId, limit: 500 }),
     listRequestEvents(db, id),
+    // Whether a reply or a status change reaches the customer by email, so staff are not surprised.
+    requestEmailChoice(db, id, detail.requesterId),
   ]);
   const panel = await directAccessPanel(db, actor, entityTypeByStored('request')!, target);
   res.status(status).render('desk/request', {
@@ -63,6 +66,7 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
     voters,
     staff,
     history,
+    customerEmail,
     linkable: items.filter((w) => !linked.some((l) => l.id === w.id)),
     statuses: REQUEST_STATUSES,
     abilities: abilitiesFor(actor, target),
