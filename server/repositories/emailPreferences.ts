@@ -5,7 +5,7 @@
 import type { Db } from '../db';
 import { nowIso } from '../db';
 
-
+/** Whether a person takes email about requests at all (their profile's choice). */
 export async function emailNotificationsOn(db: Db, principalId: number): Promise<boolean> {
   const row: { email_notifications: unknown } | undefined = await db('principals').where({ id: principalId }).first('email_notifications');
   return row ? Boolean(row.email_notifications) : false;
