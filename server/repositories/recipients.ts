@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import { requestEmailChoice } from './emailPreferences';
 
 export interface Recipient {
   email: string;
@@ -22,9 +23,7 @@ export async function projectMemberRecipients(db: Db, projectId: number): Promis
  * their account is disabled, they turned email off in their profile, or muted this request.
  */
 export async function requesterRecipient(db: Db, principalId: number, requestId: number): Promise<Recipient | null> {
-  const row: Recipient | undefined = await db('principals as p')
-    .where({ 'p.id': principalId, 'p.disabled': false, 'p.email_notifications': true })
-    .whereNotExists((q) => void q.select(db.raw('1')).from('request_mutes as m').where('m.request_id', requestId).whereRaw('?? = ??', ['m.principal_id', 'p.id']))
-    .first('p.email', 'p.name');
+  if ((await requestEmailChoice(db, requestId, principalId)) !== 'on') return null;
+  const row: Recipient | undefined = await db('principals').where({ id: principalId, disabled: false }).first('email', 'name');
   return row ?? null;
 }

@@ -111,7 +111,6 @@ export async function updateWorkItem(db: Db, id: number, w: Omit<WorkItemInput, 
   });
 }
 
-/** The ids above an item, nearest first, to refuse a parent that would make a cycle. */
 /**
  * Holds the project's row until the transaction ends, so that moving items under new parents
  * happens one move after another within a project: two moves at once (A under B, B under A)
@@ -123,6 +122,7 @@ export async function lockProjectTree(db: Db, projectId: number): Promise<void> 
   if (!isSqlite(db)) await db('projects').where({ id: projectId }).first('id').forNoKeyUpdate();
 }
 
+/** The ids above an item, nearest first, to refuse a parent that would make a cycle. */
 export async function ancestorIds(db: Db, id: number): Promise<number[]> {
   const out: number[] = [];
   let current: number | null = id;

@@ -56,9 +56,16 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
     return grant && type ? { typeId: type.id, entityId: grant.entityId } : null;
   };
 
-  const back = async (id: number) => {
+  /**
+   * The desk page of grant `id`'s entity, to go back to after a change ('/desk' when there is no
+   * such grant). A grant on something without a desk page (a release, a team iteration) is not
+   * the panel's to serve: 404.
+   */
+  const pageOfGrant = async (id: number): Promise<string> => {
     const entity = await entityOfGrant(id);
-    return entity ? pageOf(entity.typeId, entity.entityId) : '/desk';
+    if (!entity) return '/desk';
+    if (!hasDeskPage(entity.typeId)) throw new NotFound();
+    return pageOf(entity.typeId, entity.entityId);
   };
 
   /**
@@ -119,15 +126,9 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
     return manages ? entity : null;
   };
 
-  /** A grant on something without a desk page (a release, a team iteration): the panel's routes do not serve it. */
-  const refuseWithoutDeskPage = async (id: number): Promise<void> => {
-    const entity = await entityOfGrant(id);
-    if (entity && !hasDeskPage(entity.typeId)) throw new NotFound();
-  };
-
   router.post('/direct-access/:id', async (req, res) => {
     const id = idParam(req.params.id);
-    await refuseWithoutDeskPage(id);
+    const back = await pageOfGrant(id);
     const form = modeForm.safeParse(req.body ?? {});
     try {
       if (!form.success) {
@@ -141,13 +142,12 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
       if (!place) throw err;
       return refused(req, res, place.typeId, place.entityId, err);
     }
-    redirectTo(res, (await back(id)) + grantedQuery(id));
+    redirectTo(res, back + grantedQuery(id));
   });
 
   router.post('/direct-access/:id/delete', async (req, res) => {
     const id = idParam(req.params.id);
-    await refuseWithoutDeskPage(id);
-    const target = await back(id);
+    const target = await pageOfGrant(id);
     await revokeEntityPermission(db, actorOf(req)!, id);
     redirectTo(res, target + REMOVED_QUERY);
   });

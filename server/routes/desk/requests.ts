@@ -1,5 +1,4 @@
 import { Router, type Request, type Response } from 'express';
-import { requestEmailChoice } from '../../repositories/emailPreferences';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import type { Db } from '../../db';
@@ -13,6 +12,7 @@ import {
   listVoters,
   REQUEST_STATUSES,
 } from '../../repositories/requestDetails';
+import { requestEmailChoice } from '../../repositories/emailPreferences';
 import { listWorkItems } from '../../repositories/workItems';
 import { projectStaff } from '../../repositories/staffOptions';
 import { listRequestEvents } from '../../repositories/requestEvents';

@@ -7,7 +7,7 @@ import { principalForToken } from '../../../repositories/accessTokens';
 import { findPrincipalById, toActor } from '../../../repositories/principals';
 import { BulkError } from '../../../commands/entityPermissions';
 import { WhereError, type Condition } from '../../../api/where';
-import { MAX_BODY_DEPTH, MAX_ID, nestedDeeperThan, withoutNul } from '../../forms';
+import { bodyWithoutNul, MAX_BODY_DEPTH, MAX_ID, nestedDeeperThan } from '../../forms';
 import type { Logger } from '../../../logger';
 import { raced } from '../../errors';
 
@@ -41,20 +41,15 @@ export function tokenAuth(db: Db): RequestHandler {
 
 const parseJson = express.json({ limit: '1mb', strict: false });
 /**
- * The JSON body, without NUL characters in its strings (see routes/forms.ts); a body nested
- * deeper than MAX_BODY_DEPTH is a 400 before anything walks it. The parser calls back outside
- * express's own error handling, so nothing here may throw.
+ * The JSON body, without NUL characters in its strings (see routes/forms.ts). A body nested
+ * deeper than MAX_BODY_DEPTH is a 400 before the NUL filter walks it: the parser calls back
+ * outside express's own error handling, where a stack overflow would end the process.
  */
 export const jsonBody: RequestHandler = (req, res, next) =>
   parseJson(req, res, (err?: unknown) => {
     if (err) return next(err);
     if (nestedDeeperThan(req.body, MAX_BODY_DEPTH)) return next(new BadRequest(`The JSON body is nested too deeply (at most ${MAX_BODY_DEPTH} levels).`));
-    try {
-      if (req.body !== undefined) req.body = withoutNul(req.body);
-    } catch (caught) {
-      return next(caught);
-    }
-    next();
+    bodyWithoutNul(req, res, next);
   });
 
 /** Body keys are case-insensitive (`EntityID` = `EntityId`): lower-case them one level deep. */
