@@ -18,6 +18,7 @@ import { portalRoutes } from './routes/portal';
 import { deskRoutes } from './routes/desk';
 import { adminRoutes } from './routes/admin';
 import { apiV1Routes } from './routes/api/v1';
+import { shareRoutes } from './routes/share';
 import type { Mailer } from './mail/mailer';
 import { PROJECT_ROOT } from './paths';
 import { bodyWithoutNul, withoutNul } from './routes/forms';
@@ -85,6 +86,9 @@ export function createApp(deps: AppDeps): Express {
     res.set('Cache-Control', 'no-store');
     next();
   });
+
+  // Public share links: no session, no sign-in, no form (routes/share.ts).
+  app.use(shareRoutes(deps, config));
 
   const passport = createPassport(db, config.SCRYPT_COST, log);
   app.use(sessionMiddleware(config, deps.sessionSecret, createSessionStore(db)));

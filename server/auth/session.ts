@@ -156,6 +156,8 @@ declare module 'express-session' {
     authenticatedAt?: number;
     /** The one-time mark of the token form last shown (routes/desk/tokens.ts). */
     tokenFormNonce?: string;
+    /** The one-time mark of the share-link form last shown (routes/desk/dashboardPermissions.ts). */
+    shareLinkFormNonce?: string;
   }
 }
 

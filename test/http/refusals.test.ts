@@ -8,6 +8,7 @@ import { createTestApp, csrfFrom, signIn, snapshot, type Agent, type TestApp } f
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import { createAccessToken } from '../../server/repositories/accessTokens';
+import { insertShareLink } from '../../server/repositories/shareLinks';
 
 type Kind = 'anonymous' | 'requester' | 'user' | 'observer' | 'contributor' | 'administrator';
 const KINDS: Kind[] = ['anonymous', 'requester', 'user', 'observer', 'contributor', 'administrator'];
@@ -37,6 +38,9 @@ interface Ids {
   doomedDashboard: number;
   /** The administrator's own API token: only its owner revokes it. */
   adminToken: number;
+  /** A share link of the user's dashboard, revoked by the user in the matrix, and another one's key, opened by anyone. */
+  shareLink: number;
+  shareKey: string;
 }
 
 const STAFF_OK = { anonymous: 302, requester: 403, user: 200, observer: 200, contributor: 200, administrator: 200 };
@@ -109,6 +113,11 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}/grants/company`, body: (i) => ({ company_id: String(i.company) }), expect: STAFF(303, 404, 404, 303) },
   // Only the administrator, last, may delete the administrator's board; the others do not even see it.
   { method: 'POST', path: (i) => `/desk/dashboards/${i.doomedDashboard}/delete`, body: () => ({ confirm: 'yes' }), expect: STAFF(404, 404, 404, 303), writes: true },
+  // Public share links: made and revoked by who manages the dashboard's access (the user owns it; the administrator, last, finds the link revoked).
+  { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}/share-links`, body: () => ({ label: 'matrix link' }), expect: STAFF(201, 404, 404, 201), writes: true },
+  { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}/share-links/${i.shareLink}/revoke`, expect: STAFF(303, 404, 404, 404), writes: true },
+  // Opened by anyone, signed in or not, in either realm: the link alone decides (its last opening is recorded).
+  { method: 'GET', path: (i) => `/share/dashboard?key=${i.shareKey}`, expect: ANYONE(200), writes: true },
   { method: 'GET', path: () => '/desk/profile', expect: STAFF_OK },
   { method: 'POST', path: () => '/desk/profile/email', body: () => ({ email_notifications: 'on' }), expect: STAFF(303, 303, 303, 303), writes: true },
   { method: 'POST', path: () => '/desk/profile/tokens', body: () => ({ name: 'matrix token' }), expect: STAFF(201, 201, 201, 201), writes: true },
@@ -156,6 +165,7 @@ describe('refusal matrix: every route × every principal kind', function () {
     const dashboard = Number(typeof d === 'object' ? d.id : d);
     await t.db('dashboard_grants').insert({ dashboard_id: dashboard, principal_id: self.requester, level: 'view', created_at: now });
     await t.db('settings').insert({ key: 'portal.dashboards', value: 'true', updated_at: now });
+    await t.db('settings').insert({ key: 'share_links.enabled', value: 'true', updated_at: now });
     const thirdParty = await buildStaff(t.db, 'user');
     const [doomed] = await t.db('dashboards').insert({ name: 'Doomed dashboard', owner_id: self.administrator, restriction: 'restricted', created_at: now, updated_at: now }).returning('id');
     ids = {
@@ -170,6 +180,8 @@ describe('refusal matrix: every route × every principal kind', function () {
       company,
       doomedDashboard: Number(typeof doomed === 'object' ? doomed.id : doomed),
       adminToken: (await createAccessToken(t.db, self.administrator, 'matrix')).id,
+      shareLink: (await insertShareLink(t.db, { dashboardId: dashboard, label: 'to revoke', createdBy: self.user, expiresAt: null })).id,
+      shareKey: (await insertShareLink(t.db, { dashboardId: dashboard, label: 'to open', createdBy: self.user, expiresAt: null })).key,
     };
   });
   after(() => t.close());
@@ -177,7 +189,7 @@ describe('refusal matrix: every route × every principal kind', function () {
   for (const route of ROUTES) {
     for (const kind of KINDS) {
       const expected = route.expect[kind];
-      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0 }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
+      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key' }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
         const before = await snapshot(t.db);
         const req = route.method === 'GET' ? agents[kind].get(route.path(ids)) : agents[kind].post(route.path(ids)).type('form').send({ ...(route.body?.(ids) ?? {}), _csrf: tokens[kind] });
         const res = await req;
@@ -247,7 +259,7 @@ describe('refusal matrix: every route × every principal kind', function () {
 
   it('refuses every refusal pair of the matrix the same way when all of them arrive at once, three rounds over', async function () {
     this.timeout(120_000);
-    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0 };
+    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key' };
     const pairs: { route: Route; kind: Kind; expected: number; label: string }[] = [];
     for (const route of ROUTES) {
       const template = route.path(placeholder).replace(/\/0(?=\/|$)/g, '/:id');
@@ -262,11 +274,13 @@ describe('refusal matrix: every route × every principal kind', function () {
         // observer and contributor on that row come from authorizeRequest before the link is
         // looked up, so they stand whether or not the link exists, and are kept.
         if (kind === 'administrator' && /\/links\/:id\/delete$/.test(template)) continue;
+        // Likewise the administrator's 404 on the share-link revoke: the user revoked it just before.
+        if (kind === 'administrator' && /\/share-links\/:id\/revoke$/.test(template)) continue;
         pairs.push({ route, kind, expected, label: `${route.method} ${template} as ${kind}` });
       }
     }
-    // Every route but `/`, /healthz and the two login pages refuses someone.
-    expect(new Set(pairs.map((p) => p.route)).size).to.equal(ROUTES.length - 4);
+    // Every route but `/`, /healthz, the two login pages and a share link refuses someone.
+    expect(new Set(pairs.map((p) => p.route)).size).to.equal(ROUTES.length - 5);
     expect(pairs.length).to.be.greaterThan(150);
 
     const before = await snapshot(t.db);

@@ -11,6 +11,7 @@ import { addMember, buildCompany, buildProject, buildRequest, buildRequester, bu
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { changeSettings } from '../../server/commands/changeSettings';
 import { insertDashboard, insertGrant, updateRestriction } from '../../server/repositories/dashboards';
+import { insertShareLink } from '../../server/repositories/shareLinks';
 import { insertWidget } from '../../server/repositories/widgets';
 import { insertedId, nowIso } from '../../server/db';
 
@@ -63,6 +64,8 @@ describe('refusals by staff type, project role and grant', function () {
   let ownGrant: number;
   let othersGrant: number;
   let colleague: PrincipalRow;
+  let shareLink: number;
+  let otherShareLink: number;
 
   /**
    * The owner's restricted board, shared with one of each kind of grant, and another board of
@@ -82,6 +85,8 @@ describe('refusals by staff type, project role and grant', function () {
     otherWidget = await insertWidget(t.db, { dashboardId: otherBoard, kind: 'requests_by_status', title: 'Other', projectId: null, dataScope: 'viewer_company' });
     await insertWidget(t.db, { dashboardId: otherBoard, kind: 'requests_by_type', title: 'Other two', projectId: null, dataScope: 'viewer_company' });
     otherGrant = await insertGrant(t.db, otherBoard, alice.id, 'view', people.owner.id);
+    shareLink = (await insertShareLink(t.db, { dashboardId: board, label: 'Role link', createdBy: people.owner.id, expiresAt: null })).id;
+    otherShareLink = (await insertShareLink(t.db, { dashboardId: otherBoard, label: 'Other link', createdBy: people.owner.id, expiresAt: null })).id;
   }
 
   async function workItem(project: number, type: string, name: string, parent: number | null = null): Promise<number> {
@@ -134,7 +139,7 @@ describe('refusals by staff type, project role and grant', function () {
     await t.db('request_work_items').insert({ request_id: request, work_item_id: linkedItem, created_at: nowIso() });
 
     colleague = await buildStaff(t.db, 'user');
-    await changeSettings(t.db, people.admin.id, { 'direct_access.enabled': true, 'portal.dashboards': true });
+    await changeSettings(t.db, people.admin.id, { 'direct_access.enabled': true, 'portal.dashboards': true, 'share_links.enabled': true });
 
     for (const who of Object.keys(people) as Who[]) {
       agents[who] = await signIn(t.app, 'desk', people[who].email, PASSWORD);
@@ -167,6 +172,8 @@ describe('refusals by staff type, project role and grant', function () {
       { name: 'add a grant', method: 'POST', path: () => `/desk/dashboards/${board}/grants`, body: () => ({ email: people.outsider.email, level: 'view' }) },
       { name: 'add a company', method: 'POST', path: () => `/desk/dashboards/${board}/grants/company`, body: () => ({ company_id: String(acme) }) },
       { name: 'remove a grant', method: 'POST', path: () => `/desk/dashboards/${board}/grants/${aliceGrant}/delete` },
+      { name: 'make a public link', method: 'POST', path: () => `/desk/dashboards/${board}/share-links`, body: () => ({ label: 'By role' }) },
+      { name: 'revoke a public link', method: 'POST', path: () => `/desk/dashboards/${board}/share-links/${shareLink}/revoke` },
       { name: 'delete the dashboard', method: 'POST', path: () => `/desk/dashboards/${board}/delete`, body: () => ({ confirm: 'yes' }) },
     ];
     const CASES: [label: string, who: Who, expected: number, restriction: 'restricted' | 'view_open'][] = [
@@ -199,6 +206,7 @@ describe('refusals by staff type, project role and grant', function () {
         { name: "remove the other board's widget", method: 'POST', path: () => `/desk/dashboards/${board}/widgets/${otherWidget}/delete` },
         { name: "move the other board's widget", method: 'POST', path: () => `/desk/dashboards/${board}/widgets/${otherWidget}/move`, body: () => ({ direction: 'down' }) },
         { name: "remove the other board's grant", method: 'POST', path: () => `/desk/dashboards/${board}/grants/${otherGrant}/delete` },
+        { name: "revoke the other board's public link", method: 'POST', path: () => `/desk/dashboards/${board}/share-links/${otherShareLink}/revoke` },
       ];
       for (const call of FOREIGN) it(`${call.name} → 404, nothing written`, () => refused('owner', call, 404));
     });

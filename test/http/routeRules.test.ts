@@ -31,6 +31,7 @@ describe('site-wide route rules, on one site with something of every kind', func
     w = await buildSiteOfEveryKind(t);
     asAlice = await signIn(t.app, 'portal', w.alice.email, PASSWORD);
     asAdmin = await signIn(t.app, 'desk', w.admin.email, PASSWORD);
+    await changeSettings(t.db, w.admin.id, { 'share_links.enabled': true });
   });
   after(() => t.close());
 
@@ -121,6 +122,7 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}/grants`, form: (x) => ({ email: x.staffUser.email, level: 'edit' }) },
       { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}/grants/company`, form: (x) => ({ company_id: String(x.company) }) },
       { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}/grants/${x.dashboardGrant}/delete`, form: () => ({}) },
+      { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}/share-links`, form: () => ({ label: 'Link by a GET' }) },
       { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}/permissions`, form: () => ({ restriction: 'open', confirm: 'yes' }), page: true },
       { who: 'staff', path: () => '/desk/direct-access', form: (x) => ({ entity_type_id: '17', entity_id: String(x.fresh), email: x.staffUser.email, mode: 'comment' }) },
       { who: 'staff', path: () => '/desk/direct-access/nested', form: (x) => ({ entity_type_id: '27', entity_id: String(x.epic) }) },

@@ -12,6 +12,8 @@ import { createAccessToken } from '../../server/repositories/accessTokens';
 import { createPendingSignup, createResetToken } from '../../server/repositories/accountTokens';
 import { SESSION_COOKIE } from '../../server/auth/session';
 import { hashPassword } from '../../server/auth/passwords';
+import { insertDashboard } from '../../server/repositories/dashboards';
+import { insertShareLink } from '../../server/repositories/shareLinks';
 
 function setCookies(res: supertest.Response): string[] {
   const raw = res.headers['set-cookie'] as unknown;
@@ -106,6 +108,13 @@ describe('secret tokens are the CSPRNG’s bytes', function () {
     const shown = /ptc_[A-Za-z0-9_-]+/.exec(page.value.text)?.[0];
     expect(shown, 'the new token on the page').to.be.a('string');
     expect(page.bytes.filter((b) => b.length === 32).map((b) => `ptc_${b.toString('base64url')}`)).to.include(shown);
+  });
+
+  it('a share link key is psl_ and 32 bytes of crypto.randomBytes, base64url', async () => {
+    const staff = await buildStaff(t.db, 'administrator');
+    const dashboard = await insertDashboard(t.db, 'Random', staff.id);
+    const { value, bytes } = await withStub(() => insertShareLink(t.db, { dashboardId: dashboard, label: 'csprng', createdBy: staff.id, expiresAt: null }));
+    expect(bytes.filter((b) => b.length === 32).map((b) => `psl_${b.toString('base64url')}`)).to.include(value.key);
   });
 
   it('a session id issued at sign-in is 24 bytes of crypto.randomBytes, base64url', async () => {

@@ -1,10 +1,9 @@
 /**
- * Every secret token Portico hands out: API access tokens (ptc_…), sign-up confirmation and
+ * Every secret token Portico hands out: API access tokens (ptc_…), dashboard share links, sign-up confirmation and
  * password reset links, and the session and CSRF tokens of the web realms. Each carries at
  * least 128 random bits, no two are alike, the database keeps only a digest of the ones it
  * looks up, and the single-use ones die when used, when superseded and when they expire.
- * (Portico has no dashboard share links or invitations: `share_links.enabled` is a stored
- * setting only, and no route issues such a link.)
+ * Public share links of dashboards (psl_…) likewise.
  *
  * Then enumeration: sign-in, sign-up and the forgotten-password form answer a known and an
  * unknown address alike, and do the same password-hashing work for both. The work is
@@ -25,6 +24,9 @@ import { createMailer } from '../../server/mail/mailer';
 import { createApp, type AppDeps } from '../../server/app';
 import { SESSION_COOKIE } from '../../server/auth/session';
 import { nowIso } from '../../server/db';
+import { insertDashboard } from '../../server/repositories/dashboards';
+import { insertShareLink } from '../../server/repositories/shareLinks';
+import { changeSettings } from '../../server/commands/changeSettings';
 
 /** The random bytes of a base64url token (after its prefix); fails unless it is canonical base64url. */
 function base64urlBytes(token: string, prefix = ''): Buffer {
@@ -53,8 +55,8 @@ function expectRandom(tokens: string[], bytesOf: (t: string) => Buffer, label: s
   const width = Math.min(...tokens.map((t) => t.length));
   for (let i = 0; i < width; i += 1) {
     const chars = new Set(tokens.map((t) => t[i]));
-    // The fixed prefix (ptc_) is the only part that may repeat.
-    if (!/^ptc_/.test(tokens[0]!) || i >= 4) expect(chars.size, `${label}: character ${i} varies`).to.be.greaterThan(1);
+    // The fixed prefix (ptc_, psl_) is the only part that may repeat.
+    if (!/^(ptc|psl)_/.test(tokens[0]!) || i >= 4) expect(chars.size, `${label}: character ${i} varies`).to.be.greaterThan(1);
   }
   let ones = 0;
   let bits = 0;
@@ -147,6 +149,22 @@ describe('secret tokens: randomness, storage, lifetime', function () {
         tokens.push(/data-new-token>([^<]+)</.exec(created.text)![1]!);
       }
       expectRandom(tokens, (tk) => base64urlBytes(tk, 'ptc_'), 'API token');
+    });
+
+    it('share link keys: 200 from the repository; only their SHA-256 is kept, and a visit leaves them in no table or log', async () => {
+      const staff = await buildStaff(t.db, 'administrator');
+      const dashboard = await insertDashboard(t.db, 'Shared', staff.id);
+      const keys: string[] = [];
+      for (let i = 0; i < 200; i += 1) keys.push((await insertShareLink(t.db, { dashboardId: dashboard, label: `l${i}`, createdBy: staff.id, expiresAt: null })).key);
+      expectRandom(keys, (k) => base64urlBytes(k, 'psl_'), 'share link key');
+      await changeSettings(t.db, staff.id, { 'share_links.enabled': true });
+      await supertest(t.app).get(`/share/dashboard?key=${keys[0]!}`).expect(200);
+      for (const k of keys.slice(0, 3)) {
+        expect(await whereStored(t, k.slice(4)), k).to.deep.equal([]);
+        expect((await t.db('share_links').where({ key_hash: sha256(k) }).first()).dashboard_id).to.equal(dashboard);
+      }
+      expect(t.logs.join('\n')).not.to.contain(keys[0]!.slice(4));
+      await changeSettings(t.db, staff.id, { 'share_links.enabled': false });
     });
 
     it('password reset and sign-up confirmation tokens: 200 of each, and those mailed by the portal', async () => {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
@@ -12,7 +13,9 @@ import { listWidgets } from '../../repositories/widgets';
 import { presentWidgets } from '../../presenters/dashboards';
 import { authorizeDashboard } from '../../commands/dashboards';
 import { grantCompanyMembers, grantDashboardAccess, revokeDashboardGrant, setDashboardRestriction } from '../../commands/dashboardAccess';
-import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
+import { createShareLink, revokeShareLink } from '../../commands/shareLinks';
+import { listShareLinks } from '../../repositories/shareLinks';
+import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings, requestSettings } from '../locals';
 import { formProblem, idField, readForm, safeReadForm, typedValues } from '../forms';
 import { grantedQuery, grantNamedIn, wholeNumberParam } from '../../presenters/changeNotices';
 
@@ -22,6 +25,24 @@ const grantForm = z.object({
   level: z.enum(['view', 'edit'], { message: 'Choose view or edit.' }),
 });
 const companyForm = z.object({ company_id: idField('Choose a company.') });
+/** How long a new share link works: never ending, or a number of days. */
+export const SHARE_LINK_DAYS = ['', '1', '7', '30', '90', '365'] as const;
+const shareLinkForm = z.object({
+  label: z
+    .string()
+    .trim()
+    .max(200, 'A link name is at most 200 characters.')
+    .default('')
+    .transform((v) => v || 'Public link'),
+  expires_days: z.enum(SHARE_LINK_DAYS, { message: 'Choose how long the link works from the list.' }).default(''),
+});
+
+/** What the share-link section shows besides the list: the link just made (once), or why none was. */
+interface ShareOutcome {
+  newLinkUrl?: string;
+  shareError?: string;
+  shareValues?: Record<string, string>;
+}
 
 /**
  * What the last change did, from the page's query: `?added=N` (a company's customers),
@@ -35,19 +56,31 @@ function changeNotice(query: Request['query'], grants: GrantRow[]): string | nul
   if (grant) return `${grant.name} can now ${grant.level === 'edit' ? 'edit' : 'view'} this dashboard.`;
   if (query.removed === '1') return 'Access removed.';
   if (query.saved === '1') return 'Access level saved.';
+  if (query.link_revoked === '1') return 'Link revoked: it no longer works.';
+  if (query.link_already === '1') return 'No link was made: that form had been sent already (a reload), or the page was out of date.';
   return null;
 }
 
-export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
+export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
   const router = Router();
 
-  const render = async (req: Request, res: Response, status = 200, error: string | null = null, pending: string | null = null, values: Record<string, string> = {}) => {
+  const render = async (req: Request, res: Response, status = 200, error: string | null = null, pending: string | null = null, values: Record<string, string> = {}, share: ShareOutcome = {}) => {
     const id = idParam(req.params.id);
     const actor = actorOf(req)!;
     await authorizeDashboard(db, actor, id, 'manage_grants');
     const served = companiesServed(actor, await requestScopeSettings(req, db));
-    const [dashboard, grants, customers, companies] = await Promise.all([findDashboard(db, id), listGrants(db, id), countRequesterGrants(db, id), listCompanies(db, served)]);
+    const [dashboard, grants, customers, companies, shareLinks] = await Promise.all([findDashboard(db, id), listGrants(db, id), countRequesterGrants(db, id), listCompanies(db, served), listShareLinks(db, id)]);
+    const shareLinkNonce = crypto.randomBytes(16).toString('base64url');
+    req.session.shareLinkFormNonce = shareLinkNonce;
     res.status(status).render('desk/dashboard-permissions', {
+      shareLinks,
+      shareLinksEnabled: (await requestSettings(req, db))['share_links.enabled'],
+      shareLinkDays: SHARE_LINK_DAYS,
+      shareLinkNonce,
+      newLinkUrl: share.newLinkUrl ?? null,
+      shareError: share.shareError ?? null,
+      shareValues: share.shareValues ?? {},
+      now: new Date(),
       title: `Access to ${dashboard!.name}`,
       dashboard: dashboard!,
       grants: grants.map((g) => ({ ...g, email: seesEmailOf(actor, g.principalType) ? g.email : null, customer: toCustomerFlag(g.principalType) })),
@@ -117,6 +150,34 @@ export function deskDashboardPermissionRoutes({ db }: AppDeps): Router {
       return `/desk/dashboards/${id}/permissions?removed=1`;
     }),
   );
+
+  router.post('/dashboards/:id/share-links', async (req, res) => {
+    const id = idParam(req.params.id);
+    const actor = actorOf(req)!;
+    await authorizeDashboard(db, actor, id, 'manage_grants');
+    // A reload of the answer that showed a new link makes no second one (as with API tokens).
+    const nonce = typedValues(req.body, 'nonce').nonce;
+    if (nonce && nonce !== req.session.shareLinkFormNonce) return redirectTo(res, `/desk/dashboards/${id}/permissions?link_already=1#share-links`);
+    delete req.session.shareLinkFormNonce;
+    const shareValues = typedValues(req.body, 'label', 'expires_days');
+    const form = safeReadForm(shareLinkForm, req.body);
+    if (!form.success) return render(req, res, 422, null, null, {}, { shareError: formProblem(form.error), shareValues });
+    const days = form.data.expires_days === '' ? null : Number(form.data.expires_days);
+    try {
+      const { key } = await createShareLink(db, actor, id, { label: form.data.label, expiresAt: days === null ? null : new Date(Date.now() + days * 86_400_000) });
+      // Shown this once, in this answer: only the key's digest is kept.
+      await render(req, res, 201, null, null, {}, { newLinkUrl: `${publicBaseUrl(req, config)}/share/dashboard?key=${key}` });
+    } catch (err) {
+      if (err instanceof Invalid) return render(req, res, 422, null, null, {}, { shareError: err.message, shareValues });
+      throw err;
+    }
+  });
+
+  router.post('/dashboards/:id/share-links/:linkId/revoke', async (req, res) => {
+    const id = idParam(req.params.id);
+    await revokeShareLink(db, actorOf(req)!, id, idParam(req.params.linkId));
+    redirectTo(res, `/desk/dashboards/${id}/permissions?link_revoked=1#share-links`);
+  });
 
   router.get('/dashboards/:id/people', async (req, res) => {
     await authorizeDashboard(db, actorOf(req)!, idParam(req.params.id), 'manage_grants');

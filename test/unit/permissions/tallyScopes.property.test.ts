@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { worldArb, writeWorld } from '../../helpers/world';
-import type { MaybeActor } from '../../../server/permissions';
+import { LINK_HOLDER, type MaybeActor } from '../../../server/permissions';
 import { previewWidgetRequests, projectsSeenWhole, requestsSeenApart, visibleRequests, widgetRequests, type WidgetDataScope } from '../../../server/permissions/scopes';
 import { previewWidgetTallyScope, widgetTallyScope } from '../../../server/permissions/tallyScopes';
 import { loadScopeSettings } from '../../../server/repositories/accessFacts';
@@ -49,6 +49,8 @@ describe('widget counts from the tallies agree with the rows (fast-check)', func
         const settings = await loadScopeSettings(db);
         const people: MaybeActor[] = [null];
         for (const id of world.principalIds) people.push(toActor((await findPrincipalById(db, id))!));
+        // Whoever opens a public share link: a customer of no company, previewed by the link's maker.
+        people.push(LINK_HOLDER);
         const projects: (number | null)[] = [null, ...(await db('projects').orderBy('id').pluck('id')).map(Number)];
         const scopes: WidgetDataScope[] = ['viewer_company', 'all'];
 

@@ -1,0 +1,51 @@
+import { isStaff, type Actor, type MaybeActor } from '../actor';
+import type { DashboardTarget } from '../facts';
+import { canOnDashboard } from './dashboards';
+
+/**
+ * Whoever opens a public share link: nobody signed in, in no company. A link shows its
+ * dashboard as such a customer of the portal would see it (public requests of portal
+ * projects, in widgets whose data scope is "all"; a widget scoped to the viewer's company has
+ * no company to show), within what the link's maker may see now: a preview of this customer
+ * by the maker. Id 0 is no one's (ids start at 1), so "their own requests" are none.
+ */
+export const LINK_HOLDER: Actor = Object.freeze({ id: 0, type: 'requester', name: 'Anyone with the link', email: '', companyId: null, defaultRoleId: null });
+
+/** The facts a link's visit is decided on, all read afresh on every visit. */
+export interface ShareLinkTarget {
+  /** `share_links.enabled` */
+  enabled: boolean;
+  revoked: boolean;
+  expiresAt: Date | null;
+  /** The link's maker as they are now; null when their account is disabled or gone. */
+  maker: MaybeActor;
+  /** The dashboard as it is to the maker (their own grant on it). */
+  dashboard: DashboardTarget;
+}
+
+export const SHARE_LINKS_OFF = 'Public share links are switched off (Settings → “Public share links”).';
+export const SHARE_ON_OPEN_REFUSED = 'A dashboard that anyone can edit cannot be shared by link. Restrict it first.';
+
+/**
+ * Why a link to this dashboard cannot be made, or null. Who may make one at all is who
+ * manages the dashboard's access (`manage_grants`, checked first): the same people who add
+ * customers one by one. As with customers, never while anyone can edit the dashboard.
+ */
+export function shareLinkProblem(enabled: boolean, d: DashboardTarget): string | null {
+  if (!enabled) return SHARE_LINKS_OFF;
+  if (d.restriction === 'open') return SHARE_ON_OPEN_REFUSED;
+  return null;
+}
+
+/**
+ * Whether a link opens its dashboard now. It stops working while the toggle is off, once
+ * revoked or expired, while the dashboard is "Anyone can view and edit", and when its maker
+ * is disabled or no longer manages the dashboard's access: a link never outlives the right
+ * of the person who made it.
+ */
+export function shareLinkOpens(link: ShareLinkTarget, now: Date): boolean {
+  if (!link.enabled || link.revoked) return false;
+  if (link.expiresAt !== null && link.expiresAt.getTime() <= now.getTime()) return false;
+  if (!isStaff(link.maker) || link.dashboard.restriction === 'open') return false;
+  return canOnDashboard(link.maker, 'manage_grants', link.dashboard);
+}
