@@ -1,11 +1,13 @@
 import type { Db } from '../db';
-import { Invalid, NotFound } from '../errors';
-import { authorize, shareLinkProblem, type Actor } from '../permissions';
+import { Forbidden, Invalid, NotFound } from '../errors';
+import { authorize, canMakeRequestListLink, canManageRequestListLink, LINK_HOLDER, OBSERVER_SHARE_REFUSED, SHARE_LINKS_OFF, shareLinkProblem, type Actor } from '../permissions';
+import { visibleProjects, type Scope } from '../permissions/scopes';
+import { projectIdsAmong } from '../repositories/people';
 import { loadDashboardTarget, scopeSettingsOf } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
 import { lockDashboard } from '../repositories/dashboards';
 import { readSettings } from '../repositories/settings';
-import { findLiveShareLink, insertShareLink, markShareLinkRevoked } from '../repositories/shareLinks';
+import { findLiveRequestListLink, findLiveShareLink, insertRequestListLink, insertShareLink, markShareLinkRevoked, type RequestListFilter } from '../repositories/shareLinks';
 
 /** Within the command's transaction: the dashboard held against concurrent access changes, then the check. */
 async function authorizeManage(db: Db, actor: Actor, dashboardId: number) {
@@ -55,5 +57,48 @@ export async function revokeShareLink(db: Db, actor: Actor, dashboardId: number,
       before: { shareLink: link.id, label: link.label },
       after: null,
     });
+  });
+}
+
+export const LIST_PROJECT_UNKNOWN = 'Choose a project from the list.';
+
+/**
+ * Makes a public read-only link to a list of requests and returns its key (shown once). Only
+ * staff who may change things make one (observers: 403); a project must be one the maker sees
+ * that is open to the customer portal (anything else: as if unknown). Nothing is written on a refusal.
+ */
+export async function createRequestListLink(db: Db, actor: Actor, input: { label: string; expiresAt: Date | null; filter: RequestListFilter }): Promise<{ id: number; key: string }> {
+  if (!canMakeRequestListLink(actor)) throw new Forbidden(OBSERVER_SHARE_REFUSED);
+  return db.transaction(async (trx) => {
+    if (!(await readSettings(trx))['share_links.enabled']) throw new Invalid(SHARE_LINKS_OFF);
+    const project = input.filter.projectId;
+    if (project !== null) {
+      // Seen by the maker and open to the portal (what a link holder may see of projects).
+      const seen: Scope = (qb) => {
+        visibleProjects(actor)(qb);
+        visibleProjects(LINK_HOLDER)(qb);
+      };
+      if (!(await projectIdsAmong(trx, seen, [project])).has(project)) throw new Invalid(LIST_PROJECT_UNKNOWN, { project_id: 'unknown' });
+    }
+    const link = await insertRequestListLink(trx, { label: input.label, createdBy: actor.id, expiresAt: input.expiresAt, filter: input.filter });
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: 'share_link.requests_created',
+      targetType: 'share_link',
+      targetId: link.id,
+      before: null,
+      after: { label: input.label, projectId: project ?? 'all', type: input.filter.type ?? 'all', statuses: input.filter.statusGroup, sort: input.filter.sort, expires: input.expiresAt?.toISOString() ?? 'never' },
+    });
+    return link;
+  });
+}
+
+/** Revokes a request-list link: its maker's or, for an administrator, anyone's; any other is not found. */
+export async function revokeRequestListLink(db: Db, actor: Actor, linkId: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    const link = await findLiveRequestListLink(trx, linkId);
+    if (!link || !canManageRequestListLink(actor, link.makerId)) throw new NotFound();
+    await markShareLinkRevoked(trx, link.id);
+    await recordAudit(trx, { actorId: actor.id, action: 'share_link.requests_revoked', targetType: 'share_link', targetId: link.id, before: { label: link.label }, after: null });
   });
 }

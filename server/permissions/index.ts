@@ -27,7 +27,19 @@ export * from './actor';
 export * from './facts';
 export { canEnter, type Area } from './policies/realms';
 export { canUseDashboardHub, customerAccessProblem, CUSTOMER_EDIT_REFUSED, CUSTOMER_ON_OPEN_REFUSED, dashboardGranteeProblem, OBSERVER_EDIT_REFUSED, RESTRICTION_TEXT } from './policies/dashboards';
-export { LINK_HOLDER, SHARE_LINKS_OFF, SHARE_ON_OPEN_REFUSED, shareLinkOpens, shareLinkProblem, type ShareLinkTarget } from './policies/shareLinks';
+export {
+  canMakeRequestListLink,
+  canManageRequestListLink,
+  LINK_HOLDER,
+  OBSERVER_SHARE_REFUSED,
+  requestListLinkOpens,
+  SHARE_LINKS_OFF,
+  SHARE_ON_OPEN_REFUSED,
+  shareLinkOpens,
+  shareLinkProblem,
+  type RequestListLinkTarget,
+  type ShareLinkTarget,
+} from './policies/shareLinks';
 export { grantChangeProblem, granteeProblem, grantProblem } from './policies/entityPermissions';
 export type { RequestAction, EntityAction, ProjectAction, DashboardAction, DashboardCollectionAction };
 

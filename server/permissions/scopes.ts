@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { isAdministrator, isRequester, isStaff, type MaybeActor } from './actor';
 import { requesterRequestScope } from './policies/requests';
+import { LINK_HOLDER } from './policies/shareLinks';
 
 export interface ScopeSettings {
   /** `direct_access.enabled` */
@@ -189,6 +190,15 @@ export function previewWidgetRequests(customer: MaybeActor, previewer: MaybeActo
     asCustomer(qb);
     asPreviewer(qb);
   };
+}
+
+/**
+ * The requests a public link may show, listed or counted: what anyone holding the link may see
+ * (public requests of portal projects), within what the link's maker sees now. A dashboard's
+ * link narrows it further per widget (previewWidgetRequests with the link holder as the customer).
+ */
+export function linkedRequests(maker: MaybeActor, s: ScopeSettings): Scope {
+  return previewWidgetRequests(LINK_HOLDER, maker, 'all', s, true);
 }
 
 /**

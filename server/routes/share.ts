@@ -1,9 +1,10 @@
 import { Router, type Response } from 'express';
 import type { AppDeps } from '../app';
 import { NotFound } from '../errors';
-import { LINK_HOLDER, shareLinkOpens } from '../permissions';
+import { LINK_HOLDER, requestListLinkOpens, shareLinkOpens } from '../permissions';
+import { linkedRequests } from '../permissions/scopes';
 import { findDashboard } from '../repositories/dashboards';
-import { findShareLinkVisit, recordShareLinkUse } from '../repositories/shareLinks';
+import { findRequestListVisit, findShareLinkVisit, listSharedRequests, recordShareLinkUse, SHARED_LIST_LIMIT } from '../repositories/shareLinks';
 import { scopeSettingsOf } from '../repositories/accessFacts';
 import { listWidgets } from '../repositories/widgets';
 import { presentWidgets, type WidgetView } from '../presenters/dashboards';
@@ -27,9 +28,15 @@ function embeddable(res: Response): void {
   res.setHeader('X-Robots-Tag', 'noindex, nofollow');
 }
 
+/** The key of a link from the query, or null when it cannot be one. */
+function keyOf(query: unknown): string | null {
+  const key = (query as { key?: unknown }).key;
+  return typeof key === 'string' && KEY.test(key) ? key : null;
+}
+
 /**
- * Public read-only share links (PRODUCT.md section 7): `GET /share/dashboard?key=…`, no
- * session, no sign-in. Whether the link opens is decided on every visit by the permissions
+ * Public read-only share links (PRODUCT.md section 7): `GET /share/dashboard?key=…` and
+ * `GET /share/requests?key=…`, no session, no sign-in. Whether the link opens is decided on every visit by the permissions
  * module (shareLinkOpens); any refusal, whatever its reason, is the same 404.
  */
 export function shareRoutes({ db }: AppDeps, config: Config): Router {
@@ -43,8 +50,8 @@ export function shareRoutes({ db }: AppDeps, config: Config): Router {
   });
 
   router.get('/share/dashboard', async (req, res) => {
-    const key = typeof req.query.key === 'string' ? req.query.key : '';
-    if (!KEY.test(key)) throw new NotFound();
+    const key = keyOf(req.query);
+    if (key === null) throw new NotFound();
     const visit = await findShareLinkVisit(db, key);
     const now = new Date();
     if (!visit || !shareLinkOpens({ enabled: visit.settings['share_links.enabled'], revoked: visit.revoked, expiresAt: visit.expiresAt, maker: visit.maker, dashboard: visit.dashboard }, now)) {
@@ -60,6 +67,18 @@ export function shareRoutes({ db }: AppDeps, config: Config): Router {
     await recordShareLinkUse(db, visit, now);
     embeddable(res);
     res.render('share/dashboard', { title: dashboard!.name, dashboard: { name: dashboard!.name }, widgets: views });
+  });
+
+  router.get('/share/requests', async (req, res) => {
+    const key = keyOf(req.query);
+    if (key === null) throw new NotFound();
+    const visit = await findRequestListVisit(db, key);
+    const now = new Date();
+    if (!visit || !requestListLinkOpens({ enabled: visit.settings['share_links.enabled'], revoked: visit.revoked, expiresAt: visit.expiresAt, maker: visit.maker }, now)) throw new NotFound();
+    const requests = await listSharedRequests(db, linkedRequests(visit.maker, scopeSettingsOf(visit.settings)), visit.filter);
+    await recordShareLinkUse(db, visit, now);
+    embeddable(res);
+    res.render('share/requests', { title: visit.label, label: visit.label, filter: visit.filter, requests, limit: SHARED_LIST_LIMIT });
   });
 
   return router;

@@ -8,7 +8,9 @@ import { createTestApp, csrfFrom, signIn, snapshot, type Agent, type TestApp } f
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import { createAccessToken } from '../../server/repositories/accessTokens';
-import { insertShareLink } from '../../server/repositories/shareLinks';
+import { insertRequestListLink, insertShareLink, type RequestListFilter } from '../../server/repositories/shareLinks';
+
+const ALL_OPEN: RequestListFilter = { projectId: null, type: null, statusGroup: 'open', sort: 'votes' };
 
 type Kind = 'anonymous' | 'requester' | 'user' | 'observer' | 'contributor' | 'administrator';
 const KINDS: Kind[] = ['anonymous', 'requester', 'user', 'observer', 'contributor', 'administrator'];
@@ -41,6 +43,9 @@ interface Ids {
   /** A share link of the user's dashboard, revoked by the user in the matrix, and another one's key, opened by anyone. */
   shareLink: number;
   shareKey: string;
+  /** A request-list link of the user's, revoked by the user, and another one's key. */
+  listLink: number;
+  listKey: string;
 }
 
 const STAFF_OK = { anonymous: 302, requester: 403, user: 200, observer: 200, contributor: 200, administrator: 200 };
@@ -118,6 +123,11 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/desk/dashboards/${i.dashboard}/share-links/${i.shareLink}/revoke`, expect: STAFF(303, 404, 404, 404), writes: true },
   // Opened by anyone, signed in or not, in either realm: the link alone decides (its last opening is recorded).
   { method: 'GET', path: (i) => `/share/dashboard?key=${i.shareKey}`, expect: ANYONE(200), writes: true },
+  // Public request lists: any staff member's page; made by all but observers; revoked by their maker (the user) or an administrator (last, finding it revoked).
+  { method: 'GET', path: () => '/desk/share-links', expect: STAFF_OK },
+  { method: 'POST', path: () => '/desk/share-links', body: () => ({ label: 'matrix list' }), expect: STAFF(201, 403, 201, 201), writes: true },
+  { method: 'POST', path: (i) => `/desk/share-links/${i.listLink}/revoke`, expect: STAFF(303, 404, 404, 404), writes: true },
+  { method: 'GET', path: (i) => `/share/requests?key=${i.listKey}`, expect: ANYONE(200), writes: true },
   { method: 'GET', path: () => '/desk/profile', expect: STAFF_OK },
   { method: 'POST', path: () => '/desk/profile/email', body: () => ({ email_notifications: 'on' }), expect: STAFF(303, 303, 303, 303), writes: true },
   { method: 'POST', path: () => '/desk/profile/tokens', body: () => ({ name: 'matrix token' }), expect: STAFF(201, 201, 201, 201), writes: true },
@@ -182,6 +192,8 @@ describe('refusal matrix: every route × every principal kind', function () {
       adminToken: (await createAccessToken(t.db, self.administrator, 'matrix')).id,
       shareLink: (await insertShareLink(t.db, { dashboardId: dashboard, label: 'to revoke', createdBy: self.user, expiresAt: null })).id,
       shareKey: (await insertShareLink(t.db, { dashboardId: dashboard, label: 'to open', createdBy: self.user, expiresAt: null })).key,
+      listLink: (await insertRequestListLink(t.db, { label: 'to revoke', createdBy: self.user, expiresAt: null, filter: ALL_OPEN })).id,
+      listKey: (await insertRequestListLink(t.db, { label: 'to open', createdBy: self.user, expiresAt: null, filter: ALL_OPEN })).key,
     };
   });
   after(() => t.close());
@@ -189,7 +201,7 @@ describe('refusal matrix: every route × every principal kind', function () {
   for (const route of ROUTES) {
     for (const kind of KINDS) {
       const expected = route.expect[kind];
-      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key' }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
+      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key', listLink: 0, listKey: ':key' }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
         const before = await snapshot(t.db);
         const req = route.method === 'GET' ? agents[kind].get(route.path(ids)) : agents[kind].post(route.path(ids)).type('form').send({ ...(route.body?.(ids) ?? {}), _csrf: tokens[kind] });
         const res = await req;
@@ -259,7 +271,7 @@ describe('refusal matrix: every route × every principal kind', function () {
 
   it('refuses every refusal pair of the matrix the same way when all of them arrive at once, three rounds over', async function () {
     this.timeout(120_000);
-    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key' };
+    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key', listLink: 0, listKey: ':key' };
     const pairs: { route: Route; kind: Kind; expected: number; label: string }[] = [];
     for (const route of ROUTES) {
       const template = route.path(placeholder).replace(/\/0(?=\/|$)/g, '/:id');
@@ -275,12 +287,12 @@ describe('refusal matrix: every route × every principal kind', function () {
         // looked up, so they stand whether or not the link exists, and are kept.
         if (kind === 'administrator' && /\/links\/:id\/delete$/.test(template)) continue;
         // Likewise the administrator's 404 on the share-link revoke: the user revoked it just before.
-        if (kind === 'administrator' && /\/share-links\/:id\/revoke$/.test(template)) continue;
+        if (kind === 'administrator' && /share-links\/:id\/revoke$/.test(template)) continue;
         pairs.push({ route, kind, expected, label: `${route.method} ${template} as ${kind}` });
       }
     }
-    // Every route but `/`, /healthz, the two login pages and a share link refuses someone.
-    expect(new Set(pairs.map((p) => p.route)).size).to.equal(ROUTES.length - 5);
+    // Every route but `/`, /healthz, the two login pages and the two kinds of share link refuses someone.
+    expect(new Set(pairs.map((p) => p.route)).size).to.equal(ROUTES.length - 6);
     expect(pairs.length).to.be.greaterThan(150);
 
     const before = await snapshot(t.db);

@@ -123,6 +123,7 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}/grants/company`, form: (x) => ({ company_id: String(x.company) }) },
       { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}/grants/${x.dashboardGrant}/delete`, form: () => ({}) },
       { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}/share-links`, form: () => ({ label: 'Link by a GET' }) },
+      { who: 'staff', path: () => '/desk/share-links', form: () => ({ label: 'List by a GET' }), page: true },
       { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}/permissions`, form: () => ({ restriction: 'open', confirm: 'yes' }), page: true },
       { who: 'staff', path: () => '/desk/direct-access', form: (x) => ({ entity_type_id: '17', entity_id: String(x.fresh), email: x.staffUser.email, mode: 'comment' }) },
       { who: 'staff', path: () => '/desk/direct-access/nested', form: (x) => ({ entity_type_id: '27', entity_id: String(x.epic) }) },

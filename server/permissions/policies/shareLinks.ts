@@ -1,4 +1,4 @@
-import { isStaff, type Actor, type MaybeActor } from '../actor';
+import { isAdministrator, isStaff, type Actor, type MaybeActor } from '../actor';
 import type { DashboardTarget } from '../facts';
 import { canOnDashboard } from './dashboards';
 
@@ -48,4 +48,35 @@ export function shareLinkOpens(link: ShareLinkTarget, now: Date): boolean {
   if (link.expiresAt !== null && link.expiresAt.getTime() <= now.getTime()) return false;
   if (!isStaff(link.maker) || link.dashboard.restriction === 'open') return false;
   return canOnDashboard(link.maker, 'manage_grants', link.dashboard);
+}
+
+export const OBSERVER_SHARE_REFUSED = 'Observers are view-only: they cannot make public links.';
+
+/**
+ * Who may make a public link to a list of requests: staff who may change things (observers
+ * never add anything). What the link lists is limited to what its maker sees, on every visit.
+ */
+export function canMakeRequestListLink(actor: MaybeActor): boolean {
+  return isStaff(actor) && actor.type !== 'observer';
+}
+
+/** Who sees a request-list link in their list and may revoke it: its maker and administrators. */
+export function canManageRequestListLink(actor: MaybeActor, makerId: number): boolean {
+  return isStaff(actor) && (isAdministrator(actor) || actor.id === makerId);
+}
+
+/** The facts a request-list link's visit is decided on, read afresh on every visit. */
+export interface RequestListLinkTarget {
+  enabled: boolean;
+  revoked: boolean;
+  expiresAt: Date | null;
+  /** The maker as they are now; null when disabled or gone. */
+  maker: MaybeActor;
+}
+
+/** Whether a request-list link opens now: switched on, live, and its maker still one who may make such links. */
+export function requestListLinkOpens(link: RequestListLinkTarget, now: Date): boolean {
+  if (!link.enabled || link.revoked) return false;
+  if (link.expiresAt !== null && link.expiresAt.getTime() <= now.getTime()) return false;
+  return canMakeRequestListLink(link.maker);
 }

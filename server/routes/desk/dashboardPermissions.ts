@@ -27,7 +27,8 @@ const grantForm = z.object({
 const companyForm = z.object({ company_id: idField('Choose a company.') });
 /** How long a new share link works: never ending, or a number of days. */
 export const SHARE_LINK_DAYS = ['', '1', '7', '30', '90', '365'] as const;
-const shareLinkForm = z.object({
+/** A public link's name and how long it works; the request-list form adds its filter. */
+export const shareLinkForm = z.object({
   label: z
     .string()
     .trim()

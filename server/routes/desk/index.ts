@@ -10,6 +10,7 @@ import { deskDashboardRoutes } from './dashboards';
 import { deskDashboardPermissionRoutes } from './dashboardPermissions';
 import { deskTokenRoutes, tokenSection } from './tokens';
 import { deskDirectAccessRoutes } from './directAccess';
+import { deskShareLinkRoutes } from './shareLinks';
 import { profileRoutes } from '../profile';
 
 export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
@@ -24,5 +25,6 @@ export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
   router.use(deskDashboardRoutes(deps));
   router.use(deskDashboardPermissionRoutes(deps));
   router.use(deskDirectAccessRoutes(deps));
+  router.use(deskShareLinkRoutes(deps));
   return router;
 }

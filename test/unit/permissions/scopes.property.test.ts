@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { worldArb, writeWorld } from '../../helpers/world';
-import { can, type MaybeActor } from '../../../server/permissions';
-import { visibleDashboards, visibleEntityPermissions, visibleRequests, visibleWorkItems } from '../../../server/permissions/scopes';
+import { can, LINK_HOLDER, type MaybeActor } from '../../../server/permissions';
+import { linkedRequests, visibleDashboards, visibleEntityPermissions, visibleRequests, visibleWorkItems } from '../../../server/permissions/scopes';
 import { entityTypeByStored } from '../../../server/permissions/entityTypes';
 import { loadEntityTarget } from '../../../server/commands/entityPermissions';
 import {
@@ -47,6 +47,15 @@ describe('scopes agree with the item policies (fast-check)', function () {
             if (target && can(actor, 'view', target)) allowedRequests.push(id);
           }
           expect(listedRequests, `requests for ${label}`).to.deep.equal(allowedRequests);
+
+          // A public link made by this actor: what the link holder may open and the maker may too.
+          const linked = (await db('requests').modify(linkedRequests(actor, settings)).pluck('requests.id')).map(Number).sort((a, b) => a - b);
+          const allowedToLink: number[] = [];
+          for (const id of allowedRequests) {
+            const target = await loadRequestTarget(db, LINK_HOLDER, id, settings);
+            if (target && can(LINK_HOLDER, 'view', target)) allowedToLink.push(id);
+          }
+          expect(linked, `requests on a public link made by ${label}`).to.deep.equal(allowedToLink);
 
           const listedItems = (await db('work_items').modify(visibleWorkItems(actor, settings)).pluck('work_items.id')).map(Number).sort((a, b) => a - b);
           const allowedItems: number[] = [];

@@ -1,0 +1,99 @@
+import crypto from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../../app';
+import { Forbidden, Invalid } from '../../errors';
+import { canMakeRequestListLink, isAdministrator, LINK_HOLDER, OBSERVER_SHARE_REFUSED } from '../../permissions';
+import { visibleProjects, type Scope } from '../../permissions/scopes';
+import { createRequestListLink, revokeRequestListLink } from '../../commands/shareLinks';
+import { listProjects } from '../../repositories/people';
+import { REQUEST_TYPES } from '../../repositories/requestDetails';
+import { LIST_SORTS, listRequestListLinks, STATUS_GROUPS } from '../../repositories/shareLinks';
+import { actorOf, idParam, publicBaseUrl, redirectTo, requestSettings } from '../locals';
+import { formProblem, idField, safeReadForm, typedValues } from '../forms';
+import { SHARE_LINK_DAYS, shareLinkForm } from './dashboardPermissions';
+
+const listLinkForm = shareLinkForm.extend({
+  project_id: z.preprocess((v) => (v === '' || v === undefined ? null : v), idField('Choose a project from the list.').nullable()),
+  type: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.enum(REQUEST_TYPES, { message: 'Choose a type from the list.' }).nullable()),
+  statuses: z.enum(STATUS_GROUPS, { message: 'Choose which statuses the list shows.' }).default('open'),
+  sort: z.enum(LIST_SORTS, { message: 'Choose an order from the list.' }).default('votes'),
+});
+
+const NOTICES: Record<string, string> = {
+  revoked: 'Link revoked: it no longer works.',
+  already: 'No link was made: that form had been sent already (a reload), or the page was out of date.',
+};
+
+/** Projects a request-list link may be limited to: seen by its maker and open to the customer portal. */
+function listableProjects(actor: ReturnType<typeof actorOf>): Scope {
+  return (qb) => {
+    visibleProjects(actor)(qb);
+    visibleProjects(LINK_HOLDER)(qb);
+  };
+}
+
+/**
+ * Public links to lists of requests (`/desk/share-links`): each staff member's own (an
+ * administrator sees and revokes everyone's); made by staff who may change things.
+ */
+export function deskShareLinkRoutes({ db, config }: AppDeps): Router {
+  const router = Router();
+
+  const render = async (req: Request, res: Response, status = 200, extra: { newLinkUrl?: string; error?: string; values?: Record<string, string> } = {}) => {
+    const actor = actorOf(req)!;
+    const nonce = crypto.randomBytes(16).toString('base64url');
+    req.session.shareLinkFormNonce = nonce;
+    const notice = Object.keys(NOTICES).find((k) => req.query[k] === '1');
+    res.status(status).render('desk/share-links', {
+      title: 'Public request lists',
+      links: await listRequestListLinks(db, isAdministrator(actor) ? null : actor.id),
+      everyone: isAdministrator(actor),
+      canMake: canMakeRequestListLink(actor),
+      enabled: (await requestSettings(req, db))['share_links.enabled'],
+      projects: await listProjects(db, listableProjects(actor)),
+      types: REQUEST_TYPES,
+      days: SHARE_LINK_DAYS,
+      nonce,
+      now: new Date(),
+      notice: notice ? NOTICES[notice] : null,
+      newLinkUrl: extra.newLinkUrl ?? null,
+      error: extra.error ?? null,
+      values: extra.values ?? {},
+    });
+  };
+
+  router.get('/share-links', (req, res) => render(req, res));
+
+  router.post('/share-links', async (req, res) => {
+    const actor = actorOf(req)!;
+    const values = typedValues(req.body, 'label', 'expires_days', 'project_id', 'type', 'statuses', 'sort');
+    if (!canMakeRequestListLink(actor)) throw new Forbidden(OBSERVER_SHARE_REFUSED);
+    // A reload of the answer that showed a new link makes no second one.
+    const nonce = typedValues(req.body, 'nonce').nonce;
+    if (nonce && nonce !== req.session.shareLinkFormNonce) return redirectTo(res, '/desk/share-links?already=1');
+    delete req.session.shareLinkFormNonce;
+    const form = safeReadForm(listLinkForm, req.body);
+    if (!form.success) return render(req, res, 422, { error: formProblem(form.error), values });
+    const { label, expires_days: days, project_id: projectId, type, statuses, sort } = form.data;
+    try {
+      const { key } = await createRequestListLink(db, actor, {
+        label,
+        expiresAt: days === '' ? null : new Date(Date.now() + Number(days) * 86_400_000),
+        filter: { projectId, type, statusGroup: statuses, sort },
+      });
+      // Shown this once, in this answer: only the key's digest is kept.
+      await render(req, res, 201, { newLinkUrl: `${publicBaseUrl(req, config)}/share/requests?key=${key}` });
+    } catch (err) {
+      if (err instanceof Invalid) return render(req, res, 422, { error: err.message, values });
+      throw err;
+    }
+  });
+
+  router.post('/share-links/:id/revoke', async (req, res) => {
+    await revokeRequestListLink(db, actorOf(req)!, idParam(req.params.id));
+    redirectTo(res, '/desk/share-links?revoked=1');
+  });
+
+  return router;
+}
