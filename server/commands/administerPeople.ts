@@ -4,6 +4,7 @@ import { Invalid, NotFound } from '../errors';
 import { isAdministrator, isRequester, STAFF_TYPES, type Actor, type StaffType } from '../permissions';
 import { recordAudit } from '../repositories/audit';
 import { revokeAllAccessTokens } from '../repositories/accessTokens';
+import { revokeShareLinksOf } from '../repositories/shareLinks';
 import { findPrincipalById, toActor } from '../repositories/principals';
 import {
   countActiveAdministrators,
@@ -59,17 +60,19 @@ export async function changePrincipal(db: Db, actor: Actor, id: number, changes:
     }
     if (changes.disabled !== undefined && changes.disabled !== person.disabled) {
       fields.disabled = changes.disabled;
-      // Disabling ends every session and API token for good: enabling the account again
-      // revives neither (its owner signs in afresh and makes new tokens).
+      // Disabling ends every session, API token and public link the person made, for good:
+      // enabling the account again revives none (its owner signs in afresh and makes new ones).
       let tokensRevoked = 0;
+      let shareLinksRevoked = 0;
       if (changes.disabled) {
         fields.sessions_valid_after = Date.now();
         tokensRevoked = await revokeAllAccessTokens(trx, id);
+        shareLinksRevoked = await revokeShareLinksOf(trx, id);
       }
       await audit(
         changes.disabled ? 'principal.disabled' : 'principal.enabled',
         { disabled: person.disabled },
-        changes.disabled ? { disabled: true, tokensRevoked } : { disabled: false },
+        changes.disabled ? { disabled: true, tokensRevoked, shareLinksRevoked } : { disabled: false },
       );
     }
     if (Object.keys(fields).length > 0) await updatePrincipalFields(trx, id, fields);

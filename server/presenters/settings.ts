@@ -16,7 +16,7 @@ export const SETTING_HELP: Record<SettingKey, { label: string; help: string }> =
   },
   'share_links.enabled': {
     label: 'Public share links',
-    help: 'Read-only links to dashboards that work without signing in and may be embedded in other sites, made on a dashboard’s sharing page by whoever manages its access. Off: no link works, and none can be made.',
+    help: 'Read-only links that work without signing in and may be embedded in other sites: to a dashboard (made on its sharing page by whoever manages its access) and to lists of public requests (Dashboards → public links). Off: no link works, and none can be made.',
   },
   'dashboards.creators': {
     label: 'Who may create dashboards',

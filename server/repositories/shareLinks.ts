@@ -80,6 +80,11 @@ function makerOf(row: Record<string, unknown>): Actor | null {
   };
 }
 
+/** Revokes every live link a person made (their account is being disabled); returns how many. */
+export async function revokeShareLinksOf(db: Db, principalId: number): Promise<number> {
+  return db('share_links').where({ created_by: principalId }).whereNull('revoked_at').update({ revoked_at: nowIso() });
+}
+
 /** Everything a visit is decided on, as it is now. */
 export interface ShareLinkVisit {
   id: number;

@@ -60,7 +60,7 @@ describe('access at the edges', function () {
     const revoked = await t.db('access_tokens').where({ principal_id: person.id }).first('revoked_at');
     expect(revoked?.revoked_at, 'the token row is marked revoked').to.not.equal(null);
     const audit = await t.db('audit_events').where({ action: 'principal.disabled', target_id: person.id }).first('after');
-    expect(typeof audit?.after === 'string' ? JSON.parse(audit.after) : audit?.after).to.deep.equal({ disabled: true, tokensRevoked: 1 });
+    expect(typeof audit?.after === 'string' ? JSON.parse(audit.after) : audit?.after).to.deep.equal({ disabled: true, tokensRevoked: 1, shareLinksRevoked: 0 });
     await asAdmin.post(`/admin/users/${person.id}`).type('form').send({ disabled: 'false', _csrf: csrf }).expect(303);
     await api(token).expect(401);
     // Nobody else's token was touched, and the owner can make a new one.

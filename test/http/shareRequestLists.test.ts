@@ -251,4 +251,23 @@ describe('public links to lists of requests', function () {
     await t.db('projects').where({ id: support }).update({ portal_enabled: true });
     expect(titles((await visit(key).expect(200)).text)).to.have.length(3);
   });
+
+  it('disabling an account revokes every link it made, for good: enabling it again revives none', async () => {
+    const leaver = await buildStaff(t.db, 'user');
+    const asLeaver = await signIn(t.app, 'desk', leaver.email, PASSWORD);
+    const list = await makeLink(asLeaver, { label: 'Leaver list' });
+    const board = await insertDashboard(t.db, 'Leaver board', leaver.id);
+    const boardLink = await insertShareLink(t.db, { dashboardId: board, label: 'Leaver board link', createdBy: leaver.id, expiresAt: null });
+    const others = await makeLink(asMaker, { label: 'Stays' });
+    await visit(list).expect(200);
+    await anonymous().get(`/share/dashboard?key=${boardLink.key}`).expect(200);
+    const csrf = await csrfOf(asAdmin, `/admin/users/${leaver.id}`);
+    await asAdmin.post(`/admin/users/${leaver.id}`).type('form').send({ disabled: 'true', _csrf: csrf }).expect(303);
+    const audit = await t.db('audit_events').where({ action: 'principal.disabled', target_id: leaver.id }).first('after');
+    expect(JSON.parse(String(audit.after))).to.deep.equal({ disabled: true, tokensRevoked: 0, shareLinksRevoked: 2 });
+    await asAdmin.post(`/admin/users/${leaver.id}`).type('form').send({ disabled: 'false', _csrf: csrf }).expect(303);
+    await visit(list).expect(404);
+    await anonymous().get(`/share/dashboard?key=${boardLink.key}`).expect(404);
+    await visit(others).expect(200);
+  });
 });
