@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   // Public share links: no session, no sign-in, no form (routes/share.ts).
-  app.use(shareRoutes(deps, config));
+  app.use('/share', shareRoutes(deps, config));
 
   const passport = createPassport(db, config.SCRYPT_COST, log);
   app.use(sessionMiddleware(config, deps.sessionSecret, createSessionStore(db)));

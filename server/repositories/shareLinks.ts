@@ -28,14 +28,22 @@ export async function insertShareLink(db: Db, l: { dashboardId: number; label: s
   return { id, key };
 }
 
+export interface DashboardLinkRow extends ShareLinkRow {
+  /** The maker as they are now (null: disabled) and the dashboard as it is to them: whether the link works. */
+  maker: Actor | null;
+  dashboard: DashboardTarget;
+}
+
 /** A dashboard's links that are not revoked (expired ones included, marked by their date), oldest first. */
-export async function listShareLinks(db: Db, dashboardId: number): Promise<ShareLinkRow[]> {
+export async function listShareLinks(db: Db, dashboardId: number, portalDashboards: boolean): Promise<DashboardLinkRow[]> {
   const rows: Record<string, unknown>[] = await db('share_links as l')
     .join('principals as p', 'p.id', 'l.created_by')
+    .join('dashboards as d', 'd.id', 'l.dashboard_id')
+    .leftJoin('dashboard_grants as g', (j) => void j.on('g.dashboard_id', 'd.id').andOn('g.principal_id', 'p.id'))
     .where('l.dashboard_id', dashboardId)
     .whereNull('l.revoked_at')
     .orderBy('l.id')
-    .select('l.id', 'l.label', 'l.created_at', 'l.expires_at', 'l.last_used_at', 'p.name as maker_name');
+    .select('l.id', 'l.label', 'l.created_at', 'l.expires_at', 'l.last_used_at', 'd.owner_id', 'd.restriction', 'g.level', ...MAKER_COLUMNS);
   return rows.map((r) => ({
     id: Number(r.id),
     label: String(r.label),
@@ -43,7 +51,15 @@ export async function listShareLinks(db: Db, dashboardId: number): Promise<Share
     createdAt: toDate(r.created_at),
     expiresAt: r.expires_at == null ? null : toDate(r.expires_at),
     lastUsedAt: r.last_used_at == null ? null : toDate(r.last_used_at),
+    maker: makerOf(r),
+    dashboard: dashboardOf(dashboardId, r, portalDashboards),
   }));
+}
+
+/** The dashboard as it is to a link's maker, from `d.owner_id`, `d.restriction` and their grant's `g.level`. */
+function dashboardOf(id: number, r: Record<string, unknown>, portalDashboards: boolean): DashboardTarget {
+  const grant: GrantLevel | null = r.level == null ? null : r.level === 'edit' ? 'edit' : 'view';
+  return { kind: 'dashboard', id, ownerId: Number(r.owner_id), restriction: String(r.restriction) as Restriction, grant, portalDashboards };
 }
 
 export async function findLiveShareLink(db: Db, dashboardId: number, id: number): Promise<{ id: number; label: string } | null> {
@@ -125,7 +141,6 @@ export async function findShareLinkVisit(db: Db, key: string): Promise<ShareLink
   if (!row) return null;
   const maker = makerOf(row);
   const settings = settingsFromColumn(row.settings_json) ?? (await readSettings(db));
-  const grant: GrantLevel | null = row.level == null ? null : row.level === 'edit' ? 'edit' : 'view';
   return {
     id: Number(row.id),
     dashboardId: Number(row.dashboard_id),
@@ -133,14 +148,7 @@ export async function findShareLinkVisit(db: Db, key: string): Promise<ShareLink
     expiresAt: row.expires_at == null ? null : toDate(row.expires_at),
     lastUsedAt: row.last_used_at == null ? null : toDate(row.last_used_at),
     maker,
-    dashboard: {
-      kind: 'dashboard',
-      id: Number(row.dashboard_id),
-      ownerId: Number(row.owner_id),
-      restriction: String(row.restriction) as Restriction,
-      grant,
-      portalDashboards: settings['portal.dashboards'],
-    },
+    dashboard: dashboardOf(Number(row.dashboard_id), row, settings['portal.dashboards']),
     settings,
   };
 }
@@ -171,6 +179,8 @@ export interface RequestListFilter {
 
 export interface RequestListLinkRow extends ShareLinkRow {
   makerId: number;
+  /** The maker as they are now; null when disabled. */
+  maker: Actor | null;
   filter: RequestListFilter;
   projectName: string | null;
 }
@@ -216,12 +226,13 @@ export async function listRequestListLinks(db: Db, makerId: number | null): Prom
     .whereNull('l.revoked_at')
     .orderBy('l.id');
   if (makerId !== null) void q.where('l.created_by', makerId);
-  const rows: Record<string, unknown>[] = await q.select('l.*', 'p.name as maker_name', 'pr.name as project_name');
+  const rows: Record<string, unknown>[] = await q.select('l.*', ...MAKER_COLUMNS, 'pr.name as project_name');
   return rows.map((r) => ({
     id: Number(r.id),
     label: String(r.label),
     makerName: String(r.maker_name),
     makerId: Number(r.created_by),
+    maker: makerOf(r),
     createdAt: toDate(r.created_at),
     expiresAt: r.expires_at == null ? null : toDate(r.expires_at),
     lastUsedAt: r.last_used_at == null ? null : toDate(r.last_used_at),

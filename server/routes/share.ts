@@ -23,9 +23,6 @@ function embeddable(res: Response): void {
   const csp = res.getHeader('Content-Security-Policy');
   if (typeof csp === 'string') res.setHeader('Content-Security-Policy', csp.replace("frame-ancestors 'none'", 'frame-ancestors *'));
   res.removeHeader('X-Frame-Options');
-  // The key is in the address: never sent on as a Referer, never indexed.
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Robots-Tag', 'noindex, nofollow');
 }
 
 /** The key of a link from the query, or null when it cannot be one. */
@@ -43,13 +40,16 @@ export function shareRoutes({ db }: AppDeps, config: Config): Router {
   const router = Router();
 
   router.use((_req, res, next) => {
+    // The key is in the address: never sent on as a Referer (not even from the 404 page), never indexed.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
     res.locals.basePath = config.BASE_PATH;
     res.locals.url = (path: string) => `${config.BASE_PATH}${path}`;
     res.locals.viewer = null;
     next();
   });
 
-  router.get('/share/dashboard', async (req, res) => {
+  router.get('/dashboard', async (req, res) => {
     const key = keyOf(req.query);
     if (key === null) throw new NotFound();
     const visit = await findShareLinkVisit(db, key);
@@ -69,7 +69,7 @@ export function shareRoutes({ db }: AppDeps, config: Config): Router {
     res.render('share/dashboard', { title: dashboard!.name, dashboard: { name: dashboard!.name }, widgets: views });
   });
 
-  router.get('/share/requests', async (req, res) => {
+  router.get('/requests', async (req, res) => {
     const key = keyOf(req.query);
     if (key === null) throw new NotFound();
     const visit = await findRequestListVisit(db, key);

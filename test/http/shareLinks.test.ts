@@ -4,7 +4,7 @@ import { createTestApp, csrfFrom, csrfOf, signIn, snapshot, type Agent, type Tes
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { changeSettings } from '../../server/commands/changeSettings';
-import { SHARE_LINKS_OFF, SHARE_ON_OPEN_REFUSED } from '../../server/permissions';
+import { LINK_STOP_TEXT, SHARE_LINKS_OFF, SHARE_ON_OPEN_REFUSED } from '../../server/permissions';
 import { hashToken } from '../../server/repositories/accessTokens';
 import { COMPANY_WIDGET_NOTE } from '../../server/routes/share';
 
@@ -176,7 +176,9 @@ describe('public share links of dashboards', function () {
     const notFound = (await visit(`psl_${'A'.repeat(43)}`).expect(404)).text;
     await anonymous().get('/share/dashboard').expect(404);
     await anonymous().get('/share/dashboard?key=psl_short').expect(404);
-    await anonymous().get(`/share/dashboard?key=${hashToken('x')}`).expect(404);
+    const odd = await anonymous().get(`/share/dashboard?key=${hashToken('x')}`).expect(404);
+    expect(odd.headers['referrer-policy'], 'not even the 404 sends the key on').to.equal('no-referrer');
+    expect((await anonymous().get('/portal/login')).headers['referrer-policy']).to.equal('same-origin');
     const same = async (key: string) => expect((await visit(key).expect(404)).text).to.equal(notFound);
 
     // Revoked: by another manager of the dashboard, at once.
@@ -198,7 +200,7 @@ describe('public share links of dashboards', function () {
     await t.db('share_links').where({ key_hash: hashToken(expiring) }).update({ expires_at: new Date(Date.now() - 1000).toISOString() });
     await same(expiring);
     const page = await permissionsPage().expect(200);
-    expect(page.text).to.contain('(expired)');
+    expect(page.text).to.contain(LINK_STOP_TEXT.expired);
 
     // Links switched off, then on again.
     const key = await makeLink(asOwner, { label: 'Toggle' });
@@ -222,6 +224,10 @@ describe('public share links of dashboards', function () {
     await visit(editorsLink).expect(200);
     await asOwner.post(`/desk/dashboards/${board}/grants`).type('form').send({ email: editor.email, level: 'view', _csrf: ownerToken }).expect(303);
     await same(editorsLink);
+    // The sharing page tells its managers which links do not work now, and why.
+    const states = [...(await permissionsPage().expect(200)).text.matchAll(/<tr data-share-link="\d+"[^>]*>\s*<td>([^<]*)<\/td>[\s\S]*?<td data-link-state[^>]*>([^<]*)<\/td>/g)].map((m) => [m[1], m[2]]);
+    expect(states).to.deep.include(['By the editor', LINK_STOP_TEXT.maker]);
+    expect(states).to.deep.include(['Toggle', 'Works']);
     await asOwner.post(`/desk/dashboards/${board}/grants`).type('form').send({ email: editor.email, level: 'edit', _csrf: ownerToken }).expect(303);
     await visit(editorsLink).expect(200);
 

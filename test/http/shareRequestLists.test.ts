@@ -5,7 +5,7 @@ import { addMember, buildCompany, buildProject, buildRequest, buildRequester, bu
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { changeSettings } from '../../server/commands/changeSettings';
 import { LIST_PROJECT_UNKNOWN } from '../../server/commands/shareLinks';
-import { OBSERVER_SHARE_REFUSED, SHARE_LINKS_OFF } from '../../server/permissions';
+import { LINK_STOP_TEXT, OBSERVER_SHARE_REFUSED, SHARE_LINKS_OFF } from '../../server/permissions';
 import { hashToken } from '../../server/repositories/accessTokens';
 import { insertShareLink } from '../../server/repositories/shareLinks';
 import { insertDashboard } from '../../server/repositories/dashboards';
@@ -235,6 +235,7 @@ describe('public links to lists of requests', function () {
 
     await t.db('principals').where({ id: maker.id }).update({ type: 'observer' });
     await same();
+    expect((await asAdmin.get('/desk/share-links').expect(200)).text).to.contain(LINK_STOP_TEXT.maker);
     await t.db('principals').where({ id: maker.id }).update({ type: 'user' });
     await visit(key).expect(200);
 

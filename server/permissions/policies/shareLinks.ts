@@ -37,17 +37,40 @@ export function shareLinkProblem(enabled: boolean, d: DashboardTarget): string |
   return null;
 }
 
+/** Why a link does not open now; the sharing pages show it beside each link. */
+export type LinkStop = 'off' | 'revoked' | 'expired' | 'open' | 'maker';
+
+export const LINK_STOP_TEXT: Record<LinkStop, string> = {
+  off: 'Not working: public links are switched off.',
+  revoked: 'Revoked.',
+  expired: 'Not working: expired.',
+  open: 'Not working while anyone can edit this dashboard.',
+  maker: 'Not working: the person who made it may no longer share it.',
+};
+
+function liveStop(link: { enabled: boolean; revoked: boolean; expiresAt: Date | null }, now: Date): LinkStop | null {
+  if (!link.enabled) return 'off';
+  if (link.revoked) return 'revoked';
+  if (link.expiresAt !== null && link.expiresAt.getTime() <= now.getTime()) return 'expired';
+  return null;
+}
+
 /**
- * Whether a link opens its dashboard now. It stops working while the toggle is off, once
- * revoked or expired, while the dashboard is "Anyone can view and edit", and when its maker
- * is disabled or no longer manages the dashboard's access: a link never outlives the right
- * of the person who made it.
+ * Why a dashboard's link does not open now, or null when it does. It stops while the toggle is
+ * off, once revoked or expired, while the dashboard is "Anyone can view and edit", and when its
+ * maker is disabled or no longer manages the dashboard's access: a link never outlives the
+ * right of the person who made it.
  */
+export function shareLinkStop(link: ShareLinkTarget, now: Date): LinkStop | null {
+  const stop = liveStop(link, now);
+  if (stop) return stop;
+  if (link.dashboard.restriction === 'open') return 'open';
+  if (!isStaff(link.maker) || !canOnDashboard(link.maker, 'manage_grants', link.dashboard)) return 'maker';
+  return null;
+}
+
 export function shareLinkOpens(link: ShareLinkTarget, now: Date): boolean {
-  if (!link.enabled || link.revoked) return false;
-  if (link.expiresAt !== null && link.expiresAt.getTime() <= now.getTime()) return false;
-  if (!isStaff(link.maker) || link.dashboard.restriction === 'open') return false;
-  return canOnDashboard(link.maker, 'manage_grants', link.dashboard);
+  return shareLinkStop(link, now) === null;
 }
 
 export const OBSERVER_SHARE_REFUSED = 'Observers are view-only: they cannot make public links.';
@@ -74,9 +97,11 @@ export interface RequestListLinkTarget {
   maker: MaybeActor;
 }
 
-/** Whether a request-list link opens now: switched on, live, and its maker still one who may make such links. */
+/** Why a request-list link does not open now, or null: switched on, live, and its maker still one who may make such links. */
+export function requestListLinkStop(link: RequestListLinkTarget, now: Date): LinkStop | null {
+  return liveStop(link, now) ?? (canMakeRequestListLink(link.maker) ? null : 'maker');
+}
+
 export function requestListLinkOpens(link: RequestListLinkTarget, now: Date): boolean {
-  if (!link.enabled || link.revoked) return false;
-  if (link.expiresAt !== null && link.expiresAt.getTime() <= now.getTime()) return false;
-  return canMakeRequestListLink(link.maker);
+  return requestListLinkStop(link, now) === null;
 }

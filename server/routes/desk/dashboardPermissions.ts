@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { Invalid, NotFound } from '../../errors';
-import { customerAccessProblem, isRequester, RESTRICTIONS, RESTRICTION_TEXT, toCustomerFlag } from '../../permissions';
+import { customerAccessProblem, isRequester, LINK_STOP_TEXT, RESTRICTIONS, RESTRICTION_TEXT, shareLinkStop, toCustomerFlag } from '../../permissions';
 import { loadDashboardTarget } from '../../repositories/accessFacts';
 import { companiesServed, peopleFoundByFragment, seesEmailOf } from '../../permissions/peopleScopes';
 import { previewIsComplete } from '../../permissions/scopes';
@@ -70,18 +70,24 @@ export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
     const actor = actorOf(req)!;
     await authorizeDashboard(db, actor, id, 'manage_grants');
     const served = companiesServed(actor, await requestScopeSettings(req, db));
-    const [dashboard, grants, customers, companies, shareLinks] = await Promise.all([findDashboard(db, id), listGrants(db, id), countRequesterGrants(db, id), listCompanies(db, served), listShareLinks(db, id)]);
+    const settings = await requestSettings(req, db);
+    const [dashboard, grants, customers, companies, links] = await Promise.all([findDashboard(db, id), listGrants(db, id), countRequesterGrants(db, id), listCompanies(db, served), listShareLinks(db, id, settings['portal.dashboards'])]);
+    const now = new Date();
+    const shareLinks = links.map((l) => {
+      const stop = shareLinkStop({ enabled: settings['share_links.enabled'], revoked: false, expiresAt: l.expiresAt, maker: l.maker, dashboard: l.dashboard }, now);
+      return { id: l.id, label: l.label, makerName: l.makerName, createdAt: l.createdAt, expiresAt: l.expiresAt, lastUsedAt: l.lastUsedAt, state: stop ? LINK_STOP_TEXT[stop] : null };
+    });
     const shareLinkNonce = crypto.randomBytes(16).toString('base64url');
     req.session.shareLinkFormNonce = shareLinkNonce;
     res.status(status).render('desk/dashboard-permissions', {
       shareLinks,
-      shareLinksEnabled: (await requestSettings(req, db))['share_links.enabled'],
+      shareLinksEnabled: settings['share_links.enabled'],
       shareLinkDays: SHARE_LINK_DAYS,
       shareLinkNonce,
       newLinkUrl: share.newLinkUrl ?? null,
       shareError: share.shareError ?? null,
       shareValues: share.shareValues ?? {},
-      now: new Date(),
+      now,
       title: `Access to ${dashboard!.name}`,
       dashboard: dashboard!,
       grants: grants.map((g) => ({ ...g, email: seesEmailOf(actor, g.principalType) ? g.email : null, customer: toCustomerFlag(g.principalType) })),

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { Forbidden, Invalid } from '../../errors';
-import { canMakeRequestListLink, isAdministrator, LINK_HOLDER, OBSERVER_SHARE_REFUSED } from '../../permissions';
+import { canMakeRequestListLink, isAdministrator, LINK_HOLDER, LINK_STOP_TEXT, OBSERVER_SHARE_REFUSED, requestListLinkStop } from '../../permissions';
 import { visibleProjects, type Scope } from '../../permissions/scopes';
 import { createRequestListLink, revokeRequestListLink } from '../../commands/shareLinks';
 import { listProjects } from '../../repositories/people';
@@ -45,17 +45,22 @@ export function deskShareLinkRoutes({ db, config }: AppDeps): Router {
     const nonce = crypto.randomBytes(16).toString('base64url');
     req.session.shareLinkFormNonce = nonce;
     const notice = Object.keys(NOTICES).find((k) => req.query[k] === '1');
+    const enabled = (await requestSettings(req, db))['share_links.enabled'];
+    const now = new Date();
     res.status(status).render('desk/share-links', {
       title: 'Public request lists',
-      links: await listRequestListLinks(db, isAdministrator(actor) ? null : actor.id),
+      links: (await listRequestListLinks(db, isAdministrator(actor) ? null : actor.id)).map((l) => {
+        const stop = requestListLinkStop({ enabled, revoked: false, expiresAt: l.expiresAt, maker: l.maker }, now);
+        return { ...l, maker: undefined, state: stop ? LINK_STOP_TEXT[stop] : null };
+      }),
       everyone: isAdministrator(actor),
       canMake: canMakeRequestListLink(actor),
-      enabled: (await requestSettings(req, db))['share_links.enabled'],
+      enabled,
       projects: await listProjects(db, listableProjects(actor)),
       types: REQUEST_TYPES,
       days: SHARE_LINK_DAYS,
       nonce,
-      now: new Date(),
+      now,
       notice: notice ? NOTICES[notice] : null,
       newLinkUrl: extra.newLinkUrl ?? null,
       error: extra.error ?? null,
