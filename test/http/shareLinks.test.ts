@@ -99,6 +99,8 @@ describe('public share links of dashboards', function () {
   it('is off by default: the page offers no form, and a post is refused with the reason and writes nothing', async () => {
     const page = await permissionsPage().expect(200);
     expect(page.text).to.contain('data-share-links-off').and.not.contain('Make a link');
+    // One of the four widgets is scoped to the viewer's company: the page says it shows nothing on a link.
+    expect(page.text).to.contain('data-company-widgets="1"');
     const before = await snapshot(t.db);
     const res = await asOwner.post(`/desk/dashboards/${board}/share-links`).type('form').send({ _csrf: ownerToken, label: 'x' }).expect(422);
     expect(res.text).to.contain(SHARE_LINKS_OFF);

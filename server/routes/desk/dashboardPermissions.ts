@@ -71,7 +71,14 @@ export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
     await authorizeDashboard(db, actor, id, 'manage_grants');
     const served = companiesServed(actor, await requestScopeSettings(req, db));
     const settings = await requestSettings(req, db);
-    const [dashboard, grants, customers, companies, links] = await Promise.all([findDashboard(db, id), listGrants(db, id), countRequesterGrants(db, id), listCompanies(db, served), listShareLinks(db, id, settings['portal.dashboards'])]);
+    const [dashboard, grants, customers, companies, links, widgets] = await Promise.all([
+      findDashboard(db, id),
+      listGrants(db, id),
+      countRequesterGrants(db, id),
+      listCompanies(db, served),
+      listShareLinks(db, id, settings['portal.dashboards']),
+      listWidgets(db, id),
+    ]);
     const now = new Date();
     const shareLinks = links.map((l) => {
       const stop = shareLinkStop({ enabled: settings['share_links.enabled'], revoked: false, expiresAt: l.expiresAt, maker: l.maker, dashboard: l.dashboard }, now);
@@ -82,6 +89,8 @@ export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
     res.status(status).render('desk/dashboard-permissions', {
       shareLinks,
       shareLinksEnabled: settings['share_links.enabled'],
+      // Widgets scoped to the viewing customer's company have nothing to show on a link (no company).
+      companyWidgets: widgets.filter((w) => w.dataScope === 'viewer_company').length,
       shareLinkDays: SHARE_LINK_DAYS,
       shareLinkNonce,
       newLinkUrl: share.newLinkUrl ?? null,
