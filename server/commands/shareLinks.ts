@@ -7,7 +7,8 @@ import { loadDashboardTarget, scopeSettingsOf } from '../repositories/accessFact
 import { recordAudit } from '../repositories/audit';
 import { lockDashboard } from '../repositories/dashboards';
 import { readSettings } from '../repositories/settings';
-import { findLiveRequestListLink, findLiveShareLink, insertRequestListLink, insertShareLink, markShareLinkRevoked, type RequestListFilter } from '../repositories/shareLinks';
+import { findLiveShareLink, insertShareLink, markShareLinkRevoked } from '../repositories/shareLinks';
+import { findLiveRequestListLink, insertRequestListLink, type RequestListFilter } from '../repositories/requestListLinks';
 
 /** Within the command's transaction: the dashboard held against concurrent access changes, then the check. */
 async function authorizeManage(db: Db, actor: Actor, dashboardId: number) {

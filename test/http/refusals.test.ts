@@ -8,7 +8,8 @@ import { createTestApp, csrfFrom, signIn, snapshot, type Agent, type TestApp } f
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import { createAccessToken } from '../../server/repositories/accessTokens';
-import { insertRequestListLink, insertShareLink, type RequestListFilter } from '../../server/repositories/shareLinks';
+import { insertShareLink } from '../../server/repositories/shareLinks';
+import { insertRequestListLink, type RequestListFilter } from '../../server/repositories/requestListLinks';
 
 const ALL_OPEN: RequestListFilter = { projectId: null, type: null, statusGroup: 'open', sort: 'votes' };
 

@@ -8,7 +8,7 @@ import { visibleProjects, type Scope } from '../../permissions/scopes';
 import { createRequestListLink, revokeRequestListLink } from '../../commands/shareLinks';
 import { listProjects } from '../../repositories/people';
 import { REQUEST_TYPES } from '../../repositories/requestDetails';
-import { LIST_SORTS, listRequestListLinks, STATUS_GROUPS } from '../../repositories/shareLinks';
+import { LIST_SORTS, listRequestListLinks, STATUS_GROUPS } from '../../repositories/requestListLinks';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestSettings } from '../locals';
 import { formProblem, idField, safeReadForm, typedValues } from '../forms';
 import { SHARE_LINK_DAYS, shareLinkForm } from './dashboardPermissions';
