@@ -5,7 +5,9 @@ import { expect } from 'chai';
 import express from 'express';
 import supertest from 'supertest';
 import { createTestApp, csrfFrom, type TestApp } from '../helpers/app';
-import { buildRequester, PASSWORD } from '../helpers/factories';
+import { buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
+import { changeSettings } from '../../server/commands/changeSettings';
+import { insertDashboard } from '../../server/repositories/dashboards';
 
 describe('mounted under BASE_PATH', () => {
   let t: TestApp;
@@ -34,6 +36,22 @@ describe('mounted under BASE_PATH', () => {
     expect(String(res.headers['set-cookie'])).to.contain('Path=/support');
     await agent.get('/support/portal').expect(200);
     await supertest(host).get('/').expect(200, 'host application');
+  });
+
+  it('a public share link is written and served under the mount point, its page linking there too', async () => {
+    const staff = await buildStaff(t.db, 'administrator');
+    await changeSettings(t.db, staff.id, { 'share_links.enabled': true });
+    const board = await insertDashboard(t.db, 'Mounted board', staff.id);
+    const agent = supertest.agent(host);
+    const login = await agent.get('/support/desk/login').expect(200);
+    await agent.post('/support/desk/login').type('form').send({ email: staff.email, password: PASSWORD, _csrf: csrfFrom(login.text) }).expect(303);
+    const page = await agent.get(`/support/desk/dashboards/${board}/permissions`).expect(200);
+    const made = await agent.post(`/support/desk/dashboards/${board}/share-links`).type('form').send({ label: 'Mounted', _csrf: csrfFrom(page.text) }).expect(201);
+    const link = /id="new-share-link"[^>]*value="([^"]+)"/.exec(made.text)![1]!;
+    expect(link).to.match(/^http:\/\/127\.0\.0\.1:\d+\/support\/share\/dashboard\?key=psl_/);
+    const shared = await supertest(host).get(new URL(link).pathname + new URL(link).search).expect(200);
+    expect(shared.text).to.contain('href="/support/static/css/portico.css"').and.contain('Mounted board');
+    await changeSettings(t.db, staff.id, { 'share_links.enabled': false });
   });
 
   it('a case variant of the mount point (outside the cookie path, so without a session) is a 404, not a 500', async () => {
