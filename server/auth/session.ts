@@ -156,8 +156,8 @@ declare module 'express-session' {
     authenticatedAt?: number;
     /** The one-time mark of the token form last shown (routes/desk/tokens.ts). */
     tokenFormNonce?: string;
-    /** The one-time mark of the share-link form last shown (routes/desk/dashboardPermissions.ts). */
-    shareLinkFormNonce?: string;
+    /** The one-time marks of the share-link forms shown and not yet sent (routes/formNonces.ts). */
+    shareLinkFormNonces?: string[];
   }
 }
 

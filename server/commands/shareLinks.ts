@@ -1,7 +1,7 @@
 import type { Db } from '../db';
 import { Forbidden, Invalid, NotFound } from '../errors';
-import { authorize, canMakeRequestListLink, canManageRequestListLink, LINK_HOLDER, OBSERVER_SHARE_REFUSED, SHARE_LINKS_OFF, shareLinkProblem, type Actor } from '../permissions';
-import { visibleProjects, type Scope } from '../permissions/scopes';
+import { authorize, canMakeRequestListLink, canManageRequestListLink, OBSERVER_SHARE_REFUSED, SHARE_LINKS_OFF, shareLinkProblem, type Actor } from '../permissions';
+import { linkableProjects } from '../permissions/scopes';
 import { projectIdsAmong } from '../repositories/people';
 import { loadDashboardTarget, scopeSettingsOf } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';
@@ -74,12 +74,7 @@ export async function createRequestListLink(db: Db, actor: Actor, input: { label
     if (!(await readSettings(trx))['share_links.enabled']) throw new Invalid(SHARE_LINKS_OFF);
     const project = input.filter.projectId;
     if (project !== null) {
-      // Seen by the maker and open to the portal (what a link holder may see of projects).
-      const seen: Scope = (qb) => {
-        visibleProjects(actor)(qb);
-        visibleProjects(LINK_HOLDER)(qb);
-      };
-      if (!(await projectIdsAmong(trx, seen, [project])).has(project)) throw new Invalid(LIST_PROJECT_UNKNOWN, { project_id: 'unknown' });
+      if (!(await projectIdsAmong(trx, linkableProjects(actor), [project])).has(project)) throw new Invalid(LIST_PROJECT_UNKNOWN, { project_id: 'unknown' });
     }
     const link = await insertRequestListLink(trx, { label: input.label, createdBy: actor.id, expiresAt: input.expiresAt, filter: input.filter });
     await recordAudit(trx, {

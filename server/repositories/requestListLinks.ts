@@ -120,3 +120,9 @@ export async function listSharedRequests(db: Db, scope: Scope, f: RequestListFil
     projectName: String(r.project_name),
   }));
 }
+
+/** The name of a link's project while the link may list it (seen by the maker, open to the portal); null otherwise. */
+export async function linkableProjectName(db: Db, scope: Scope, projectId: number): Promise<string | null> {
+  const row = await db('projects').where('projects.id', projectId).modify(scope).first('projects.name');
+  return row ? String(row.name) : null;
+}

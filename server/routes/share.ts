@@ -2,10 +2,10 @@ import { Router, type Response } from 'express';
 import type { AppDeps } from '../app';
 import { NotFound } from '../errors';
 import { LINK_HOLDER, requestListLinkOpens, shareLinkOpens } from '../permissions';
-import { linkedRequests } from '../permissions/scopes';
+import { linkableProjects, linkedRequests } from '../permissions/scopes';
 import { findDashboard } from '../repositories/dashboards';
 import { findShareLinkVisit, recordShareLinkUse } from '../repositories/shareLinks';
-import { findRequestListVisit, listSharedRequests, SHARED_LIST_LIMIT } from '../repositories/requestListLinks';
+import { findRequestListVisit, linkableProjectName, listSharedRequests, SHARED_LIST_LIMIT } from '../repositories/requestListLinks';
 import { scopeSettingsOf } from '../repositories/accessFacts';
 import { listWidgets } from '../repositories/widgets';
 import { presentWidgets, type WidgetView } from '../presenters/dashboards';
@@ -76,10 +76,14 @@ export function shareRoutes({ db }: AppDeps, config: Config): Router {
     const visit = await findRequestListVisit(db, key);
     const now = new Date();
     if (!visit || !requestListLinkOpens({ enabled: visit.settings['share_links.enabled'], revoked: visit.revoked, expiresAt: visit.expiresAt, maker: visit.maker }, now)) throw new NotFound();
-    const requests = await listSharedRequests(db, linkedRequests(visit.maker, scopeSettingsOf(visit.settings)), visit.filter);
+    const { projectId } = visit.filter;
+    const [requests, projectName] = await Promise.all([
+      listSharedRequests(db, linkedRequests(visit.maker, scopeSettingsOf(visit.settings)), visit.filter),
+      projectId === null ? null : linkableProjectName(db, linkableProjects(visit.maker), projectId),
+    ]);
     await recordShareLinkUse(db, visit, now);
     embeddable(res);
-    res.render('share/requests', { title: visit.label, label: visit.label, filter: visit.filter, requests, limit: SHARED_LIST_LIMIT });
+    res.render('share/requests', { title: visit.label, label: visit.label, filter: visit.filter, projectName, requests, limit: SHARED_LIST_LIMIT });
   });
 
   return router;

@@ -5,6 +5,7 @@ import { addMember, buildCompany, buildProject, buildRequest, buildRequester, bu
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { changeSettings } from '../../server/commands/changeSettings';
 import { LIST_PROJECT_UNKNOWN } from '../../server/commands/shareLinks';
+import { LISTS_NOTHING } from '../../server/routes/desk/shareLinks';
 import { LINK_STOP_TEXT, OBSERVER_SHARE_REFUSED, SHARE_LINKS_OFF } from '../../server/permissions';
 import { hashToken } from '../../server/repositories/accessTokens';
 import { insertShareLink } from '../../server/repositories/shareLinks';
@@ -132,9 +133,26 @@ describe('public links to lists of requests', function () {
     expect(t.logs.join('')).not.to.contain(key);
   });
 
+  it('forms open in several tabs (and on a dashboard’s sharing page) each make one link; each sent twice makes no second', async () => {
+    const first = await asMaker.get('/desk/share-links').expect(200);
+    const second = await asMaker.get('/desk/share-links').expect(200);
+    const board = await insertDashboard(t.db, 'Tabs board', maker.id);
+    await asMaker.get(`/desk/dashboards/${board}/permissions`).expect(200);
+    const send = (page: string, label: string) => asMaker.post('/desk/share-links').type('form').send({ _csrf: csrfFrom(page), nonce: nonceOf(page), label });
+    const count = async () => Number((await t.db('share_links').where({ created_by: maker.id, kind: 'requests' }).count({ n: '*' }).first())!.n);
+    const before = await count();
+    expect((await send(first.text, 'First tab')).status).to.equal(201);
+    expect((await send(second.text, 'Second tab')).status).to.equal(201);
+    expect((await send(first.text, 'First tab')).status).to.equal(303);
+    expect(await count()).to.equal(before + 2);
+    await t.db('dashboards').where({ id: board }).del();
+  });
+
   it('keeps to its filter: project, type, statuses and order', async () => {
     const newest = await makeLink(asMaker, { project_id: String(support), type: 'idea', statuses: 'all', sort: 'newest' });
-    expect(titles((await visit(newest).expect(200)).text)).to.deep.equal(['Newer idea', 'Popular idea']);
+    const page = (await visit(newest).expect(200)).text;
+    expect(titles(page)).to.deep.equal(['Newer idea', 'Popular idea']);
+    expect(page).to.contain('Public ideas of Support, in every status, newest first');
     const done = await makeLink(asMaker, { statuses: 'done' });
     expect(titles((await visit(done).expect(200)).text)).to.deep.equal(['Fixed public issue']);
     const questions = await makeLink(asMaker, { type: 'question', statuses: 'all' });
@@ -243,8 +261,13 @@ describe('public links to lists of requests', function () {
     await t.db('requests').where({ id: companyRequest }).update({ visibility: 'public' });
     expect(titles((await visit(key).expect(200)).text)).to.include('Acme company matter');
     await t.db('requests').where({ id: companyRequest }).update({ visibility: 'company' });
+    const ofSupport = await makeLink(asMaker, { project_id: String(support), statuses: 'all' });
     await t.db('project_members').where({ project_id: support, principal_id: maker.id }).del();
     expect((await visit(key).expect(200)).text).to.contain('Nothing to show.');
+    // Its page no longer names the project, and the maker's list says the project-bound link lists nothing.
+    const hidden = (await visit(ofSupport).expect(200)).text;
+    expect(hidden).to.contain('Nothing to show.').and.not.contain('Support');
+    expect((await asMaker.get('/desk/share-links').expect(200)).text).to.contain(LISTS_NOTHING);
     await t.db('project_members').insert({ project_id: support, principal_id: maker.id, role_id: (await t.db('project_members').where({ principal_id: colleague.id }).first()).role_id });
     // Support closed to the portal: nothing of it on a link.
     await t.db('projects').where({ id: support }).update({ portal_enabled: false });

@@ -13,7 +13,8 @@ import type { Db } from '../../server/db';
 import { seedLarge, LARGE_DEFAULTS, type LargeSummary } from '../../server/seeds/large';
 import { findPrincipalByEmail, toActor } from '../../server/repositories/principals';
 import type { Actor } from '../../server/permissions/actor';
-import { ownAndCompanyRequests, visibleDashboards, visibleRequests, widgetRequests, type ScopeSettings } from '../../server/permissions/scopes';
+import { linkedRequests, ownAndCompanyRequests, visibleDashboards, visibleRequests, widgetRequests, type ScopeSettings } from '../../server/permissions/scopes';
+import { listSharedRequests } from '../../server/repositories/requestListLinks';
 import { listIdeas, listRequests } from '../../server/repositories/requests';
 import { listQueue, queueFilterOptions } from '../../server/repositories/queue';
 import { countByStatus } from '../../server/repositories/queueCounts';
@@ -198,6 +199,23 @@ describe('query plans of the main lists', function () {
       const page = await listIdeas(db, visibleRequests(requester, off), { page: 1, pageSize: 25 });
       await votedAmong(db, page.items.map((i) => i.id), requester.id);
     });
+  });
+
+  it('a public link to a list of requests: the public ones by their visibility index, for a member and an administrator', async () => {
+    const db = tdb.db;
+    const admin = toActor((await findPrincipalByEmail(db, seeded.logins.administrator))!);
+    for (const maker of [agent, admin]) {
+      for (const sort of ['votes', 'newest'] as const) {
+        const run = () => listSharedRequests(db, linkedRequests(maker, off), { projectId: null, type: null, statusGroup: 'open', sort });
+        await expectIndexed(db, `request-list link by ${maker.type}, ${sort}`, { requests: ['visibility'] }, run);
+        // By votes, SQLite walks (visibility, vote_count) in order and stops at 100, rather than sorting every public request.
+        if (sort === 'votes' && testEngine() === 'sqlite') {
+          const [q] = await capture(db, run);
+          const plan = (await explain(db, q!)).plan.join('\n');
+          expect(plan, plan).not.to.match(/TEMP B-TREE FOR ORDER BY/);
+        }
+      }
+    }
   });
 
   it('desk queue filtered by status, its status tabs and filter choices, for a project member', async () => {

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
@@ -17,6 +16,7 @@ import { createShareLink, revokeShareLink } from '../../commands/shareLinks';
 import { listShareLinks } from '../../repositories/shareLinks';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings, requestSettings } from '../locals';
 import { formProblem, idField, readForm, safeReadForm, typedValues } from '../forms';
+import { issueShareFormNonce, spendShareFormNonce } from '../formNonces';
 import { grantedQuery, grantNamedIn, wholeNumberParam } from '../../presenters/changeNotices';
 
 const restrictionForm = z.object({ restriction: z.enum(RESTRICTIONS, { message: 'Choose one of the three access levels.' }), confirm: z.string().optional() });
@@ -84,8 +84,7 @@ export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
       const stop = shareLinkStop({ enabled: settings['share_links.enabled'], revoked: false, expiresAt: l.expiresAt, maker: l.maker, dashboard: l.dashboard }, now);
       return { id: l.id, label: l.label, makerName: l.makerName, createdAt: l.createdAt, expiresAt: l.expiresAt, lastUsedAt: l.lastUsedAt, state: stop ? LINK_STOP_TEXT[stop] : null };
     });
-    const shareLinkNonce = crypto.randomBytes(16).toString('base64url');
-    req.session.shareLinkFormNonce = shareLinkNonce;
+    const shareLinkNonce = issueShareFormNonce(req);
     res.status(status).render('desk/dashboard-permissions', {
       shareLinks,
       shareLinksEnabled: settings['share_links.enabled'],
@@ -173,8 +172,7 @@ export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
     await authorizeDashboard(db, actor, id, 'manage_grants');
     // A reload of the answer that showed a new link makes no second one (as with API tokens).
     const nonce = typedValues(req.body, 'nonce').nonce;
-    if (nonce && nonce !== req.session.shareLinkFormNonce) return redirectTo(res, `/desk/dashboards/${id}/permissions?link_already=1#share-links`);
-    delete req.session.shareLinkFormNonce;
+    if (nonce && !spendShareFormNonce(req, nonce)) return redirectTo(res, `/desk/dashboards/${id}/permissions?link_already=1#share-links`);
     const shareValues = typedValues(req.body, 'label', 'expires_days');
     const form = safeReadForm(shareLinkForm, req.body);
     if (!form.success) return render(req, res, 422, null, null, {}, { shareError: formProblem(form.error), shareValues });

@@ -1,16 +1,16 @@
-import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { Forbidden, Invalid } from '../../errors';
-import { canMakeRequestListLink, isAdministrator, LINK_HOLDER, LINK_STOP_TEXT, OBSERVER_SHARE_REFUSED, requestListLinkStop } from '../../permissions';
-import { visibleProjects, type Scope } from '../../permissions/scopes';
+import { canMakeRequestListLink, isAdministrator, LINK_STOP_TEXT, OBSERVER_SHARE_REFUSED, requestListLinkStop } from '../../permissions';
+import { linkableProjects } from '../../permissions/scopes';
 import { createRequestListLink, revokeRequestListLink } from '../../commands/shareLinks';
 import { listProjects } from '../../repositories/people';
 import { REQUEST_TYPES } from '../../repositories/requestDetails';
-import { LIST_SORTS, listRequestListLinks, STATUS_GROUPS } from '../../repositories/requestListLinks';
+import { linkableProjectName, LIST_SORTS, listRequestListLinks, STATUS_GROUPS } from '../../repositories/requestListLinks';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestSettings } from '../locals';
 import { formProblem, idField, safeReadForm, typedValues } from '../forms';
+import { issueShareFormNonce, spendShareFormNonce } from '../formNonces';
 import { SHARE_LINK_DAYS, shareLinkForm } from './dashboardPermissions';
 
 const listLinkForm = shareLinkForm.extend({
@@ -20,18 +20,12 @@ const listLinkForm = shareLinkForm.extend({
   sort: z.enum(LIST_SORTS, { message: 'Choose an order from the list.' }).default('votes'),
 });
 
+export const LISTS_NOTHING = 'Lists nothing now: its project is hidden from its maker or closed to the portal.';
+
 const NOTICES: Record<string, string> = {
   revoked: 'Link revoked: it no longer works.',
   already: 'No link was made: that form had been sent already (a reload), or the page was out of date.',
 };
-
-/** Projects a request-list link may be limited to: seen by its maker and open to the customer portal. */
-function listableProjects(actor: ReturnType<typeof actorOf>): Scope {
-  return (qb) => {
-    visibleProjects(actor)(qb);
-    visibleProjects(LINK_HOLDER)(qb);
-  };
-}
 
 /**
  * Public links to lists of requests (`/desk/share-links`): each staff member's own (an
@@ -42,21 +36,24 @@ export function deskShareLinkRoutes({ db, config }: AppDeps): Router {
 
   const render = async (req: Request, res: Response, status = 200, extra: { newLinkUrl?: string; error?: string; values?: Record<string, string> } = {}) => {
     const actor = actorOf(req)!;
-    const nonce = crypto.randomBytes(16).toString('base64url');
-    req.session.shareLinkFormNonce = nonce;
+    const nonce = issueShareFormNonce(req);
     const notice = Object.keys(NOTICES).find((k) => req.query[k] === '1');
     const enabled = (await requestSettings(req, db))['share_links.enabled'];
     const now = new Date();
     res.status(status).render('desk/share-links', {
       title: 'Public request lists',
-      links: (await listRequestListLinks(db, isAdministrator(actor) ? null : actor.id)).map((l) => {
-        const stop = requestListLinkStop({ enabled, revoked: false, expiresAt: l.expiresAt, maker: l.maker }, now);
-        return { ...l, maker: undefined, state: stop ? LINK_STOP_TEXT[stop] : null };
-      }),
+      links: await Promise.all(
+        (await listRequestListLinks(db, isAdministrator(actor) ? null : actor.id)).map(async (l) => {
+          const stop = requestListLinkStop({ enabled, revoked: false, expiresAt: l.expiresAt, maker: l.maker }, now);
+          // A link that opens, for a project its maker no longer sees or that left the portal, lists nothing: say so.
+          const empty = !stop && l.filter.projectId !== null && (await linkableProjectName(db, linkableProjects(l.maker), l.filter.projectId)) === null;
+          return { ...l, maker: undefined, state: stop ? LINK_STOP_TEXT[stop] : empty ? LISTS_NOTHING : null };
+        }),
+      ),
       everyone: isAdministrator(actor),
       canMake: canMakeRequestListLink(actor),
       enabled,
-      projects: await listProjects(db, listableProjects(actor)),
+      projects: await listProjects(db, linkableProjects(actor)),
       types: REQUEST_TYPES,
       days: SHARE_LINK_DAYS,
       nonce,
@@ -76,8 +73,7 @@ export function deskShareLinkRoutes({ db, config }: AppDeps): Router {
     if (!canMakeRequestListLink(actor)) throw new Forbidden(OBSERVER_SHARE_REFUSED);
     // A reload of the answer that showed a new link makes no second one.
     const nonce = typedValues(req.body, 'nonce').nonce;
-    if (nonce && nonce !== req.session.shareLinkFormNonce) return redirectTo(res, '/desk/share-links?already=1');
-    delete req.session.shareLinkFormNonce;
+    if (nonce && !spendShareFormNonce(req, nonce)) return redirectTo(res, '/desk/share-links?already=1');
     const form = safeReadForm(listLinkForm, req.body);
     if (!form.success) return render(req, res, 422, { error: formProblem(form.error), values });
     const { label, expires_days: days, project_id: projectId, type, statuses, sort } = form.data;
