@@ -34,8 +34,9 @@ function keyOf(query: unknown): string | null {
 
 /**
  * Public read-only share links (PRODUCT.md section 7): `GET /share/dashboard?key=…` and
- * `GET /share/requests?key=…`, no session, no sign-in. Whether the link opens is decided on every visit by the permissions
- * module (shareLinkOpens); any refusal, whatever its reason, is the same 404.
+ * `GET /share/requests?key=…`, no session, no sign-in. Whether a link opens is decided on
+ * every visit by the permissions module (shareLinkOpens, requestListLinkOpens); any refusal,
+ * whatever its reason, is the same 404.
  */
 export function shareRoutes({ db }: AppDeps, config: Config): Router {
   const router = Router();
