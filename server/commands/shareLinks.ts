@@ -1,7 +1,7 @@
 import type { Db } from '../db';
 import { Forbidden, Invalid, NotFound } from '../errors';
 import { authorize, canMakeRequestListLink, canManageRequestListLink, OBSERVER_SHARE_REFUSED, SHARE_LINKS_OFF, shareLinkProblem, type Actor } from '../permissions';
-import { linkableProjects } from '../permissions/scopes';
+import { linkableProjects } from '../permissions/linkScopes';
 import { projectIdsAmong } from '../repositories/people';
 import { loadDashboardTarget, scopeSettingsOf } from '../repositories/accessFacts';
 import { recordAudit } from '../repositories/audit';

@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import type { AppDeps } from '../app';
 import { NotFound } from '../errors';
 import { LINK_HOLDER, requestListLinkOpens, shareLinkOpens } from '../permissions';
-import { linkableProjects, linkedRequests } from '../permissions/scopes';
+import { linkableProjects, linkedRequests } from '../permissions/linkScopes';
 import { findDashboard } from '../repositories/dashboards';
 import { findShareLinkVisit, recordShareLinkUse } from '../repositories/shareLinks';
 import { findRequestListVisit, linkableProjectName, listSharedRequests, SHARED_LIST_LIMIT } from '../repositories/requestListLinks';

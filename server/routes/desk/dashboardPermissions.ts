@@ -17,6 +17,7 @@ import { listShareLinks } from '../../repositories/shareLinks';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings, requestSettings } from '../locals';
 import { formProblem, idField, readForm, safeReadForm, typedValues } from '../forms';
 import { issueShareFormNonce, spendShareFormNonce } from '../formNonces';
+import { expiresAtOf, LINK_ALREADY_NOTICE, LINK_REVOKED_NOTICE, SHARE_LINK_DAYS, shareLinkForm } from './shareLinkForm';
 import { grantedQuery, grantNamedIn, wholeNumberParam } from '../../presenters/changeNotices';
 
 const restrictionForm = z.object({ restriction: z.enum(RESTRICTIONS, { message: 'Choose one of the three access levels.' }), confirm: z.string().optional() });
@@ -25,19 +26,6 @@ const grantForm = z.object({
   level: z.enum(['view', 'edit'], { message: 'Choose view or edit.' }),
 });
 const companyForm = z.object({ company_id: idField('Choose a company.') });
-/** How long a new share link works: never ending, or a number of days. */
-export const SHARE_LINK_DAYS = ['', '1', '7', '30', '90', '365'] as const;
-/** A public link's name and how long it works; the request-list form adds its filter. */
-export const shareLinkForm = z.object({
-  label: z
-    .string()
-    .trim()
-    .max(200, 'A link name is at most 200 characters.')
-    .default('')
-    .transform((v) => v || 'Public link'),
-  expires_days: z.enum(SHARE_LINK_DAYS, { message: 'Choose how long the link works from the list.' }).default(''),
-});
-
 /** What the share-link section shows besides the list: the link just made (once), or why none was. */
 interface ShareOutcome {
   newLinkUrl?: string;
@@ -57,8 +45,8 @@ function changeNotice(query: Request['query'], grants: GrantRow[]): string | nul
   if (grant) return `${grant.name} can now ${grant.level === 'edit' ? 'edit' : 'view'} this dashboard.`;
   if (query.removed === '1') return 'Access removed.';
   if (query.saved === '1') return 'Access level saved.';
-  if (query.link_revoked === '1') return 'Link revoked: it no longer works.';
-  if (query.link_already === '1') return 'No link was made: that form had been sent already (a reload), or the page was out of date.';
+  if (query.link_revoked === '1') return LINK_REVOKED_NOTICE;
+  if (query.link_already === '1') return LINK_ALREADY_NOTICE;
   return null;
 }
 
@@ -176,9 +164,8 @@ export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
     const shareValues = typedValues(req.body, 'label', 'expires_days');
     const form = safeReadForm(shareLinkForm, req.body);
     if (!form.success) return render(req, res, 422, null, null, {}, { shareError: formProblem(form.error), shareValues });
-    const days = form.data.expires_days === '' ? null : Number(form.data.expires_days);
     try {
-      const { key } = await createShareLink(db, actor, id, { label: form.data.label, expiresAt: days === null ? null : new Date(Date.now() + days * 86_400_000) });
+      const { key } = await createShareLink(db, actor, id, { label: form.data.label, expiresAt: expiresAtOf(form.data.expires_days) });
       // Shown this once, in this answer: only the key's digest is kept.
       await render(req, res, 201, null, null, {}, { newLinkUrl: `${publicBaseUrl(req, config)}/share/dashboard?key=${key}` });
     } catch (err) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app';
 import { Forbidden, Invalid } from '../../errors';
 import { canMakeRequestListLink, isAdministrator, LINK_STOP_TEXT, OBSERVER_SHARE_REFUSED, requestListLinkStop } from '../../permissions';
-import { linkableProjects } from '../../permissions/scopes';
+import { linkableProjects } from '../../permissions/linkScopes';
 import { createRequestListLink, revokeRequestListLink } from '../../commands/shareLinks';
 import { listProjects } from '../../repositories/people';
 import { REQUEST_TYPES } from '../../repositories/requestDetails';
@@ -11,7 +11,7 @@ import { linkableProjectName, LIST_SORTS, listRequestListLinks, STATUS_GROUPS } 
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestSettings } from '../locals';
 import { formProblem, idField, safeReadForm, typedValues } from '../forms';
 import { issueShareFormNonce, spendShareFormNonce } from '../formNonces';
-import { SHARE_LINK_DAYS, shareLinkForm } from './dashboardPermissions';
+import { expiresAtOf, LINK_ALREADY_NOTICE, LINK_REVOKED_NOTICE, SHARE_LINK_DAYS, shareLinkForm } from './shareLinkForm';
 
 const listLinkForm = shareLinkForm.extend({
   project_id: z.preprocess((v) => (v === '' || v === undefined ? null : v), idField('Choose a project from the list.').nullable()),
@@ -23,8 +23,8 @@ const listLinkForm = shareLinkForm.extend({
 export const LISTS_NOTHING = 'Lists nothing now: its project is hidden from its maker or closed to the portal.';
 
 const NOTICES: Record<string, string> = {
-  revoked: 'Link revoked: it no longer works.',
-  already: 'No link was made: that form had been sent already (a reload), or the page was out of date.',
+  revoked: LINK_REVOKED_NOTICE,
+  already: LINK_ALREADY_NOTICE,
 };
 
 /**
@@ -80,7 +80,7 @@ export function deskShareLinkRoutes({ db, config }: AppDeps): Router {
     try {
       const { key } = await createRequestListLink(db, actor, {
         label,
-        expiresAt: days === '' ? null : new Date(Date.now() + Number(days) * 86_400_000),
+        expiresAt: expiresAtOf(days),
         filter: { projectId, type, statusGroup: statuses, sort },
       });
       // Shown this once, in this answer: only the key's digest is kept.

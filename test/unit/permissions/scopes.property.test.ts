@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { worldArb, writeWorld } from '../../helpers/world';
 import { can, LINK_HOLDER, type MaybeActor } from '../../../server/permissions';
-import { linkedRequests, visibleDashboards, visibleEntityPermissions, visibleRequests, visibleWorkItems } from '../../../server/permissions/scopes';
+import { linkedRequests } from '../../../server/permissions/linkScopes';
+import { visibleDashboards, visibleEntityPermissions, visibleRequests, visibleWorkItems } from '../../../server/permissions/scopes';
 import { entityTypeByStored } from '../../../server/permissions/entityTypes';
 import { loadEntityTarget } from '../../../server/commands/entityPermissions';
 import {
