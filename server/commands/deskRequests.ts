@@ -3,35 +3,41 @@ import type { Db } from '../db';
 import { recordRequestEvent } from '../repositories/requestEvents';
 import { assigneeOf } from '../repositories/requestDetails';
 import { Invalid, NotFound } from '../errors';
-import { can, isStaff, type Actor } from '../permissions';
-import { loadRequestTarget, loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';
-import { findPrincipalById, toActor } from '../repositories/principals';
+import { can, type Actor } from '../permissions';
+import { loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';
+import { emailNotificationsOn } from '../repositories/emailPreferences';
+import type { Mailer } from '../mail/mailer';
+import { notifyMany, staffMailFooter } from '../mail/notifications';
 import { touchRequest } from '../repositories/requestDetails';
 import { linkRequestToWorkItem, unlinkRequestFromWorkItem } from '../repositories/workItems';
 import { authorizeRequest } from './requests';
+import { workingAssignee } from './staffRecipients';
 
 /**
- * Assigns to a staff member who may work on the request (checked as them, not trusted
- * from the form), or unassigns with null.
+ * Assigns a request to a staff member who may work on it (checked as them, not trusted from
+ * the form), or unassigns it with null; false when it already had that assignee (nothing
+ * written). Whoever is assigned by someone else is mailed, if they take email.
  */
-/** Assigns a request (or unassigns it); false when it already had that assignee (nothing written). */
-export async function assignRequest(db: Db, actor: Actor, requestId: number, assigneeId: number | null): Promise<boolean> {
-  return db.transaction(async (trx) => {
+export async function assignRequest(db: Db, mailer: Mailer, actor: Actor, requestId: number, assigneeId: number | null, baseUrl: string): Promise<boolean> {
+  const outcome = await db.transaction(async (trx) => {
     await authorizeRequest(trx, actor, requestId, 'edit');
-    if (assigneeId !== null) {
-      const person = await findPrincipalById(trx, assigneeId);
-      const assignee = person && !person.disabled ? toActor(person) : null;
-      const theirView = assignee ? await loadRequestTarget(trx, assignee, requestId, await loadScopeSettings(trx)) : null;
-      if (!assignee || !isStaff(assignee) || !theirView || !can(assignee, 'comment', theirView)) {
-        throw new Invalid('Choose a staff member who works on this request’s project.', { assignee_id: 'not allowed' });
-      }
+    const assignee = await workingAssignee(trx, requestId, assigneeId);
+    if (assigneeId !== null && !assignee) {
+      throw new Invalid('Choose a staff member who works on this request’s project.', { assignee_id: 'not allowed' });
     }
     const previous = await assigneeOf(trx, requestId);
-    if (previous === assigneeId) return false;
+    if (previous === assigneeId) return null;
     await touchRequest(trx, requestId, { customerVisible: false, fields: { assignee_id: assigneeId } });
     await recordRequestEvent(trx, requestId, actor.id, { kind: 'assignee', fromId: previous, toId: assigneeId });
-    return true;
+    const tell = assignee && assignee.id !== actor.id && (await emailNotificationsOn(trx, assignee.id)) ? assignee : null;
+    const row: { title: string } | undefined = tell ? await trx('requests').where({ id: requestId }).first('title') : undefined;
+    return { tell, title: row?.title ?? '' };
   });
+  if (outcome?.tell) {
+    const { tell, title } = outcome;
+    await notifyMany(mailer, [{ email: tell.email, name: tell.name }], `Request #${requestId} is assigned to you`, `${actor.name} assigned you request #${requestId}.\n\n${title}\n\n${baseUrl}/desk/requests/${requestId}`, staffMailFooter(baseUrl, 'assignee'));
+  }
+  return outcome !== null;
 }
 
 async function seesWorkItem(db: Db, actor: Actor, workItemId: number): Promise<boolean> {

@@ -11,6 +11,7 @@ import type { Mailer } from '../mail/mailer';
 import type { ScopeSettings } from '../permissions/scopes';
 import {
   addVote,
+  assigneeOf,
   insertComment,
   insertRequest,
   removeVote,
@@ -22,6 +23,7 @@ import {
 import { projectMemberRecipients, requesterRecipient, type Recipient } from '../repositories/recipients';
 import { customerMailFooter, notifyMany, staffMailFooter } from '../mail/notifications';
 import { setRequestMuted } from '../repositories/emailPreferences';
+import { staffToTell, type StaffAudience } from './staffRecipients';
 
 /** Loads a request for an action and applies the 404/403 rule (with the settings the caller already read, if any). */
 export async function authorizeRequest(db: Db, actor: Actor, requestId: number, action: RequestAction, settings?: ScopeSettings): Promise<RequestTarget> {
@@ -51,7 +53,7 @@ export async function submitRequest(db: Db, mailer: Mailer, actor: Actor, input:
     const newId = await insertRequest(trx, { ...input, requesterId: actor.id, companyId: actor.companyId });
     return { id: newId, members: await projectMemberRecipients(trx, input.projectId) };
   });
-  await notifyMany(mailer, members, `New request #${id}: ${input.title}`, `${actor.name} submitted a new ${input.type}.\n\n${input.title}\n\n${baseUrl}/desk/requests/${id}`, staffMailFooter(baseUrl));
+  await notifyMany(mailer, members, `New request #${id}: ${input.title}`, `${actor.name} submitted a new ${input.type}.\n\n${input.title}\n\n${baseUrl}/desk/requests/${id}`, staffMailFooter(baseUrl, 'members'));
   return id;
 }
 
@@ -64,24 +66,25 @@ export async function commentOnRequest(
   internal: boolean,
   baseUrl: string,
 ): Promise<number> {
-  const { commentId, audience, recipients } = await db.transaction(async (trx) => {
+  const { commentId, audience, staffAs, recipients } = await db.transaction(async (trx) => {
     const t = await authorizeRequest(trx, actor, requestId, internal ? 'internal_note' : 'comment');
     const id = await insertComment(trx, { requestId, authorId: actor.id, body, internal });
     await touchRequest(trx, requestId, { customerVisible: !internal });
     let to: Recipient[] = [];
+    let staffAs: StaffAudience = 'members';
     // Customers are told about staff replies; staff are told about customer comments.
     const fromStaff = can(actor, 'internal_note', t);
     if (!internal) {
       if (fromStaff) {
         const requester = await requesterRecipient(trx, t.requesterId, requestId);
         to = requester ? [requester] : [];
-      } else to = await projectMemberRecipients(trx, t.project.id);
+      } else ({ to, as: staffAs } = await staffToTell(trx, requestId, t.project.id, await assigneeOf(trx, requestId)));
     }
-    return { commentId: id, audience: fromStaff ? 'customer' : 'staff', recipients: to.filter((r) => r.email !== actor.email) };
+    return { commentId: id, audience: fromStaff ? 'customer' : 'staff', staffAs, recipients: to.filter((r) => r.email !== actor.email) };
   });
   if (!internal) {
     const link = audience === 'customer' ? `${baseUrl}/portal/requests/${requestId}` : `${baseUrl}/desk/requests/${requestId}`;
-    const footer = audience === 'customer' ? customerMailFooter(baseUrl, requestId) : staffMailFooter(baseUrl);
+    const footer = audience === 'customer' ? customerMailFooter(baseUrl, requestId) : staffMailFooter(baseUrl, staffAs);
     await notifyMany(mailer, recipients, `New comment on request #${requestId}`, `${actor.name} wrote:\n\n${body}\n\n${link}`, footer);
   }
   return commentId;

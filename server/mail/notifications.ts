@@ -9,9 +9,10 @@ export function customerMailFooter(baseUrl: string, requestId: number): string {
   );
 }
 
-/** Why a project member gets mail about requests, and where they stop it. */
-export function staffMailFooter(baseUrl: string): string {
-  return `You get this email as a member of the request's project. To stop email about requests: ${baseUrl}/desk/profile`;
+/** Why a staff member gets mail about a request (its assignee, or a member of its project), and where they stop it. */
+export function staffMailFooter(baseUrl: string, as: 'assignee' | 'members'): string {
+  const why = as === 'assignee' ? 'as the person the request is assigned to' : "as a member of the request's project";
+  return `You get this email ${why}. To stop email about requests: ${baseUrl}/desk/profile`;
 }
 
 /** One message per recipient, so no one sees another's address; `footer` says why they get it and how to stop it. */

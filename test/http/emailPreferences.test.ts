@@ -145,7 +145,7 @@ describe('email preferences', function () {
     await addMember(t.db, own, loudMember.id, role);
     const asQuiet = await signIn(t.app, 'desk', quietMember.email, PASSWORD);
     const profile = await asQuiet.get('/desk/profile').expect(200);
-    expect(profile.text).to.contain('Email me about new requests and customer comments in my projects');
+    expect(profile.text).to.contain('Email me about new requests in my projects, requests assigned to me and customer comments');
     await asQuiet.post('/desk/profile/email').type('form').send({ _csrf: csrfFrom(profile.text) }).expect(303);
     const customer = await buildRequester(t.db, { company });
     const asCustomer = await signIn(t.app, 'portal', customer.email, PASSWORD);

@@ -147,7 +147,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     action(async (req, id) => {
       await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
       const { assignee_id } = readForm(assignForm, req.body);
-      return assignRequest(db, actorOf(req)!, id, assignee_id === '' ? null : assignee_id);
+      return assignRequest(db, mailer, actorOf(req)!, id, assignee_id === '' ? null : assignee_id, publicBaseUrl(req, config));
     }, () => 'assigned'),
   );
 
