@@ -109,6 +109,17 @@ describe('desk: direct access panel', function () {
     }
     await asAdmin.post(`/desk/direct-access/${releaseGrant}`).type('form').send({ mode: 'edit', _csrf: csrf }).expect(404);
     await asAdmin.post(`/desk/direct-access/${releaseGrant}/delete`).type('form').send({ _csrf: csrf }).expect(404);
+    // To staff who manage nothing there, a release's grant answers as an id no grant has: no map of who has access.
+    const asOther = await signIn(t.app, 'desk', other.email, PASSWORD);
+    const otherCsrf = await csrfOf(asOther, '/desk');
+    const unknown = releaseGrant + 1000;
+    for (const suffix of ['', '/delete']) {
+      const body = { mode: 'edit', _csrf: otherCsrf };
+      const onRelease = await asOther.post(`/desk/direct-access/${releaseGrant}${suffix}`).type('form').send(body).expect(404);
+      const onNothing = await asOther.post(`/desk/direct-access/${unknown}${suffix}`).type('form').send(body).expect(404);
+      const unnamed = (text: string, id: number) => text.replaceAll(`EntityPermission ${id} `, 'EntityPermission N ');
+      expect(unnamed(onRelease.text, releaseGrant)).to.equal(unnamed(onNothing.text, unknown)).and.to.contain('EntityPermission N not found.');
+    }
     expect(await snapshot(t.db)).to.deep.equal(before);
   });
 

@@ -64,7 +64,8 @@ export function deskDirectAccessRoutes({ db }: AppDeps): Router {
   const pageOfGrant = async (id: number): Promise<string> => {
     const entity = await entityOfGrant(id);
     if (!entity) return '/desk';
-    if (!hasDeskPage(entity.typeId)) throw new NotFound();
+    // Worded as the commands word an unknown or unmanaged grant, so the answer maps nothing.
+    if (!hasDeskPage(entity.typeId)) throw new NotFound(`EntityPermission ${id} not found.`);
     return pageOf(entity.typeId, entity.entityId);
   };
 
