@@ -37,14 +37,19 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 const SECRET_PARAM = /token|key|secret|password|csrf|code/i;
+/** Portico's own credentials by their prefixes (API tokens `ptc_`, share keys `psl_`), wherever they stand. */
+const CREDENTIAL = /(?:ptc|psl)(?:_|%5f)[A-Za-z0-9_%-]*/gi;
 
 /**
  * Query-string values that are credentials (API tokens, share keys, reset tokens) are cut
  * out of logged URLs. Names are decoded first, so `%74oken=` or `access_token=` are caught,
  * and judged by their letters and digits alone: the query parser takes NUL characters out
  * of names (`tok%00en` reaches the routes as `token`), and no other character may hide one.
+ * Portico's own tokens and share keys are also cut by their prefix, under any name or none.
  */
-export function scrubUrl(url: string): string {
+export function scrubUrl(raw: string): string {
+  // A credential under a name not listed, in the path or behind a `;` is cut by its prefix.
+  const url = raw.replace(CREDENTIAL, '[redacted]');
   const q = url.indexOf('?');
   if (q < 0) return url;
   let params: URLSearchParams;
@@ -54,7 +59,10 @@ export function scrubUrl(url: string): string {
     return `${url.slice(0, q)}?[unparsed]`;
   }
   const out: string[] = [];
-  for (const [name, value] of params) out.push(`${encodeURIComponent(name)}=${SECRET_PARAM.test(name.replace(/[^A-Za-z0-9]/g, '')) ? '[redacted]' : encodeURIComponent(value)}`);
+  for (const [name, value] of params) {
+    const secret = SECRET_PARAM.test(name.replace(/[^A-Za-z0-9]/g, '')) || new RegExp(CREDENTIAL.source, 'i').test(value);
+    out.push(`${encodeURIComponent(name)}=${secret ? '[redacted]' : encodeURIComponent(value)}`);
+  }
   return `${url.slice(0, q)}?${out.join('&')}`;
 }
 

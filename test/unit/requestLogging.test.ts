@@ -39,6 +39,11 @@ describe('request logging', () => {
       expect(logged, name).not.to.contain('hunter2');
       expect(logged, name).to.contain('=[redacted]&page=2');
     }
+    // Portico's own credentials by their prefix, under any name, behind a `;`, encoded or in the path.
+    for (const url of ['/share/dashboard?x=1;key=psl_hunter2', '/x?q=ptc_hunter2&page=2', '/x?q=PSL%5Fhunter2', '/x?q=psl%5fhunter2', '/share/psl_hunter2/x', '/x?q=a%20psl_hunter2']) {
+      expect(scrubUrl(url), url).not.to.match(/hunter2/i);
+      expect(scrubUrl(url), url).to.match(/redacted/);
+    }
     expect(scrubUrl('/x?page=2&q=open%20issues')).to.equal('/x?page=2&q=open%20issues');
     expect(scrubUrl('/plain/path')).to.equal('/plain/path');
   });
