@@ -135,6 +135,16 @@
     });
   });
 
+  // Back to a page the browser kept whole (its back-forward cache): a form that was sent since
+  // (its draft is gone) still shows the sent text, and sending it again would post it twice.
+  // The forms are autocomplete="off" for the same reason when the page is fetched again.
+  window.addEventListener('pageshow', function (event) {
+    if (!event.persisted) return;
+    Array.prototype.forEach.call(document.querySelectorAll('form[data-draft]'), function (form) {
+      if (store.getItem(keyOf(form)) === null && hasTyped(form)) form.reset();
+    });
+  });
+
   // Signing out forgets every draft in this tab.
   document.addEventListener('submit', function (event) {
     var form = event.target;

@@ -8,7 +8,9 @@
     event.preventDefault();
     var button = form.querySelector('button');
     var token = form.querySelector('input[name="_csrf"]').value;
-    button.disabled = true;
+    // Busy, not disabled: a disabled button drops the keyboard focus to the page.
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
     fetch(form.action, {
       method: 'POST',
       credentials: 'same-origin',
@@ -26,12 +28,25 @@
         button.classList.toggle('voted', data.voted);
         button.setAttribute('aria-pressed', data.voted ? 'true' : 'false');
         form.action = form.action.replace(/\/(vote|unvote)$/, data.voted ? '/unvote' : '/vote');
+        announce((data.voted ? 'Voted. ' : 'Vote withdrawn. ') + data.votes + (data.votes === 1 ? ' vote' : ' votes'));
       })
       .catch(function () {
         form.submit();
       })
       .finally(function () {
-        button.disabled = false;
+        button.removeAttribute('aria-disabled');
       });
   });
+
+  // One polite live region for the page, so a screen reader hears the new count.
+  var live = null;
+  function announce(text) {
+    if (!live) {
+      live = document.createElement('p');
+      live.className = 'visually-hidden';
+      live.setAttribute('aria-live', 'polite');
+      document.body.appendChild(live);
+    }
+    live.textContent = text;
+  }
 })();

@@ -116,12 +116,12 @@ describe('unsent form text in a real browser', function () {
     await page.getByLabel('Reply to the customer, or write an internal note').fill(note);
     await page.getByLabel('Internal note (never shown to customers)').check();
     await endSessionsOf(admin);
-    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('button', { name: 'Add internal note' }).click();
     await page.waitForURL(/\/desk\/login\?expired=1/);
     await signIn(page, admin.email);
     await page.waitForURL(new RegExp(`/desk/requests/${requestId}$`));
     expect(await page.getByLabel('Internal note (never shown to customers)').isChecked()).to.equal(true);
-    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('button', { name: 'Add internal note' }).click();
     await page.waitForURL(new RegExp(`/desk/requests/${requestId}`));
     const rows = await commentsWith(note);
     expect(rows).to.have.length(1);
@@ -191,5 +191,51 @@ describe('unsent form text in a real browser', function () {
     await page.reload();
     expect(await page.getByLabel('Add a comment').inputValue()).to.equal('');
     expect(await page.locator('[data-draft-restored]').count()).to.equal(0);
+  });
+
+  it('Back after sending shows the form empty, so the same comment is not sent twice by mistake; unsent text survives Back', async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/portal/requests/${requestId}`);
+    await signIn(page, alice.email);
+    await page.waitForURL(new RegExp(`/portal/requests/${requestId}$`));
+    const text = 'Sent once, and only once.';
+    await page.getByLabel('Add a comment').fill(text);
+    await page.getByRole('button', { name: 'Comment' }).click();
+    await page.waitForURL(new RegExp(`/portal/requests/${requestId}#comments$`));
+    await page.goBack();
+    await page.waitForURL(new RegExp(`/portal/requests/${requestId}$`));
+    expect(await page.getByLabel('Add a comment').inputValue(), 'the browser put back no sent text').to.equal('');
+    // A page the browser keeps whole (back-forward cache) comes back with its fields as they were: emptied too.
+    await page.getByLabel('Add a comment').evaluate((el: HTMLTextAreaElement, sent) => {
+      el.value = sent;
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    }, text);
+    expect(await page.getByLabel('Add a comment').inputValue()).to.equal('');
+    expect(await commentsWith(text)).to.have.length(1);
+
+    // Text typed and left unsent (a link followed) is the person's draft: Back keeps it.
+    const unsent = 'Half a thought, not sent yet';
+    await page.getByLabel('Add a comment').fill(unsent);
+    await page.goto(`${server.url}/portal/ideas`);
+    await page.goBack();
+    await page.waitForURL(new RegExp(`/portal/requests/${requestId}$`));
+    expect(await page.getByLabel('Add a comment').inputValue()).to.equal(unsent);
+    await page.getByLabel('Add a comment').evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+    expect(await page.getByLabel('Add a comment').inputValue()).to.equal(unsent);
+  });
+
+  it("the desk's send button says whether it replies to the customer or adds an internal note, following the box", async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    const page = await newPage();
+    await page.goto(`${server.url}/desk/requests/${requestId}`);
+    await signIn(page, admin.email);
+    await page.waitForURL(new RegExp(`/desk/requests/${requestId}$`));
+    expect(await page.getByRole('button', { name: 'Send to customer' }).count()).to.equal(1);
+    expect(await page.getByRole('button', { name: 'Add internal note' }).count()).to.equal(0);
+    await page.getByLabel('Internal note (never shown to customers)').check();
+    expect(await page.getByRole('button', { name: 'Send to customer' }).count()).to.equal(0);
+    expect(await page.getByRole('button', { name: 'Add internal note' }).count()).to.equal(1);
+    await page.getByLabel('Internal note (never shown to customers)').uncheck();
+    expect(await page.getByRole('button', { name: 'Send to customer' }).count()).to.equal(1);
   });
 });

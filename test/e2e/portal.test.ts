@@ -51,6 +51,24 @@ describe('customer portal in a real browser (demo data)', function () {
     expect(new URL(page.url()).pathname, 'no page reload needed').to.equal('/portal/ideas');
   });
 
+  it('voting from the keyboard keeps the focus on the button and announces the new count', async () => {
+    const page = await signInAs('carol@globex.test');
+    await page.getByRole('link', { name: 'Ideas', exact: true }).click();
+    const button = page.getByRole('button', { name: /^Vote for Weekly email digest of my requests, \d+ votes$/ });
+    const count = Number(await button.locator('[data-votes]').getAttribute('data-votes'));
+    expect(await button.getAttribute('aria-pressed'), 'Carol voted in the test before').to.equal('true');
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: `Vote for Weekly email digest of my requests, ${count - 1} votes`, pressed: false }).waitFor();
+    const focusedForm = () => page.evaluate(() => document.activeElement?.closest('form')?.getAttribute('action') ?? document.activeElement?.tagName);
+    expect(await focusedForm()).to.match(/\/vote$/);
+    expect(await page.locator('[aria-live="polite"]').textContent()).to.equal(`Vote withdrawn. ${count - 1} vote${count - 1 === 1 ? '' : 's'}`);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: `Vote for Weekly email digest of my requests, ${count} votes`, pressed: true }).waitFor();
+    expect(await page.locator('[aria-live="polite"]').textContent()).to.equal(`Voted. ${count} vote${count === 1 ? '' : 's'}`);
+    expect(await focusedForm()).to.match(/\/unvote$/);
+  });
+
   it('on a phone-sized screen the stacked rows of the request list say which column each value is', async () => {
     const page = await signInAs('alice@acme.test');
     await page.setViewportSize({ width: 375, height: 800 });
