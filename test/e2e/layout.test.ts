@@ -29,7 +29,7 @@ describe('layout with a title of one very long word, in a real browser', functio
     await page.waitForURL(new RegExp(`/${realm}$`));
     return page;
   }
-  const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = async (page: Page) => Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
 
   before(async () => {
     t = await createTestApp();

@@ -60,7 +60,7 @@ describe('customer portal in a real browser (demo data)', function () {
     await button.focus();
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: `Vote for Weekly email digest of my requests, ${count - 1} votes`, pressed: false }).waitFor();
-    const focusedForm = () => page.evaluate(() => document.activeElement?.closest('form')?.getAttribute('action') ?? document.activeElement?.tagName);
+    const focusedForm = async () => String(await page.evaluate("document.activeElement.closest('form')?.getAttribute('action') ?? document.activeElement.tagName"));
     expect(await focusedForm()).to.match(/\/vote$/);
     expect(await page.locator('[aria-live="polite"]').textContent()).to.equal(`Vote withdrawn. ${count - 1} vote${count - 1 === 1 ? '' : 's'}`);
     await page.keyboard.press('Enter');

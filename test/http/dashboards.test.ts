@@ -120,8 +120,12 @@ describe('dashboards shared one customer at a time', function () {
     expect(home.text).not.to.contain('href="/portal/dashboards"');
     await asAlice.get('/portal/dashboards').expect(404);
     await asAlice.get(`/portal/dashboards/${board}`).expect(404);
+    // Meanwhile the sharing page tells staff that the customers they add see nothing yet.
+    const off = await asOwner.get(`/desk/dashboards/${board}/permissions`).expect(200);
+    expect(off.text).to.contain('data-customer-access-off').and.to.contain('see no dashboards until it is turned on');
     await setToggle(true);
     await asAlice.get(`/portal/dashboards/${board}`).expect(200);
+    expect((await asOwner.get(`/desk/dashboards/${board}/permissions`).expect(200)).text).not.to.contain('data-customer-access-off');
   });
 
   it('switching to "Anyone can view and edit" warns first, then silences customer grants, which come back when restricted again', async () => {

@@ -24,6 +24,8 @@ interface Route {
   expect: Record<Kind, number>;
   /** True when the allowed kinds change the database (so only refusals are checked for "unchanged"). */
   writes?: boolean;
+  /** Where the administrator's 302 goes, on a route that redirects them onward (not to a login). */
+  adminGoesTo?: string;
 }
 
 interface Ids {
@@ -64,6 +66,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: () => '/desk', expect: STAFF_OK },
   { method: 'GET', path: () => '/admin/settings', expect: ADMIN_ONLY(200) },
   { method: 'POST', path: () => '/admin/settings', body: () => ({ 'portal.signup': 'false' }), expect: ADMIN_ONLY(303), writes: true },
+  { method: 'GET', path: () => '/admin', expect: ADMIN_ONLY(302), adminGoesTo: '/admin/settings' },
   { method: 'GET', path: () => '/admin/users', expect: ADMIN_ONLY(200) },
   { method: 'GET', path: (i) => `/admin/users/${i.otherUser}`, expect: ADMIN_ONLY(200) },
   { method: 'POST', path: (i) => `/admin/users/${i.otherUser}`, body: () => ({ type: 'administrator' }), expect: ADMIN_ONLY(303), writes: true },
@@ -209,7 +212,8 @@ describe('refusal matrix: every route × every principal kind', function () {
         expect(res.status).to.equal(expected);
         const refused = [302, 400, 401, 403, 404, 422, 429].includes(expected);
         if (refused || !route.writes) expect(await snapshot(t.db), 'database unchanged').to.deep.equal(before);
-        if (expected === 302 && route.path(ids) !== '/') expect(res.headers.location).to.match(/^\/(portal|desk)\/login\?next=/);
+        if (route.adminGoesTo && kind === 'administrator') expect(res.headers.location).to.equal(route.adminGoesTo);
+        else if (expected === 302 && route.path(ids) !== '/') expect(res.headers.location).to.match(/^\/(portal|desk)\/login\?next=/);
       });
     }
   }
@@ -281,6 +285,7 @@ describe('refusal matrix: every route × every principal kind', function () {
       for (const kind of KINDS) {
         const expected = route.expect[kind];
         if (![302, 403, 404].includes(expected)) continue;
+        if (route.adminGoesTo && kind === 'administrator') continue; // onward, not refused
         // The administrator's 404 on the link-delete row holds only because the user's allowed
         // unlink (the row just before in KINDS order) removed the link; the administrator may
         // unlink, so this 404 depends on an earlier write and is not a refusal. The 403s of the

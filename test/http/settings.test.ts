@@ -19,7 +19,8 @@ describe('/admin/settings', () => {
   });
   after(() => t.close());
 
-  it('shows every toggle with its explanation and the defaults', async () => {
+  it('shows every toggle with its explanation and the defaults, also reached from /admin', async () => {
+    expect((await admin.get('/admin').expect(302)).headers.location).to.equal('/admin/settings');
     const page = await admin.get('/admin/settings').expect(200);
     expect(page.text).to.contain('Enable access in the customer portal');
     for (const key of ['portal.dashboards', 'portal.signup', 'direct_access.enabled', 'share_links.enabled', 'dashboards.creators']) {

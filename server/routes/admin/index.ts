@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../app';
 import { requireArea } from '../guards';
+import { redirectTo } from '../locals';
 import { settingsRoutes } from './settings';
 import { usersRoutes } from './users';
 import { auditRoutes } from './audit';
@@ -9,6 +10,8 @@ import { mailRoutes } from './mail';
 export function adminRoutes(deps: AppDeps): Router {
   const router = Router();
   router.use(requireArea('admin', deps.config.BASE_PATH));
+  // The area's own address (typed, or a URL trimmed back) opens its first page.
+  router.get('/', (_req, res) => redirectTo(res, '/admin/settings', 302));
   router.use(settingsRoutes(deps));
   router.use(usersRoutes(deps));
   router.use(auditRoutes(deps));

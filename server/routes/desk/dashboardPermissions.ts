@@ -76,6 +76,7 @@ export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
     res.status(status).render('desk/dashboard-permissions', {
       shareLinks,
       shareLinksEnabled: settings['share_links.enabled'],
+      customerAccessOn: settings['portal.dashboards'],
       // Widgets scoped to the viewing customer's company have nothing to show on a link (no company).
       companyWidgets: widgets.filter((w) => w.dataScope === 'viewer_company').length,
       shareLinkDays: SHARE_LINK_DAYS,
