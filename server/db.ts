@@ -10,6 +10,15 @@ export const SQLITE_CLIENT = 'better-sqlite3';
 interface SqliteConnection {
   exec(sql: string): void;
   prepare(sql: string): unknown;
+  function(name: string, options: { deterministic: boolean }, fn: (value: unknown) => unknown): void;
+}
+
+/**
+ * SQLite's own lower() folds ASCII letters only ("ÜBER" stays "Über"), so a search for "über"
+ * would miss it, where PostgreSQL finds it. This one folds every letter as JavaScript does.
+ */
+function unicodeLower(value: unknown): unknown {
+  return value === null || value === undefined ? null : String(value).toLowerCase();
 }
 
 /** Prepared statements kept per SQLite connection, most recently used last. */
@@ -58,6 +67,7 @@ export function knexConfig(databaseUrl: string): Knex.Config {
         afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) {
           try {
             for (const sql of SQLITE_PRAGMAS) conn.exec(sql);
+            conn.function('unicode_lower', { deterministic: true }, unicodeLower);
             cacheStatements(conn);
             done(null, conn);
           } catch (err) {
@@ -168,6 +178,19 @@ export function insertedId(rows: unknown[]): number {
 /** A case-insensitive "contains" pattern for `lower(col) like ? escape '\'`, with % and _ taken literally. */
 export function containsPattern(text: string): string {
   return `%${text.trim().toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * "`column` contains `text`", whatever the case of any letter, as a raw where clause. On SQLite
+ * a term with letters beyond ASCII is compared through unicode_lower() (a JavaScript call per
+ * row, several times slower on a scan than the built-in); an ASCII term keeps the built-in
+ * lower(), which folds every letter such a term can match. `column` is the code's, never input.
+ */
+export function containsClause(qb: Db | Knex.QueryBuilder, column: string, text: string): [string, string[]] {
+  const term = containsPattern(text);
+  // eslint-disable-next-line no-control-regex -- the ASCII range itself
+  const lower = isSqlite(qb) && /[^\x00-\x7f]/.test(term) ? 'unicode_lower' : 'lower';
+  return [`${lower}(${column}) like ? escape '\\'`, [term]];
 }
 
 /** Resolves when the database answers a trivial query (for /healthz). */

@@ -1,5 +1,5 @@
 import type { Db } from '../db';
-import { nowIso, toDate, insertedId, containsPattern, isSqlite } from '../db';
+import { nowIso, toDate, insertedId, containsClause, containsPattern, isSqlite } from '../db';
 import type { GrantLevel, Restriction } from '../permissions/facts';
 import { type Scope } from '../permissions/scopes';
 import { customerPrincipals } from '../permissions/peopleScopes';
@@ -174,7 +174,7 @@ export async function searchPeople(db: Db, q: string, byFragment: Scope, limit =
     .andWhere(
       (w) =>
         void w
-          .where((f) => void f.modify(byFragment).andWhere((m) => void m.whereRaw("lower(name) like ? escape '\\'", [term]).orWhereRaw("email_normalized like ? escape '\\'", [term])))
+          .where((f) => void f.modify(byFragment).andWhere((m) => void m.whereRaw(...containsClause(db, 'name', q)).orWhereRaw("email_normalized like ? escape '\\'", [term])))
           .orWhere('email_normalized', normalizeEmail(q)),
     )
     .orderBy('name')

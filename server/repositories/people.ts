@@ -1,6 +1,6 @@
 /** Administration queries over principals, roles, projects and memberships. */
 import type { Db } from '../db';
-import { nowIso, toBool, toDate, containsPattern } from '../db';
+import { nowIso, toBool, toDate, containsClause, containsPattern } from '../db';
 import type { PrincipalType } from '../permissions/actor';
 import type { Page } from './requests';
 import { type Scope } from '../permissions/scopes';
@@ -20,8 +20,8 @@ export async function listPeople(db: Db, opts: { q?: string; type?: PrincipalTyp
   const base = db('principals as p').leftJoin('companies as c', 'c.id', 'p.company_id');
   if (opts.type) void base.where('p.type', opts.type);
   if (opts.q) {
-    const term = containsPattern(opts.q);
-    void base.where((w) => void w.whereRaw("lower(p.name) like ? escape '\\'", [term]).orWhereRaw("p.email_normalized like ? escape '\\'", [term]));
+    const text = opts.q;
+    void base.where((w) => void w.whereRaw(...containsClause(base, 'p.name', text)).orWhereRaw("p.email_normalized like ? escape '\\'", [containsPattern(text)]));
   }
   const [rows, count] = await Promise.all([
     base

@@ -1,6 +1,6 @@
 /** The desk queue's filter: what it names, and how it narrows a query on requests. */
 import type { Knex } from 'knex';
-import { containsPattern } from '../db';
+import { containsClause } from '../db';
 
 export interface QueueFilter {
   status?: string;
@@ -21,19 +21,19 @@ export function applyFilter(qb: Knex.QueryBuilder, f: QueueFilter, withStatus: b
   if (f.projectId) void qb.where('requests.project_id', f.projectId);
   if (f.companyId) void qb.where('requests.company_id', f.companyId);
   if (f.companyName) {
-    const term = containsPattern(f.companyName);
+    const name = f.companyName;
     void qb.whereIn('requests.company_id', function companiesNamed(this: Knex.QueryBuilder) {
-      void this.select('id').from('companies').whereRaw("lower(name) like ? escape '\\'", [term]);
+      void this.select('id').from('companies').whereRaw(...containsClause(qb, 'name', name));
     });
   }
   if (f.requesterId) void qb.where('requests.requester_id', f.requesterId);
   if (f.assignee === 'none') void qb.whereNull('requests.assignee_id');
   else if (f.assignee) void qb.where('requests.assignee_id', f.assignee);
   if (f.q) {
-    const term = containsPattern(f.q);
+    const text = f.q;
     const asId = /^#?(\d{1,9})$/.exec(f.q.trim());
     void qb.where((w) => {
-      void w.whereRaw("lower(requests.title) like ? escape '\\'", [term]);
+      void w.whereRaw(...containsClause(qb, 'requests.title', text));
       if (asId) void w.orWhere('requests.id', Number(asId[1]));
     });
   }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db';
-import { toDate, containsPattern, isSqlite, LITERAL_LIMIT } from '../db';
+import { toDate, containsClause, isSqlite, LITERAL_LIMIT } from '../db';
 
 export interface RequestListItem {
   id: number;
@@ -108,8 +108,7 @@ export async function listRequests(
   if (requestedBy !== undefined) void base.where('requests.requester_id', requestedBy);
   if (requestedByOthersThan !== undefined) void base.whereNot('requests.requester_id', requestedByOthersThan);
   if (opts.search) {
-    const term = containsPattern(opts.search);
-    void base.whereRaw("lower(requests.title) like ? escape '\\'", [term]);
+    void base.whereRaw(...containsClause(base, 'requests.title', opts.search));
   }
   return pageOf(base, [['requests.customer_activity_at', 'desc'], ['requests.id', 'desc']], opts.page, opts.pageSize);
 }
