@@ -3,6 +3,7 @@
  * module allowed it; notifications go out after the commit and can never undo it.
  */
 import type { Db } from '../db';
+import { nowIso } from '../db';
 import { recordRequestEvent } from '../repositories/requestEvents';
 import { Invalid, NotFound } from '../errors';
 import { authorize, can, type Actor, type RequestAction, type RequestTarget } from '../permissions';
@@ -69,11 +70,13 @@ export async function commentOnRequest(
   const { commentId, audience, staffAs, recipients } = await db.transaction(async (trx) => {
     const t = await authorizeRequest(trx, actor, requestId, internal ? 'internal_note' : 'comment');
     const id = await insertComment(trx, { requestId, authorId: actor.id, body, internal });
-    await touchRequest(trx, requestId, { customerVisible: !internal });
-    let to: Recipient[] = [];
-    let staffAs: StaffAudience = 'members';
     // Customers are told about staff replies; staff are told about customer comments.
     const fromStaff = can(actor, 'internal_note', t);
+    // A customer's comment waits on the team (the queue says so) until staff answer publicly.
+    const waiting = internal ? {} : { customer_replied_at: fromStaff ? null : nowIso() };
+    await touchRequest(trx, requestId, { customerVisible: !internal, fields: waiting });
+    let to: Recipient[] = [];
+    let staffAs: StaffAudience = 'members';
     if (!internal) {
       if (fromStaff) {
         const requester = await requesterRecipient(trx, t.requesterId, requestId);

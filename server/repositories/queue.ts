@@ -29,6 +29,8 @@ export interface QueueItem {
   companyName: string | null;
   assigneeName: string | null;
   lastActivityAt: Date;
+  /** When its customer wrote last with no staff answer since, else null. */
+  customerRepliedAt: Date | null;
 }
 
 
@@ -52,6 +54,7 @@ export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: Queu
       'requests.visibility',
       'requests.vote_count',
       'requests.last_activity_at',
+      'requests.customer_replied_at',
       'requests.created_at',
       'requests.project_id',
       'requests.requester_id',
@@ -75,6 +78,7 @@ export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: Queu
       'r.visibility',
       'r.vote_count',
       'r.last_activity_at',
+      'r.customer_replied_at',
       'projects.name as project_name',
       'rq.name as requester_name',
       'c.name as company_name',
@@ -104,6 +108,7 @@ export async function listQueue(db: Db, scope: Scope, f: QueueFilter, sort: Queu
       companyName: r.company_name == null ? null : String(r.company_name),
       assigneeName: r.assignee_name == null ? null : String(r.assignee_name),
       lastActivityAt: toDate(r.last_activity_at),
+      customerRepliedAt: r.customer_replied_at == null ? null : toDate(r.customer_replied_at),
     })),
     total: total.n,
     totalCapped: total.capped,

@@ -13,6 +13,8 @@ export interface QueueFilter {
   /** A staff id, or 'none' for unassigned requests. */
   assignee?: number | 'none';
   q?: string;
+  /** Only requests whose customer wrote last, with no staff reply or status change since. */
+  waiting?: boolean;
 }
 
 export function applyFilter(qb: Knex.QueryBuilder, f: QueueFilter, withStatus: boolean): void {
@@ -27,6 +29,7 @@ export function applyFilter(qb: Knex.QueryBuilder, f: QueueFilter, withStatus: b
     });
   }
   if (f.requesterId) void qb.where('requests.requester_id', f.requesterId);
+  if (f.waiting) void qb.whereNotNull('requests.customer_replied_at');
   if (f.assignee === 'none') void qb.whereNull('requests.assignee_id');
   else if (f.assignee) void qb.where('requests.assignee_id', f.assignee);
   if (f.q) {
@@ -41,5 +44,5 @@ export function applyFilter(qb: Knex.QueryBuilder, f: QueueFilter, withStatus: b
 
 /** Whether a filter (its status aside) names only what the request tallies count by: project, company, type. */
 export function talliedFilter(f: QueueFilter): boolean {
-  return f.companyName === undefined && f.requesterId === undefined && f.assignee === undefined && f.q === undefined;
+  return f.companyName === undefined && f.requesterId === undefined && f.assignee === undefined && f.q === undefined && !f.waiting;
 }

@@ -127,7 +127,8 @@ export async function setRequestStatus(db: Db, id: number, status: RequestStatus
   if (!before) return null;
   if (before.status === status) return before.status;
   const now = nowIso();
-  await db('requests').where({ id }).update({ status, updated_at: now, last_activity_at: now, customer_activity_at: now });
+  // Only staff set a status: a customer's comment is answered by it as by a reply.
+  await db('requests').where({ id }).update({ status, updated_at: now, last_activity_at: now, customer_activity_at: now, customer_replied_at: null });
   await recountChangedRequest(db, before, { ...before, status });
   return before.status;
 }

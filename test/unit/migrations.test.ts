@@ -78,6 +78,12 @@ const LOSSES: Record<string, Loss> = {
     rows: [{ table: 'requests', column: 'customer_activity_at' }],
     answers: 'equal',
   },
+  // down drops requests.customer_replied_at; up recomputes it from the public comments (a
+  // world written straight into the tables has none set). It only marks rows in the queue.
+  '20261203100000_customer_replied.ts': {
+    rows: [{ table: 'requests', column: 'customer_replied_at' }],
+    answers: 'equal',
+  },
 };
 
 

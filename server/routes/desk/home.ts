@@ -20,6 +20,7 @@ const query = z.object({
   requester: optionalId,
   assignee: z.union([z.literal('none'), z.coerce.number().int().positive().max(2 ** 31 - 1)]).optional().catch(undefined),
   q: z.string().trim().max(SEARCH_MAX).optional().catch(undefined),
+  waiting: z.literal('1').optional().catch(undefined),
   sort: z.enum(Object.keys(QUEUE_SORTS) as [QueueSort, ...QueueSort[]]).catch('activity'),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
@@ -48,6 +49,7 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
       requesterId: q.requester,
       assignee: q.assignee,
       q: q.q || undefined,
+      waiting: q.waiting === '1',
     };
     // The tabs count the filter's total as well: listQueue takes it from them. Added up from
     // the request tallies where the filter allows (exact), else counted from the rows (capped).
@@ -61,7 +63,7 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
       return redirectTo(res, `/desk${last.size ? `?${last}` : ''}`, 302);
     }
     const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ status: q.status, type: q.type, project: q.project, company: q.company, company_name: q.company_name, requester: q.requester, assignee: q.assignee, q: q.q, sort: q.sort === 'activity' ? undefined : q.sort })) {
+    for (const [k, v] of Object.entries({ status: q.status, type: q.type, project: q.project, company: q.company, company_name: q.company_name, requester: q.requester, assignee: q.assignee, q: q.q, waiting: q.waiting, sort: q.sort === 'activity' ? undefined : q.sort })) {
       if (v !== undefined && v !== '') params[k] = String(v);
     }
     const filtered = Object.keys(params).some((k) => k !== 'sort') || searchTooLong !== null;
