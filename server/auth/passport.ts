@@ -5,7 +5,7 @@ import type { Db } from '../db';
 import type { Logger } from '../logger';
 import { findPrincipalByEmail, findPrincipalById, toActor } from '../repositories/principals';
 import { realmOf, type Actor, type Realm } from '../permissions/actor';
-import { makeDummyVerifier, verifyPassword, PASSWORD_MAX } from './passwords';
+import { hasPassword, makeDummyVerifier, verifyPassword, PASSWORD_MAX } from './passwords';
 import { takePrincipalReadWithSession } from './session';
 
 declare global {
@@ -44,7 +44,7 @@ export function createPassport(db: Db, scryptCost: number, log: Logger): passpor
         (async () => {
           if (email.length > 320 || [...password].length > PASSWORD_MAX) return done(null, false);
           const principal = await findPrincipalByEmail(db, email);
-          const usable = principal !== null && !principal.disabled && realmOf(principal.type) === realm;
+          const usable = principal !== null && !principal.disabled && realmOf(principal.type) === realm && hasPassword(principal.passwordHash);
           const ok = usable ? await verifyPassword(password, principal.passwordHash) : await dummyVerify(password);
           if (!ok || !principal) {
             log.info({ event: 'login_failed', realm }, 'sign-in refused');

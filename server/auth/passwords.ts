@@ -30,6 +30,18 @@ export function passwordProblem(password: string): string | null {
   return null;
 }
 
+/**
+ * What an account without a password stores (someone added by an administrator, until they
+ * use the emailed link): no password verifies against it, and sign-in treats it as an unknown
+ * email (a dummy check, the same work), so it cannot be told from a wrong password either.
+ */
+export const NO_PASSWORD = '';
+
+/** Whether a stored hash is a password at all (NO_PASSWORD, or anything but scrypt, is not). */
+export function hasPassword(stored: string): boolean {
+  return stored.startsWith('scrypt$');
+}
+
 /** Format: scrypt$N$r$p$salt$hash, so the cost can be raised later without breaking old hashes. */
 export async function hashPassword(password: string, cost: number): Promise<string> {
   const salt = crypto.randomBytes(16);

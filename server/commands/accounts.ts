@@ -16,6 +16,7 @@ import {
   useResetTokens,
   useSignup,
 } from '../repositories/accountTokens';
+import { endPasswordLinksOf } from '../repositories/passwordLinks';
 import { emailTaken, findPrincipalByEmail, isEmailAddress, findPrincipalById, insertPrincipal, toActor, updateName, updatePassword, type PrincipalRow } from '../repositories/principals';
 
 export interface SignupInput {
@@ -129,6 +130,8 @@ export async function resetPassword(db: Db, token: string, password: string, scr
   return db.transaction(async (trx) => {
     const live = await findResetToken(trx, token);
     if (!live || !(await useResetTokens(trx, live.id, live.principalId))) return false;
+    // Links an administrator mailed to set a password end too: the password is chosen now.
+    await endPasswordLinksOf(trx, live.principalId);
     await updatePassword(trx, live.principalId, hash);
     return true;
   });

@@ -76,6 +76,11 @@ export async function findResetToken(db: Db, token: string): Promise<{ id: numbe
   return row ? { id: Number(row.id), principalId: Number(row.principal_id) } : null;
 }
 
+/** Ends every live reset link of the person (their password was set another way). */
+export async function endResetTokensOf(db: Db, principalId: number): Promise<void> {
+  await db('password_reset_tokens').where({ principal_id: principalId }).whereNull('used_at').update({ used_at: nowIso() });
+}
+
 /** Uses the token and kills every other live token of the same person. */
 export async function useResetTokens(db: Db, id: number, principalId: number): Promise<boolean> {
   const used = await db('password_reset_tokens').where({ id }).whereNull('used_at').update({ used_at: nowIso() });

@@ -123,3 +123,8 @@ export async function countActiveAdministrators(db: Db, lock: boolean): Promise<
   const rows = lock ? await q.forUpdate() : await q;
   return rows.length;
 }
+
+/** Whether the company exists and the scope lets it through (a company the viewer may choose). */
+export async function companyAmong(db: Db, scope: Scope, id: number): Promise<boolean> {
+  return (await db('companies').where('companies.id', id).modify(scope).first('companies.id')) !== undefined;
+}

@@ -22,6 +22,7 @@ const HOME: Record<Realm, string> = { portal: '/portal', desk: '/desk' };
 /** What the sign-in page says when it is reached with `?<flag>=1`. */
 const LOGIN_NOTICES = {
   reset: 'Your password was changed. Sign in with the new one.',
+  set: 'Your password is set. Sign in with it.',
   expired: 'You were signed out (in another tab, or after a while away). Sign in again to go on.',
   signedout: 'You are signed out.',
 } as const;

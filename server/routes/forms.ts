@@ -77,6 +77,11 @@ export function safeReadForm<T>(schema: z.ZodType<T>, input: unknown): z.ZodSafe
   return schema.safeParse(input ?? {}, { error: sentenceFor });
 }
 
+/** The token of an emailed link (sign-up, reset, set a password) as sent, or '' when it cannot be one. */
+export function linkTokenOf(value: unknown): string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(value) ? value : '';
+}
+
 /** What was typed into the named fields, to put back into a form shown again (never a password). */
 export function typedValues(body: unknown, ...names: string[]): Record<string, string> {
   const values: Record<string, string> = {};

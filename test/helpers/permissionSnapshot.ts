@@ -20,6 +20,8 @@ import pino from 'pino';
 import type { Db } from '../../server/db';
 import { insertedId, nowIso } from '../../server/db';
 import { hashPassword } from '../../server/auth/passwords';
+import { insertPrincipal } from '../../server/repositories/principals';
+import { hashToken } from '../../server/repositories/accessTokens';
 import { createPassport, strategyName } from '../../server/auth/passport';
 import { abilitiesFor, can, canEnter, canUseDashboardHub, customerAccessProblem, ENTITY_KINDS, isRequester, isStaff, type Actor, type MaybeActor, type Target } from '../../server/permissions';
 import { ownAndCompanyRequests, visibleComments, visibleDashboards, visibleEntityPermissions, visibleProjects, visibleReleases, visibleRequests, visibleTeamIterations, visibleWorkItems, type ScopeSettings } from '../../server/permissions/scopes';
@@ -42,6 +44,9 @@ import { listWidgets } from '../../server/repositories/widgets';
 import { linkedRequestCount, listWorkItems } from '../../server/repositories/workItems';
 import { presentWidgets } from '../../server/presenters/dashboards';
 import { resetTokenIsLive, signupConfirmation } from '../../server/commands/accounts';
+import { passwordLinkIsLive } from '../../server/commands/passwordLinks';
+import { createPasswordLink } from '../../server/repositories/passwordLinks';
+import { NO_PASSWORD } from '../../server/auth/passwords';
 import { tokenAuth } from '../../server/routes/api/v1/support';
 import { DEMO_PASSWORD, seedDemo } from '../../server/seeds/demo';
 import { TEST_SCRYPT_COST } from './app';
@@ -76,6 +81,7 @@ export const PERMISSION_TABLES: readonly { table: string; orderBy: string[]; omi
   { table: 'access_tokens', orderBy: ['id'], omit: ['last_used_at'] },
   { table: 'password_reset_tokens', orderBy: ['id'] },
   { table: 'pending_signups', orderBy: ['id'] },
+  { table: 'password_links', orderBy: ['id'] },
   { table: 'sessions', orderBy: ['sid'] },
   // Customers' dashboard figures are added up from these (permissions/tallyScopes.ts).
   { table: 'request_tallies', orderBy: ['project_id', 'company_key', 'status', 'type'] },
@@ -106,6 +112,8 @@ export interface PermissionWorld {
   apiTokens: { label: string; token: string }[];
   resetTokens: { label: string; token: string }[];
   signupTokens: { label: string; token: string }[];
+  /** Links an administrator mailed to set a password, and the realm whose page each is for. */
+  passwordLinks: { label: string; token: string; realm: 'portal' | 'desk' }[];
   /** Sessions whose owner's cut-off (sessions_valid_after) is later than their sign-in. */
   staleSessions: { sid: string; principalId: number }[];
   /** The live sign-up link (the only thing rolling back the sign-up migrations can end). */
@@ -346,6 +354,27 @@ export async function seedPermissionWorld(db: Db): Promise<PermissionWorld> {
   signupTokens.push({ label: 'ivy-expired', token: await createPendingSignup(db, { email: 'ivy@newco.test', name: 'Ivy', passwordHash: null }) });
   await db('pending_signups').where({ email_normalized: 'ivy@newco.test' }).update({ expires_at: new Date(Date.now() - 60_000).toISOString() });
 
+  // People added by an administrator, with no password yet: one link live at each realm, one
+  // used, one expired, one superseded by a newer link, one of an account disabled since.
+  const passwordLinks: PermissionWorld['passwordLinks'] = [];
+  const invited = async (email: string, type: 'user' | 'requester') => (await insertPrincipal(db, { type, name: email, email, passwordHash: NO_PASSWORD })).id;
+  const passwordLink = async (label: string, principalId: number, realm: 'portal' | 'desk') => {
+    const made = await createPasswordLink(db, principalId, admin);
+    passwordLinks.push({ label, token: made.token, realm });
+    return made.token;
+  };
+  const invitedStaff = await invited('invited-staff@world.test', 'user');
+  await passwordLink('invited-staff superseded', invitedStaff, 'desk');
+  await passwordLink('invited-staff', invitedStaff, 'desk');
+  await passwordLink('invited-customer', await invited('invited-customer@world.test', 'requester'), 'portal');
+  const usedLink = await passwordLink('used', await invited('invited-used@world.test', 'user'), 'desk');
+  await db('password_links').where({ token_hash: hashToken(usedLink) }).update({ used_at: now });
+  const expiredLink = await passwordLink('expired', await invited('invited-expired@world.test', 'requester'), 'portal');
+  await db('password_links').where({ token_hash: hashToken(expiredLink) }).update({ expires_at: new Date(Date.now() - 60_000).toISOString() });
+  const disabledInvitee = await invited('invited-disabled@world.test', 'user');
+  await passwordLink('disabled', disabledInvitee, 'desk');
+  await db('principals').where({ id: disabledInvitee }).update({ disabled: true });
+
   const passwords = new Map<number, string>();
   for (const id of [admin, agent, observer, contributor, alice, bob, carol]) passwords.set(id, DEMO_PASSWORD);
   for (const p of [user2, contrib2, observer2, disabledUser, reenabled, admin2, dora, eve, frank]) passwords.set(p.id, PASSWORD);
@@ -355,6 +384,7 @@ export async function seedPermissionWorld(db: Db): Promise<PermissionWorld> {
     apiTokens,
     resetTokens,
     signupTokens,
+    passwordLinks,
     staleSessions: [
       { sid: 'agent-before-password-change', principalId: agent },
       { sid: 'reenabled-before-disable', principalId: reenabled.id },
@@ -416,6 +446,9 @@ async function credentialAnswers(db: Db, world: PermissionWorld): Promise<string
   }
   for (const { label, token } of world.resetTokens) if (await resetTokenIsLive(db, token)) out.push(`reset link ${label} live`);
   for (const { label, token } of world.signupTokens) if ((await signupConfirmation(db, token)) !== null) out.push(`sign-up link ${label} live`);
+  for (const { label, token, realm } of world.passwordLinks) {
+    for (const at of ['portal', 'desk'] as const) if (await passwordLinkIsLive(db, at, token)) out.push(`password link ${label} (${realm}) live at ${at}`);
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 /**
  * One site with something of every kind (an idea voted on and ideas not, linked and unlinked
  * work items, an epic with a child, a restricted dashboard with widgets and grants, an API
- * token, Direct Access grants, a pending reset and sign-up), for tests that walk every route.
+ * token, Direct Access grants, a pending reset and sign-up, links to set a password), for tests that walk every route.
  */
 import type { TestApp } from './app';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff } from './factories';
@@ -10,6 +10,9 @@ import { createAccessToken } from '../../server/repositories/accessTokens';
 import { createPendingSignup, createResetToken } from '../../server/repositories/accountTokens';
 import { changeSettings } from '../../server/commands/changeSettings';
 import { insertedId, nowIso } from '../../server/db';
+import { createPasswordLink } from '../../server/repositories/passwordLinks';
+import { insertPrincipal } from '../../server/repositories/principals';
+import { NO_PASSWORD } from '../../server/auth/passwords';
 
 async function insertWorkItem(t: TestApp, project: number, type: string, name: string, parent: number | null = null): Promise<number> {
   const now = nowIso();
@@ -44,6 +47,9 @@ export interface SiteOfEveryKind {
   entityGrant: number;
   resetToken: string;
   signupToken: string;
+  /** Live links to set a password, of a staff member and of a customer added with none yet. */
+  deskPasswordLink: string;
+  portalPasswordLink: string;
 }
 
 /** Writes the site into the test app's database; Direct Access and portal dashboards are on. */
@@ -87,6 +93,10 @@ export async function buildSiteOfEveryKind(t: TestApp): Promise<SiteOfEveryKind>
   await changeSettings(t.db, admin.id, { 'portal.dashboards': true, 'direct_access.enabled': true });
   const resetToken = await createResetToken(t.db, alice.id);
   const signupToken = await createPendingSignup(t.db, { email: 'gaps-signup@new.test', name: 'Gaps Signup', passwordHash: null });
-  return { company, project, otherRole, alice, admin, staffUser, promotee, member, voted, fresh, spare, workItem, linkedItem, epic, dashboard, widgets, dashboardGrant, adminToken, entityGrant, resetToken, signupToken };
+  const invited = async (type: 'user' | 'requester') =>
+    (await createPasswordLink(t.db, (await insertPrincipal(t.db, { type, name: `Invited ${type}`, email: `invited-${type}@gaps.test`, passwordHash: NO_PASSWORD })).id, admin.id)).token;
+  const deskPasswordLink = await invited('user');
+  const portalPasswordLink = await invited('requester');
+  return { company, project, otherRole, alice, admin, staffUser, promotee, member, voted, fresh, spare, workItem, linkedItem, epic, dashboard, widgets, dashboardGrant, adminToken, entityGrant, resetToken, signupToken, deskPasswordLink, portalPasswordLink };
 }
 

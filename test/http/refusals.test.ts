@@ -2,6 +2,7 @@
  * Every route × every principal kind: the status code, and after each refusal the
  * database unchanged. Extend ROUTES whenever a route is added.
  */
+import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createTestApp, csrfFrom, signIn, snapshot, type Agent, type TestApp } from '../helpers/app';
@@ -57,6 +58,9 @@ const PORTAL_OK = { anonymous: 302, requester: 200, user: 403, observer: 403, co
 const ADMIN_ONLY = (ok: number) => ({ anonymous: 302, requester: 403, user: 403, observer: 403, contributor: 403, administrator: ok });
 const ANYONE = (code: number) => ({ anonymous: code, requester: code, user: code, observer: code, contributor: code, administrator: code });
 
+/** A link to set a password that was never issued (as good as a used or expired one). */
+const DEAD_LINK = crypto.randomBytes(32).toString('base64url');
+
 const ROUTES: Route[] = [
   { method: 'GET', path: () => '/', expect: ANYONE(302) },
   { method: 'GET', path: () => '/healthz', expect: ANYONE(200) },
@@ -72,6 +76,15 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/admin/users/${i.otherUser}`, body: () => ({ type: 'administrator' }), expect: ADMIN_ONLY(303), writes: true },
   { method: 'POST', path: (i) => `/admin/users/${i.otherUser}/memberships`, body: (i) => ({ project_id: String(i.project), role_id: String(i.role) }), expect: ADMIN_ONLY(303), writes: true },
   { method: 'POST', path: (i) => `/admin/users/${i.otherUser}/memberships/${i.project}/delete`, body: () => ({}), expect: ADMIN_ONLY(303), writes: true },
+  // Adding a person (mailed an invitation) and mailing someone a link to set a password.
+  { method: 'GET', path: () => '/admin/users/new', expect: ADMIN_ONLY(200) },
+  { method: 'POST', path: () => '/admin/users', body: () => ({ name: 'Matrix Person', email: 'matrix-person@matrix.test', type: 'user' }), expect: ADMIN_ONLY(303), writes: true },
+  { method: 'POST', path: (i) => `/admin/users/${i.otherUser}/password-link`, expect: ADMIN_ONLY(303), writes: true },
+  // The page of such a link, outside both gates: a dead link is dead for everyone, signed in or not.
+  { method: 'GET', path: () => `/desk/password/set?token=${DEAD_LINK}`, expect: ANYONE(410) },
+  { method: 'POST', path: () => '/desk/password/set', body: () => ({ token: DEAD_LINK, password: 'a good long password' }), expect: ANYONE(410) },
+  { method: 'GET', path: () => `/portal/password/set?token=${DEAD_LINK}`, expect: ANYONE(410) },
+  { method: 'POST', path: () => '/portal/password/set', body: () => ({ token: DEAD_LINK, password: 'a good long password' }), expect: ANYONE(410) },
   { method: 'GET', path: () => '/admin/audit', expect: ADMIN_ONLY(200) },
   { method: 'GET', path: () => '/admin/mail', expect: ADMIN_ONLY(200) },
   // Customer portal
@@ -297,8 +310,9 @@ describe('refusal matrix: every route × every principal kind', function () {
         pairs.push({ route, kind, expected, label: `${route.method} ${template} as ${kind}` });
       }
     }
-    // Every route but `/`, /healthz, the two login pages and the two kinds of share link refuses someone.
-    expect(new Set(pairs.map((p) => p.route)).size).to.equal(ROUTES.length - 6);
+    // Every route but `/`, /healthz, the two login pages, the two kinds of share link and the four
+    // of the link to set a password refuses someone.
+    expect(new Set(pairs.map((p) => p.route)).size).to.equal(ROUTES.length - 10);
     expect(pairs.length).to.be.greaterThan(150);
 
     const before = await snapshot(t.db);

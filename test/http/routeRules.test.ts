@@ -137,6 +137,8 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'staff', path: (x) => `/admin/users/${x.promotee.id}`, form: () => ({ type: 'administrator' }), page: true },
       { who: 'staff', path: (x) => `/admin/users/${x.staffUser.id}/memberships`, form: (x) => ({ project_id: String(x.project), role_id: String(x.otherRole) }) },
       { who: 'staff', path: (x) => `/admin/users/${x.member.id}/memberships/${x.project}/delete`, form: () => ({}) },
+      { who: 'staff', path: () => '/admin/users', form: () => ({ name: 'Added By A Get', email: 'added-by-get@gaps.test', type: 'user' }), page: true },
+      { who: 'staff', path: (x) => `/admin/users/${x.promotee.id}/password-link`, form: () => ({}) },
       // Accounts: sign-up, reset, password changes, sign-in and sign-out.
       { who: 'anonymous', path: () => '/portal/signup', form: () => ({ name: 'Signed Up By Get', email: 'get-signup@new.test', password: 'a good long password' }), page: true },
       { who: 'anonymous', path: () => '/portal/signup/confirm', form: (x) => ({ token: x.signupToken, password: 'a good long password' }), page: true },
@@ -147,6 +149,8 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'staff', path: () => '/desk/profile/password', form: () => ({ current_password: PASSWORD, password: 'a brand new password' }) },
       { who: 'customer', path: () => '/portal/logout', form: () => ({}), session: 'signs-out' },
       { who: 'staff', path: () => '/desk/logout', form: () => ({}), session: 'signs-out' },
+      { who: 'anonymous', path: () => '/desk/password/set', form: (x) => ({ token: x.deskPasswordLink, password: 'a set new password' }), page: true },
+      { who: 'anonymous', path: () => '/portal/password/set', form: (x) => ({ token: x.portalPasswordLink, password: 'a set new password' }), page: true },
       // Near the end: it ends Alice's sessions.
       { who: 'anonymous', path: () => '/portal/password/reset', form: (x) => ({ token: x.resetToken, password: 'a reset new password' }), page: true },
       // Last: it turns sign-up and Direct Access off.

@@ -19,7 +19,8 @@ import { testEngine } from '../helpers/databases';
 import { buildCompany, buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 import { createAccessToken } from '../../server/repositories/accessTokens';
 import { createPendingSignup, createResetToken, RESET_TTL_MS, SIGNUP_TTL_MS } from '../../server/repositories/accountTokens';
-import { hashPassword, verifyPassword } from '../../server/auth/passwords';
+import { hashPassword, NO_PASSWORD, verifyPassword } from '../../server/auth/passwords';
+import { insertPrincipal } from '../../server/repositories/principals';
 import { createMailer } from '../../server/mail/mailer';
 import { createApp, type AppDeps } from '../../server/app';
 import { SESSION_COOKIE } from '../../server/auth/session';
@@ -402,12 +403,14 @@ describe('no enumeration: the same answer and the same hashing work for known an
   });
 
   for (const realm of ['portal', 'desk'] as const) {
-    it(`POST /${realm}/login: a wrong password, an unknown email, a disabled account and the other realm's account get one page and one scrypt check each`, async () => {
+    it(`POST /${realm}/login: a wrong password, an unknown email, a disabled account, the other realm's account and an account with no password yet get one page and one scrypt check each`, async () => {
       const company = await buildCompany(t.db);
       const known = realm === 'portal' ? await buildRequester(t.db, { company }) : await buildStaff(t.db, 'user');
       const disabled = realm === 'portal' ? await buildRequester(t.db, { company }) : await buildStaff(t.db, 'user');
       await t.db('principals').where({ id: disabled.id }).update({ disabled: true });
       const otherRealm = realm === 'portal' ? await buildStaff(t.db, 'user') : await buildRequester(t.db, { company });
+      // Added by an administrator, who has not chosen a password yet (/admin/users/new).
+      const invited = await insertPrincipal(t.db, { type: realm === 'portal' ? 'requester' : 'user', name: 'No Password Yet', email: `no-password-${realm}@invited.test`, passwordHash: NO_PASSWORD });
       const login = `/${realm}/login`;
       const answers = [
         await answer('known, wrong password', login, login, { password: 'not the password' }, known.email),
@@ -415,6 +418,7 @@ describe('no enumeration: the same answer and the same hashing work for known an
         await answer('unknown email, the right password of someone else', login, login, { password: PASSWORD }, `nobody2-${realm}@nowhere.test`),
         await answer('disabled account, right password', login, login, { password: PASSWORD }, disabled.email),
         await answer('other realm, right password', login, login, { password: PASSWORD }, otherRealm.email),
+        await answer('no password yet', login, login, { password: 'not the password' }, invited.email),
       ];
       expectAlike(answers, 401, 1);
       expect(answers[0]!.body).to.contain('Invalid email or password.');

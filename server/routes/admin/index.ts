@@ -4,6 +4,7 @@ import { requireArea } from '../guards';
 import { redirectTo } from '../locals';
 import { settingsRoutes } from './settings';
 import { usersRoutes } from './users';
+import { addPersonRoutes } from './addPerson';
 import { auditRoutes } from './audit';
 import { mailRoutes } from './mail';
 
@@ -13,6 +14,8 @@ export function adminRoutes(deps: AppDeps): Router {
   // The area's own address (typed, or a URL trimmed back) opens its first page.
   router.get('/', (_req, res) => redirectTo(res, '/admin/settings', 302));
   router.use(settingsRoutes(deps));
+  // Before usersRoutes, whose /users/:id would take "new" for an id.
+  router.use(addPersonRoutes(deps));
   router.use(usersRoutes(deps));
   router.use(auditRoutes(deps));
   router.use(mailRoutes(deps));

@@ -6,8 +6,10 @@ import { PRINCIPAL_TYPES, STAFF_TYPES, isRequester } from '../../permissions';
 import { findPrincipalById, toActor } from '../../repositories/principals';
 import { listMemberships, listPeople, listProjects, listRoles } from '../../repositories/people';
 import { changePrincipal, removeMembership, setMembership } from '../../commands/administerPeople';
+import { sendPasswordLink } from '../../commands/passwordLinks';
+import { hasPassword } from '../../auth/passwords';
 import { visibleProjects } from '../../permissions/scopes';
-import { actorOf, redirectTo } from '../locals';
+import { actorOf, publicBaseUrl, redirectTo } from '../locals';
 import { lastValue, typedValues } from '../forms';
 
 const listQuery = z.object({
@@ -34,7 +36,14 @@ function parseId(value: unknown): number {
   return parsed.data;
 }
 
-export function usersRoutes({ db }: AppDeps): Router {
+/** What the person's page says after a change, by the flag it was reached with. */
+const NOTICES = {
+  saved: () => 'Saved.',
+  invited: (email: string) => `Added. An invitation to choose a password was mailed to ${email}.`,
+  linksent: (email: string) => `A link to set a password was mailed to ${email}; any earlier link no longer works.`,
+} as const;
+
+export function usersRoutes({ db, mailer, config }: AppDeps): Router {
   const router = Router();
 
   router.get('/users', async (req, res) => {
@@ -66,12 +75,13 @@ export function usersRoutes({ db }: AppDeps): Router {
       memberships,
       error,
       typed,
-      saved: status === 200 && typeof req.query.saved === 'string',
+      passwordSet: hasPassword(person.passwordHash),
+      notice: status === 200 ? (Object.entries(NOTICES).find(([flag]) => typeof req.query[flag] === 'string')?.[1](person.email) ?? null) : null,
     });
   };
 
   /** Runs a change; a broken rule re-renders the page with its message and nothing written. */
-  const change = (fn: (req: Request, id: number) => Promise<void>) => async (req: Request, res: Response) => {
+  const change = (fn: (req: Request, id: number) => Promise<void>, done: keyof typeof NOTICES = 'saved') => async (req: Request, res: Response) => {
     const id = parseId(req.params.id);
     try {
       await fn(req, id);
@@ -79,7 +89,7 @@ export function usersRoutes({ db }: AppDeps): Router {
       if (err instanceof Invalid) return renderPerson(req, res, id, 422, err.message, typedChoices(req.body));
       throw err;
     }
-    redirectTo(res, `/admin/users/${id}?saved=1`);
+    redirectTo(res, `/admin/users/${id}?${done}=1`);
   };
 
   router.get('/users/:id', async (req, res) => renderPerson(req, res, parseId(req.params.id)));
@@ -111,6 +121,13 @@ export function usersRoutes({ db }: AppDeps): Router {
     change(async (req, id) => {
       await removeMembership(db, actorOf(req)!, id, parseId(req.params.projectId));
     }),
+  );
+
+  router.post(
+    '/users/:id/password-link',
+    change(async (req, id) => {
+      await sendPasswordLink(db, mailer, actorOf(req)!, id, publicBaseUrl(req, config));
+    }, 'linksent'),
   );
 
   return router;

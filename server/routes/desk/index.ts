@@ -12,10 +12,12 @@ import { deskTokenRoutes, tokenSection } from './tokens';
 import { deskDirectAccessRoutes } from './directAccess';
 import { deskShareLinkRoutes } from './shareLinks';
 import { profileRoutes } from '../profile';
+import { passwordLinkRoutes } from '../passwordLinks';
 
 export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
   const router = Router();
   router.use(authRoutes(deps, passport, 'desk'));
+  router.use(passwordLinkRoutes(deps, 'desk'));
   router.use(requireArea('desk', deps.config.BASE_PATH));
   router.use(profileRoutes(deps, 'desk', (req) => tokenSection(deps.db, req)));
   router.use(deskTokenRoutes(deps));

@@ -8,15 +8,13 @@ import { confirmSignup, requestPasswordReset, requestSignup, resetPassword, rese
 import { linkLimiters, loginLimiters } from '../../auth/loginLimiter';
 import { Invalid } from '../../errors';
 import { publicBaseUrl, redirectTo } from '../locals';
-import { formProblem, safeReadForm, typedValues as typed } from '../forms';
+import { formProblem, linkTokenOf, safeReadForm, typedValues as typed } from '../forms';
 
 const signupForm = z.object({ name: z.string().max(200).default(''), email: z.string().max(320).default(''), password: z.string().max(4096).default('') });
 const emailForm = z.object({ email: z.string().trim().max(320).default('') });
 const tokenForm = z.object({ token: z.string().max(200).default(''), password: z.string().max(4096).default('') });
 
-function tokenOf(value: unknown): string {
-  return typeof value === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(value) ? value : '';
-}
+const tokenOf = linkTokenOf;
 
 /** The customer portal's public account pages: sign-up, confirmation, password reset. */
 export function portalAccountRoutes(deps: AppDeps): Router {

@@ -9,11 +9,13 @@ import { portalIdeasRoutes } from './ideas';
 import { portalDashboardRoutes } from './dashboards';
 import { portalAccountRoutes } from './account';
 import { profileRoutes } from '../profile';
+import { passwordLinkRoutes } from '../passwordLinks';
 
 export function portalRoutes(deps: AppDeps, passport: PassportStatic): Router {
   const router = Router();
   router.use(authRoutes(deps, passport, 'portal'));
   router.use(portalAccountRoutes(deps));
+  router.use(passwordLinkRoutes(deps, 'portal'));
   router.use(requireArea('portal', deps.config.BASE_PATH));
   router.use(profileRoutes(deps, 'portal'));
   router.use(portalHomeRoutes(deps));
