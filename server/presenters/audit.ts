@@ -5,11 +5,21 @@ export interface AuditNames {
   principal: Map<number, string>;
   project: Map<number, string>;
   role: Map<number, string>;
+  company: Map<number, string>;
 }
 
-const NAMED = { principalId: 'principal', projectId: 'project', roleId: 'role' } as const;
+const NAMED = { principalId: 'principal', projectId: 'project', roleId: 'role', companyId: 'company' } as const;
+
+/** The admin page of an audit event's target, when it has one. */
+const TARGET_PAGES = new Map([
+  ['principal', '/admin/users/'],
+  ['company', '/admin/companies/'],
+  ['project', '/admin/projects/'],
+]);
 
 function valueText(key: string, v: unknown, names: AuditNames): string {
+  // A customer moved out of every company: "company: none", not "company: null".
+  if (key === 'companyId' && v === null) return 'none';
   if (key in NAMED && typeof v === 'number') {
     const name = names[NAMED[key as keyof typeof NAMED]].get(v);
     return name ? `${name} (#${v})` : `#${v}`;
@@ -49,6 +59,13 @@ export function presentAudit(items: AuditListItem[], names: AuditNames): AuditRo
     ...e,
     beforeText: changeText(e.before, names),
     afterText: changeText(e.after, names),
-    targetHref: e.targetId === null ? null : e.targetType === 'principal' ? `/admin/users/${e.targetId}` : e.targetType === 'dashboard' && e.targetName ? `/desk/dashboards/${e.targetId}` : null,
+    targetHref:
+      e.targetId === null
+        ? null
+        : TARGET_PAGES.has(e.targetType)
+          ? `${TARGET_PAGES.get(e.targetType)}${e.targetId}`
+          : e.targetType === 'dashboard' && e.targetName
+            ? `/desk/dashboards/${e.targetId}`
+            : null,
   }));
 }

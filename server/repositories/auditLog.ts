@@ -30,7 +30,9 @@ export async function listAuditEvents(db: Db, f: AuditFilter, page: number, page
     qb
       .leftJoin('principals as tp', (j) => void j.on('tp.id', 'e.target_id').andOn('e.target_type', db.raw('?', ['principal'])))
       .leftJoin('dashboards as td', (j) => void j.on('td.id', 'e.target_id').andOn('e.target_type', db.raw('?', ['dashboard'])))
-      .leftJoin('access_tokens as tt', (j) => void j.on('tt.id', 'e.target_id').andOn('e.target_type', db.raw('?', ['access_token'])));
+      .leftJoin('access_tokens as tt', (j) => void j.on('tt.id', 'e.target_id').andOn('e.target_type', db.raw('?', ['access_token'])))
+      .leftJoin('companies as tc', (j) => void j.on('tc.id', 'e.target_id').andOn('e.target_type', db.raw('?', ['company'])))
+      .leftJoin('projects as tpr', (j) => void j.on('tpr.id', 'e.target_id').andOn('e.target_type', db.raw('?', ['project'])));
   if (f.action) void base.where('e.action', f.action);
   if (f.targetType) void base.where('e.target_type', f.targetType);
   if (f.actor) void base.where('p.email_normalized', f.actor.trim().toLowerCase());
@@ -38,7 +40,7 @@ export async function listAuditEvents(db: Db, f: AuditFilter, page: number, page
   if (f.to) void base.where('e.created_at', '<', new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000).toISOString());
   const [rows, count] = await Promise.all([
     named(base.clone())
-      .select('e.id', 'p.name as actor_name', 'e.action', 'e.target_type', 'e.target_id', 'e.before', 'e.after', 'e.created_at', db.raw('coalesce(tp.name, td.name, tt.name) as target_name'))
+      .select('e.id', 'p.name as actor_name', 'e.action', 'e.target_type', 'e.target_id', 'e.before', 'e.after', 'e.created_at', db.raw('coalesce(tp.name, td.name, tt.name, tc.name, tpr.name) as target_name'))
       .orderBy('e.created_at', 'desc')
       .orderBy('e.id', 'desc')
       .limit(pageSize)
@@ -68,10 +70,13 @@ export async function auditActions(db: Db): Promise<string[]> {
   return rows.map((r) => r.action);
 }
 
-/** Names for the ids that events' before/after mention (principalId, projectId, roleId), for the page's events. */
-export async function auditNames(db: Db, items: AuditListItem[]): Promise<{ principal: Map<number, string>; project: Map<number, string>; role: Map<number, string> }> {
-  const ids = { principal: new Set<number>(), project: new Set<number>(), role: new Set<number>() };
-  const KEYS = { principalId: 'principal', projectId: 'project', roleId: 'role' } as const;
+/** Names for the ids that events' before/after mention (principalId, projectId, roleId, companyId), for the page's events. */
+export async function auditNames(
+  db: Db,
+  items: AuditListItem[],
+): Promise<{ principal: Map<number, string>; project: Map<number, string>; role: Map<number, string>; company: Map<number, string> }> {
+  const ids = { principal: new Set<number>(), project: new Set<number>(), role: new Set<number>(), company: new Set<number>() };
+  const KEYS = { principalId: 'principal', projectId: 'project', roleId: 'role', companyId: 'company' } as const;
   for (const e of items) {
     for (const text of [e.before, e.after]) {
       if (!text) continue;
@@ -97,6 +102,11 @@ export async function auditNames(db: Db, items: AuditListItem[]): Promise<{ prin
     const rows: { id: unknown; name: unknown }[] = await db(table).whereIn('id', [...set]).select('id', 'name');
     return new Map(rows.map((r) => [Number(r.id), String(r.name)]));
   };
-  const [principal, project, role] = await Promise.all([names('principals', ids.principal), names('projects', ids.project), names('roles', ids.role)]);
-  return { principal, project, role };
+  const [principal, project, role, company] = await Promise.all([
+    names('principals', ids.principal),
+    names('projects', ids.project),
+    names('roles', ids.role),
+    names('companies', ids.company),
+  ]);
+  return { principal, project, role, company };
 }

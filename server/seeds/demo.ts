@@ -3,6 +3,7 @@ import type { Db } from '../db';
 import { nowIso, insertedId } from '../db';
 import { hashPassword } from '../auth/passwords';
 import { normalizeEmail } from '../repositories/principals';
+import { nameKey } from '../repositories/names';
 import { writeSetting } from '../repositories/settings';
 import { rebuildRequestTallies } from '../repositories/requestTallies';
 
@@ -65,8 +66,8 @@ export async function seedDemo(db: Db, scryptCost: number): Promise<boolean> {
     const reporterRole = await role('Reporter', { add: false, edit: false, delete: false, comment: true });
     await role('Read only', { add: false, edit: false, delete: false, comment: false });
 
-    const acme = await insertId(trx, 'companies', { name: 'Acme', created_at: now });
-    const globex = await insertId(trx, 'companies', { name: 'Globex', created_at: now });
+    const acme = await insertId(trx, 'companies', { name: 'Acme', name_key: nameKey('Acme'), created_at: now });
+    const globex = await insertId(trx, 'companies', { name: 'Globex', name_key: nameKey('Globex'), created_at: now });
 
     const person = (type: string, name: string, email: string, extra: Record<string, unknown> = {}) =>
       insertId(trx, 'principals', {
@@ -88,8 +89,8 @@ export async function seedDemo(db: Db, scryptCost: number): Promise<boolean> {
     const bob = await person('requester', 'Bob Berg', 'bob@acme.test', { company_id: acme });
     const carol = await person('requester', 'Carol Chen', 'carol@globex.test', { company_id: globex });
 
-    const support = await insertId(trx, 'projects', { name: 'Support', is_private: false, portal_enabled: true, created_at: now });
-    const internal = await insertId(trx, 'projects', { name: 'Internal IT', is_private: true, portal_enabled: false, created_at: now });
+    const support = await insertId(trx, 'projects', { name: 'Support', name_key: nameKey('Support'), is_private: false, portal_enabled: true, created_at: now });
+    const internal = await insertId(trx, 'projects', { name: 'Internal IT', name_key: nameKey('Internal IT'), is_private: true, portal_enabled: false, created_at: now });
     await trx('project_members').insert([
       { project_id: support, principal_id: agent, role_id: agentRole },
       { project_id: internal, principal_id: admin, role_id: agentRole },

@@ -4,6 +4,7 @@ import { insertedId, nowIso } from '../../server/db';
 import { hashPassword } from '../../server/auth/passwords';
 import { insertPrincipal, type PrincipalRow } from '../../server/repositories/principals';
 import { countNewRequest } from '../../server/repositories/requestTallies';
+import { nameKey } from '../../server/repositories/names';
 import type { PrincipalType } from '../../server/permissions/actor';
 import { TEST_SCRYPT_COST } from './app';
 
@@ -24,7 +25,7 @@ async function insertId(db: Db, table: string, row: Record<string, unknown>): Pr
 }
 
 export async function buildCompany(db: Db, name = unique('Company')): Promise<number> {
-  return insertId(db, 'companies', { name, created_at: nowIso() });
+  return insertId(db, 'companies', { name, name_key: nameKey(name), created_at: nowIso() });
 }
 
 export interface RoleFlags {
@@ -78,8 +79,10 @@ export async function buildStaff(
 }
 
 export async function buildProject(db: Db, opts: { isPrivate?: boolean; portalEnabled?: boolean; name?: string } = {}): Promise<number> {
+  const name = opts.name ?? unique('Project');
   return insertId(db, 'projects', {
-    name: opts.name ?? unique('Project'),
+    name,
+    name_key: nameKey(name),
     is_private: opts.isPrivate ?? false,
     portal_enabled: opts.portalEnabled ?? true,
     created_at: nowIso(),

@@ -7,6 +7,8 @@ import { usersRoutes } from './users';
 import { addPersonRoutes } from './addPerson';
 import { auditRoutes } from './audit';
 import { mailRoutes } from './mail';
+import { companiesRoutes } from './companies';
+import { projectsRoutes } from './projects';
 
 export function adminRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -17,6 +19,8 @@ export function adminRoutes(deps: AppDeps): Router {
   // Before usersRoutes, whose /users/:id would take "new" for an id.
   router.use(addPersonRoutes(deps));
   router.use(usersRoutes(deps));
+  router.use(companiesRoutes(deps));
+  router.use(projectsRoutes(deps));
   router.use(auditRoutes(deps));
   router.use(mailRoutes(deps));
   return router;

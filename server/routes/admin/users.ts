@@ -8,6 +8,8 @@ import { listMemberships, listPeople, listProjects, listRoles } from '../../repo
 import { changePrincipal, removeMembership, setMembership } from '../../commands/administerPeople';
 import { sendPasswordLink } from '../../commands/passwordLinks';
 import { hasPassword } from '../../auth/passwords';
+import { moveCustomer } from '../../commands/administerCompanies';
+import { companyChoices } from '../../repositories/companies';
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, publicBaseUrl, redirectTo } from '../locals';
 import { lastValue, typedValues } from '../forms';
@@ -29,6 +31,9 @@ const personForm = z.object({
 });
 
 const membershipForm = z.object({ project_id: idParam, role_id: idParam });
+
+/** '' is "no company". */
+const companyForm = z.object({ company_id: optionalId });
 
 function parseId(value: unknown): number {
   const parsed = idParam.safeParse(value);
@@ -55,7 +60,7 @@ export function usersRoutes({ db, mailer, config }: AppDeps): Router {
   /** What the refused form said, to show it again as chosen (fields the form did not send: as stored). */
   const typedChoices = (body: unknown): Record<string, string> => {
     const sent = (body ?? {}) as Record<string, unknown>;
-    const names = ['type', 'default_role_id', 'project_id', 'role_id'].filter((n) => sent[n] !== undefined);
+    const names = ['type', 'default_role_id', 'project_id', 'role_id', 'company_id'].filter((n) => sent[n] !== undefined);
     const typed = typedValues(sent, ...names);
     const disabled = lastValue(sent.disabled);
     return typeof disabled === 'string' ? { ...typed, disabled } : typed;
@@ -64,11 +69,18 @@ export function usersRoutes({ db, mailer, config }: AppDeps): Router {
   const renderPerson = async (req: Request, res: Response, id: number, status = 200, error: string | null = null, typed: Record<string, string> = {}) => {
     const person = await findPrincipalById(db, id);
     if (!person) throw new NotFound();
-    const [roles, projects, memberships] = await Promise.all([listRoles(db), listProjects(db, visibleProjects(actorOf(req))), listMemberships(db, id)]);
+    const customer = isRequester(toActor(person));
+    const [roles, projects, memberships, companies] = await Promise.all([
+      listRoles(db),
+      listProjects(db, visibleProjects(actorOf(req))),
+      listMemberships(db, id),
+      customer ? companyChoices(db) : [],
+    ]);
     res.status(status).render('admin/user', {
       title: person.name,
       person,
-      customer: isRequester(toActor(person)),
+      customer,
+      companies,
       staffTypes: STAFF_TYPES,
       roles,
       projects,
@@ -113,6 +125,15 @@ export function usersRoutes({ db, mailer, config }: AppDeps): Router {
       const form = membershipForm.safeParse(req.body ?? {});
       if (!form.success) throw new Invalid('Choose a project and a role.');
       await setMembership(db, actorOf(req)!, id, form.data.project_id, form.data.role_id);
+    }),
+  );
+
+  router.post(
+    '/users/:id/company',
+    change(async (req, id) => {
+      const form = companyForm.safeParse(req.body ?? {});
+      if (!form.success) throw new Invalid('Choose a company from the list, or none.');
+      await moveCustomer(db, actorOf(req)!, id, form.data.company_id);
     }),
   );
 

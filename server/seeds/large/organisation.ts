@@ -3,6 +3,7 @@
  * memberships, releases and iterations, and the work items of every project.
  */
 import { DAY, FIRST, LAST, PROJECT, SUBJECT, type SeedContext } from './context';
+import { nameKey } from '../../repositories/names';
 
 const COMPANY = ['Northwind', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Soylent', 'Cyberdyne', 'Gringotts', 'Monarch'];
 const WORK_TYPES: [string, number][] = [['epic', 0.05], ['feature', 0.2], ['user_story', 0.6], ['task', 0.8], ['bug', 0.95], ['impediment', 1]];
@@ -44,11 +45,14 @@ export async function seedOrganisation(ctx: SeedContext): Promise<Organisation> 
   await finish(roles, 'roles');
   await finish(rolePerms, 'role_permissions');
 
-  const companies = writer('companies', ['id', 'name', 'created_at']);
-  for (let c = 0; c < s.companies; c += 1) await companies.push([base.companies + c + 1, `${COMPANY[c % COMPANY.length]} ${c + 1}${label}`, nowIso]);
+  const companies = writer('companies', ['id', 'name', 'name_key', 'created_at']);
+  for (let c = 0; c < s.companies; c += 1) {
+    const name = `${COMPANY[c % COMPANY.length]} ${c + 1}${label}`;
+    await companies.push([base.companies + c + 1, name, nameKey(name), nowIso]);
+  }
   await finish(companies, 'companies');
 
-  const projects = writer('projects', ['id', 'name', 'is_private', 'portal_enabled', 'created_at']);
+  const projects = writer('projects', ['id', 'name', 'name_key', 'is_private', 'portal_enabled', 'created_at']);
   const portal: number[] = [];
   const other: number[] = [];
   for (let p = 0; p < s.projects; p += 1) {
@@ -56,7 +60,8 @@ export async function seedOrganisation(ctx: SeedContext): Promise<Organisation> 
     const isPrivate = p >= s.projects - 2 && p >= 2;
     const portalEnabled = !isPrivate && (p < Math.ceil((s.projects * 2) / 3) || p === 0);
     (portalEnabled ? portal : other).push(p);
-    await projects.push([base.projects + p + 1, `${PROJECT[p] ?? `Project ${p + 1}`}${label}`, isPrivate, portalEnabled, nowIso]);
+    const name = `${PROJECT[p] ?? `Project ${p + 1}`}${label}`;
+    await projects.push([base.projects + p + 1, name, nameKey(name), isPrivate, portalEnabled, nowIso]);
   }
   await finish(projects, 'projects');
   const projectId = (p: number) => base.projects + p + 1;
