@@ -50,6 +50,11 @@ interface Ids {
   /** A request-list link of the user's, revoked by the user, and another one's key. */
   listLink: number;
   listKey: string;
+  /** A customer of no company, whom the administrator moves into otherCompany. */
+  customer: number;
+  otherCompany: number;
+  /** A project of nobody's, whose name and flags the administrator changes (the matrix's project keeps its own). */
+  spareProject: number;
 }
 
 const STAFF_OK = { anonymous: 302, requester: 403, user: 200, observer: 200, contributor: 200, administrator: 200 };
@@ -85,6 +90,15 @@ const ROUTES: Route[] = [
   { method: 'POST', path: () => '/desk/password/set', body: () => ({ token: DEAD_LINK, password: 'a good long password' }), expect: ANYONE(410) },
   { method: 'GET', path: () => `/portal/password/set?token=${DEAD_LINK}`, expect: ANYONE(410) },
   { method: 'POST', path: () => '/portal/password/set', body: () => ({ token: DEAD_LINK, password: 'a good long password' }), expect: ANYONE(410) },
+  { method: 'POST', path: (i) => `/admin/users/${i.customer}/company`, body: (i) => ({ company_id: String(i.otherCompany) }), expect: ADMIN_ONLY(303), writes: true },
+  { method: 'GET', path: () => '/admin/companies', expect: ADMIN_ONLY(200) },
+  { method: 'POST', path: () => '/admin/companies', body: () => ({ name: 'Matrix company' }), expect: ADMIN_ONLY(303), writes: true },
+  { method: 'GET', path: (i) => `/admin/companies/${i.otherCompany}`, expect: ADMIN_ONLY(200) },
+  { method: 'POST', path: (i) => `/admin/companies/${i.otherCompany}`, body: () => ({ name: 'Matrix company renamed' }), expect: ADMIN_ONLY(303), writes: true },
+  { method: 'GET', path: () => '/admin/projects', expect: ADMIN_ONLY(200) },
+  { method: 'POST', path: () => '/admin/projects', body: () => ({ name: 'Matrix project', is_private: 'true', portal_enabled: 'true' }), expect: ADMIN_ONLY(303), writes: true },
+  { method: 'GET', path: (i) => `/admin/projects/${i.spareProject}`, expect: ADMIN_ONLY(200) },
+  { method: 'POST', path: (i) => `/admin/projects/${i.spareProject}`, body: () => ({ name: 'Matrix project renamed', is_private: 'true', portal_enabled: 'false' }), expect: ADMIN_ONLY(303), writes: true },
   { method: 'GET', path: () => '/admin/audit', expect: ADMIN_ONLY(200) },
   { method: 'GET', path: () => '/admin/mail', expect: ADMIN_ONLY(200) },
   // Customer portal
@@ -211,6 +225,9 @@ describe('refusal matrix: every route × every principal kind', function () {
       shareKey: (await insertShareLink(t.db, { dashboardId: dashboard, label: 'to open', createdBy: self.user, expiresAt: null })).key,
       listLink: (await insertRequestListLink(t.db, { label: 'to revoke', createdBy: self.user, expiresAt: null, filter: ALL_OPEN })).id,
       listKey: (await insertRequestListLink(t.db, { label: 'to open', createdBy: self.user, expiresAt: null, filter: ALL_OPEN })).key,
+      customer: (await buildRequester(t.db)).id,
+      otherCompany: await buildCompany(t.db),
+      spareProject: await buildProject(t.db, { isPrivate: false, portalEnabled: true }),
     };
   });
   after(() => t.close());
@@ -218,7 +235,7 @@ describe('refusal matrix: every route × every principal kind', function () {
   for (const route of ROUTES) {
     for (const kind of KINDS) {
       const expected = route.expect[kind];
-      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key', listLink: 0, listKey: ':key' }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
+      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key', listLink: 0, listKey: ':key', customer: 0, otherCompany: 0, spareProject: 0 }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
         const before = await snapshot(t.db);
         const req = route.method === 'GET' ? agents[kind].get(route.path(ids)) : agents[kind].post(route.path(ids)).type('form').send({ ...(route.body?.(ids) ?? {}), _csrf: tokens[kind] });
         const res = await req;
@@ -233,11 +250,11 @@ describe('refusal matrix: every route × every principal kind', function () {
 
   it('odd path variants of admin and desk routes never reach the page for a requester', async () => {
     const before = await snapshot(t.db);
-    for (const path of ['/admin/settings', '/admin/users', '/admin/audit', '/desk']) {
+    for (const path of ['/admin/settings', '/admin/users', '/admin/audit', '/admin/companies', '/admin/projects', '/desk']) {
       for (const v of variants(path)) {
         const res = await agents.requester.get(v);
         expect([403, 404], `${v} → ${res.status}`).to.include(res.status);
-        const post = await agents.requester.post(v).type('form').send({ 'portal.signup': 'false', type: 'administrator', _csrf: tokens.requester });
+        const post = await agents.requester.post(v).type('form').send({ 'portal.signup': 'false', type: 'administrator', name: 'Via a variant', _csrf: tokens.requester });
         expect([403, 404], `POST ${v} → ${post.status}`).to.include(post.status);
       }
     }
@@ -255,7 +272,7 @@ describe('refusal matrix: every route × every principal kind', function () {
   });
 
   it('odd path variants of admin routes never reach the page for a non-admin staff user', async () => {
-    for (const path of ['/admin/settings', '/admin/users']) {
+    for (const path of ['/admin/settings', '/admin/users', '/admin/companies', '/admin/projects']) {
       for (const v of variants(path)) {
         const res = await agents.user.get(v);
         expect([403, 404], `${v} → ${res.status}`).to.include(res.status);
@@ -266,6 +283,10 @@ describe('refusal matrix: every route × every principal kind', function () {
   it('the literal placeholder in a path is just a missing page', async () => {
     await agents.administrator.get('/admin/users/:id').expect(404);
     await agents.administrator.get('/admin/users/%3Aid').expect(404);
+    for (const area of ['companies', 'projects']) {
+      await agents.administrator.get(`/admin/${area}/:id`).expect(404);
+      await agents.administrator.post(`/admin/${area}/:id`).type('form').send({ name: 'Placeholder', _csrf: tokens.administrator }).expect(404);
+    }
   });
 
   it('refuses the whole matrix the same way under concurrent load', async () => {
@@ -289,7 +310,7 @@ describe('refusal matrix: every route × every principal kind', function () {
 
   it('refuses every refusal pair of the matrix the same way when all of them arrive at once, three rounds over', async function () {
     this.timeout(120_000);
-    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key', listLink: 0, listKey: ':key' };
+    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key', listLink: 0, listKey: ':key', customer: 0, otherCompany: 0, spareProject: 0 };
     const pairs: { route: Route; kind: Kind; expected: number; label: string }[] = [];
     for (const route of ROUTES) {
       const template = route.path(placeholder).replace(/\/0(?=\/|$)/g, '/:id');

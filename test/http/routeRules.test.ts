@@ -139,6 +139,11 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'staff', path: (x) => `/admin/users/${x.member.id}/memberships/${x.project}/delete`, form: () => ({}) },
       { who: 'staff', path: () => '/admin/users', form: () => ({ name: 'Added By A Get', email: 'added-by-get@gaps.test', type: 'user' }), page: true },
       { who: 'staff', path: (x) => `/admin/users/${x.promotee.id}/password-link`, form: () => ({}) },
+      { who: 'staff', path: () => '/admin/companies', form: () => ({ name: 'Company by a GET' }), page: true },
+      { who: 'staff', path: (x) => `/admin/companies/${x.company}`, form: () => ({ name: 'Company renamed by a GET' }), page: true },
+      { who: 'staff', path: (x) => `/admin/users/${x.alice.id}/company`, form: () => ({ company_id: '' }) },
+      { who: 'staff', path: () => '/admin/projects', form: () => ({ name: 'Project by a GET', is_private: 'true' }), page: true },
+      { who: 'staff', path: (x) => `/admin/projects/${x.project}`, form: () => ({ name: 'Project renamed by a GET' }), page: true },
       // Accounts: sign-up, reset, password changes, sign-in and sign-out.
       { who: 'anonymous', path: () => '/portal/signup', form: () => ({ name: 'Signed Up By Get', email: 'get-signup@new.test', password: 'a good long password' }), page: true },
       { who: 'anonymous', path: () => '/portal/signup/confirm', form: (x) => ({ token: x.signupToken, password: 'a good long password' }), page: true },
