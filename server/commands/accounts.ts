@@ -129,7 +129,9 @@ export async function resetPassword(db: Db, token: string, password: string, scr
   const hash = await hashPassword(password, scryptCost);
   return db.transaction(async (trx) => {
     const live = await findResetToken(trx, token);
-    if (!live || !(await useResetTokens(trx, live.id, live.principalId))) return false;
+    // A link mailed before the account was disabled sets nothing (enabled again, it stays dead).
+    const person = live ? await findPrincipalById(trx, live.principalId) : null;
+    if (!live || !person || person.disabled || !(await useResetTokens(trx, live.id, live.principalId))) return false;
     // Links an administrator mailed to set a password end too: the password is chosen now.
     await endPasswordLinksOf(trx, live.principalId);
     await updatePassword(trx, live.principalId, hash);

@@ -6,6 +6,7 @@ import { recordAudit } from '../repositories/audit';
 import { revokeAllAccessTokens } from '../repositories/accessTokens';
 import { revokeShareLinksOf } from '../repositories/shareLinks';
 import { endPasswordLinksOf } from '../repositories/passwordLinks';
+import { endResetTokensOf } from '../repositories/accountTokens';
 import { findPrincipalById, toActor } from '../repositories/principals';
 import {
   countActiveAdministrators,
@@ -69,8 +70,9 @@ export async function changePrincipal(db: Db, actor: Actor, id: number, changes:
         fields.sessions_valid_after = Date.now();
         tokensRevoked = await revokeAllAccessTokens(trx, id);
         shareLinksRevoked = await revokeShareLinksOf(trx, id);
-        // Links mailed to set a password end too: enabling the account again revives none.
+        // Links mailed to set or reset a password end too: enabling the account again revives none.
         await endPasswordLinksOf(trx, id);
+        await endResetTokensOf(trx, id);
       }
       await audit(
         changes.disabled ? 'principal.disabled' : 'principal.enabled',

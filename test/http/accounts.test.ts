@@ -5,6 +5,8 @@ import { createTestApp, csrfFrom, csrfOf, signIn, snapshot, type TestApp } from 
 import { buildRequester, buildStaff, PASSWORD } from '../helpers/factories';
 import { changeSettings } from '../../server/commands/changeSettings';
 import { createPendingSignup } from '../../server/repositories/accountTokens';
+import { changePrincipal } from '../../server/commands/administerPeople';
+import { toActor } from '../../server/repositories/principals';
 
 async function lastMailTo(t: TestApp, email: string): Promise<{ subject: string; text_body: string } | undefined> {
   return t.db('mail_outbox').where({ to_address: email }).orderBy('id', 'desc').first();
@@ -195,6 +197,25 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     const mail = (await lastMailTo(t, person.email))!.text_body;
     expect(mail).not.to.contain('evil.test');
     expect(mail).to.contain('http://127.0.0.1:3000/portal/password/reset?token=');
+  });
+
+  it('a reset link mailed before the account was disabled sets nothing, and enabling the account again does not revive it', async () => {
+    const admin = await buildStaff(t.db, 'administrator');
+    for (const how of ['disabled by an administrator', 'disabled in the database'] as const) {
+      const person = await buildRequester(t.db);
+      await post('/portal/password/forgot', { email: person.email });
+      const link = linkIn((await lastMailTo(t, person.email))!.text_body, '/portal/password/reset');
+      const agent = supertest.agent(t.app);
+      const page = await agent.get(link).expect(200);
+      const token = /name="token" value="([^"]+)"/.exec(page.text)![1]!;
+      if (how === 'disabled by an administrator') {
+        await changePrincipal(t.db, toActor(admin), person.id, { disabled: true });
+        await changePrincipal(t.db, toActor(admin), person.id, { disabled: false });
+      } else await t.db('principals').where({ id: person.id }).update({ disabled: true });
+      const hash = (await t.db('principals').where({ id: person.id }).first('password_hash')).password_hash;
+      await agent.post('/portal/password/reset').type('form').send({ token, password: 'a brand new password', _csrf: csrfFrom(page.text) }).expect(410);
+      expect((await t.db('principals').where({ id: person.id }).first('password_hash')).password_hash, how).to.equal(hash);
+    }
   });
 
   it('expired reset links are dead', async () => {
