@@ -4,6 +4,7 @@ import { authorize, can, isStaff, type Actor, type WorkTarget } from '../permiss
 import { loadProjectFacts, loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';
 import { findPrincipalById, toActor } from '../repositories/principals';
 import { ancestorIds, findWorkItem, insertWorkItem, lockProjectTree, updateWorkItem, type WorkItemInput } from '../repositories/workItems';
+import { insertWorkItemComment } from '../repositories/workItemComments';
 
 export async function authorizeWorkItem(db: Db, actor: Actor, id: number, action: 'view' | 'edit' | 'comment' | 'delete'): Promise<WorkTarget> {
   const target = await loadWorkTarget(db, actor, 'work_item', id, await loadScopeSettings(db));
@@ -62,5 +63,13 @@ export async function editWorkItem(db: Db, actor: Actor, id: number, input: Work
     if (parentId !== KEEP_PARENT) await checkParent(trx, actor, item.projectId, parentId, id);
     await checkOwner(trx, input.ownerId);
     await updateWorkItem(trx, id, parentId === KEEP_PARENT ? rest : { ...rest, parentId });
+  });
+}
+
+/** A comment on a work item, by staff whose project role or Direct Access allows commenting there. */
+export async function commentOnWorkItem(db: Db, actor: Actor, id: number, body: string): Promise<number> {
+  return db.transaction(async (trx) => {
+    await authorizeWorkItem(trx, actor, id, 'comment');
+    return insertWorkItemComment(trx, { workItemId: id, authorId: actor.id, body });
   });
 }

@@ -132,6 +132,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: (i) => `/desk/work-items/${i.workItem}/edit`, expect: STAFF(200, 403, 403, 200) },
   { method: 'GET', path: () => '/desk/work-items/new', expect: STAFF(200, 403, 403, 200) },
   { method: 'POST', path: (i) => `/desk/work-items/${i.workItem}`, body: () => ({ name: 'Renamed item', status: 'open' }), expect: STAFF(303, 403, 403, 303), writes: true },
+  { method: 'POST', path: (i) => `/desk/work-items/${i.workItem}/comments`, body: () => ({ body: 'Matrix comment' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'POST', path: () => '/desk/work-items', body: (i) => ({ project_id: String(i.project), type: 'task', name: 'Matrix task', status: 'open' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'GET', path: () => '/desk/dashboards', expect: STAFF_OK },
   { method: 'GET', path: () => '/desk/dashboards/new', expect: STAFF(200, 403, 200, 200) },

@@ -114,6 +114,7 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/links/${x.linkedItem}/delete`, form: () => ({}) },
       { who: 'staff', path: () => '/desk/work-items', form: (x) => ({ project_id: String(x.project), type: 'task', name: 'Task by a GET', status: 'open' }), page: true },
       { who: 'staff', path: (x) => `/desk/work-items/${x.workItem}`, form: () => ({ name: 'Renamed by a GET', status: 'planned' }), page: true },
+      { who: 'staff', path: (x) => `/desk/work-items/${x.workItem}/comments`, form: () => ({ body: 'Comment by a GET' }) },
       { who: 'staff', path: () => '/desk/dashboards', form: () => ({ name: 'Board by a GET' }), page: true },
       { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}`, form: () => ({ name: 'Board renamed by a GET' }), page: true },
       { who: 'staff', path: (x) => `/desk/dashboards/${x.dashboard}/widgets`, form: () => ({ kind: 'requests_by_status' }) },

@@ -9,7 +9,8 @@ import { loadProjectFacts } from '../../repositories/accessFacts';
 import { listProjects } from '../../repositories/people';
 import { findWorkItem, linkedRequestCount, listLinkedRequests, listWorkItems, WORK_ITEM_STATUSES, WORK_ITEM_TYPES } from '../../repositories/workItems';
 import { projectStaff } from '../../repositories/staffOptions';
-import { authorizeWorkItem, createWorkItem, editWorkItem, KEEP_PARENT } from '../../commands/workItems';
+import { authorizeWorkItem, commentOnWorkItem, createWorkItem, editWorkItem, KEEP_PARENT } from '../../commands/workItems';
+import { listWorkItemComments } from '../../repositories/workItemComments';
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
 import { formProblem as message, idField, safeReadForm, typedValues } from '../forms';
@@ -28,6 +29,8 @@ const fields = {
 const FORM_FIELDS = ['name', 'description', 'status', 'parent_id', 'owner_id'] as const;
 const createForm = z.object({ project_id: idField('Choose a project.'), type: z.enum(WORK_ITEM_TYPES, { message: 'Choose a type.' }), ...fields });
 const editForm = z.object({ ...fields, parent_id: z.union([z.literal(KEEP_PARENT), optionalId], { message: 'Choose one of the listed options.' }) });
+
+const commentForm = z.object({ body: z.string().trim().min(1, 'Write something first.').max(20_000, 'At most 20,000 characters.') });
 
 type Project = Awaited<ReturnType<typeof listProjects>>[number];
 
@@ -56,8 +59,10 @@ export async function renderWorkItemPage(db: Db, req: Request, res: Response, id
   // What the panel's last change did, for those who manage access only.
   const notice = status === 200 ? directAccessNotice(req.query, directAccess) : null;
   const visible = visibleRequests(actor, settings);
-  const [requests, linkedRequests] = await Promise.all([linkedRequestCount(db, id, visible), listLinkedRequests(db, id, visible)]);
-  res.status(status).render('desk/work-item', { title: item.name, item, children, requests, linkedRequests, abilities: abilitiesFor(actor, target), directAccess, notice });
+  const [requests, linkedRequests, comments] = await Promise.all([linkedRequestCount(db, id, visible), listLinkedRequests(db, id, visible), listWorkItemComments(db, id)]);
+  // A refused comment comes back with its message and its text (res.locals.commentForm).
+  const commentForm = (res.locals.commentForm as { error: string; body: string } | undefined) ?? { error: null, body: '' };
+  res.status(status).render('desk/work-item', { title: item.name, item, children, requests, linkedRequests, comments, commentForm, abilities: abilitiesFor(actor, target), directAccess, notice });
 }
 
 export function deskWorkItemRoutes({ db }: AppDeps): Router {
@@ -129,6 +134,18 @@ export function deskWorkItemRoutes({ db }: AppDeps): Router {
   });
 
   router.get('/work-items/:id', (req, res) => renderWorkItemPage(db, req, res, idParam(req.params.id)));
+
+  router.post('/work-items/:id/comments', async (req, res) => {
+    const id = idParam(req.params.id);
+    await authorizeWorkItem(db, actorOf(req)!, id, 'comment');
+    const form = safeReadForm(commentForm, req.body);
+    if (!form.success) {
+      res.locals.commentForm = { error: message(form.error), body: typedValues(req.body, 'body').body ?? '' };
+      return renderWorkItemPage(db, req, res, id, 422);
+    }
+    await commentOnWorkItem(db, actorOf(req)!, id, form.data.body);
+    redirectTo(res, `/desk/work-items/${id}#comments`);
+  });
 
   router.get('/work-items/:id/edit', async (req, res) => {
     const id = idParam(req.params.id);
