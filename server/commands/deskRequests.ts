@@ -1,4 +1,4 @@
-/** Staff changes to a request beyond comments and status: assignment and work links. */
+/** Staff changes to a request beyond comments and status: its details, assignment and work links. */
 import type { Db } from '../db';
 import { recordRequestEvent } from '../repositories/requestEvents';
 import { assigneeOf } from '../repositories/requestDetails';
@@ -9,6 +9,7 @@ import { emailNotificationsOn } from '../repositories/emailPreferences';
 import type { Mailer } from '../mail/mailer';
 import { notifyMany, staffMailFooter } from '../mail/notifications';
 import { touchRequest } from '../repositories/requestDetails';
+import { setRequestFields, type RequestFields } from '../repositories/requestFields';
 import { linkRequestToWorkItem, unlinkRequestFromWorkItem } from '../repositories/workItems';
 import { authorizeRequest } from './requests';
 import { workingAssignee } from './staffRecipients';
@@ -38,6 +39,27 @@ export async function assignRequest(db: Db, mailer: Mailer, actor: Actor, reques
     await notifyMany(mailer, [{ email: tell.email, name: tell.name }], `Request #${requestId} is assigned to you`, `${actor.name} assigned you request #${requestId}.\n\n${title}\n\n${baseUrl}/desk/requests/${requestId}`, staffMailFooter(baseUrl, 'assignee'));
   }
   return outcome !== null;
+}
+
+/**
+ * Corrects a request's title, type or visibility (a question that is an idea, an issue to
+ * share with the whole company); false when nothing changed. Each change is in the request's
+ * history. Visibility decides which customers see the request, from the very next page on.
+ */
+export async function editRequestDetails(db: Db, actor: Actor, requestId: number, next: RequestFields): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    await authorizeRequest(trx, actor, requestId, 'edit');
+    const written = await setRequestFields(trx, requestId, next);
+    if (!written) throw new NotFound();
+    const { before, companyId } = written;
+    if (next.visibility === 'company' && companyId === null) {
+      throw new Invalid('The customer who raised it belongs to no company: choose private or public.', { visibility: 'no company' });
+    }
+    if (before.title !== next.title) await recordRequestEvent(trx, requestId, actor.id, { kind: 'title' });
+    if (before.type !== next.type) await recordRequestEvent(trx, requestId, actor.id, { kind: 'type', from: before.type, to: next.type });
+    if (before.visibility !== next.visibility) await recordRequestEvent(trx, requestId, actor.id, { kind: 'visibility', from: before.visibility, to: next.visibility });
+    return before.title !== next.title || before.type !== next.type || before.visibility !== next.visibility;
+  });
 }
 
 async function seesWorkItem(db: Db, actor: Actor, workItemId: number): Promise<boolean> {

@@ -1,10 +1,16 @@
-/** A request's history beside its conversation: status and assignee changes (migrations/…_request_events). */
+/** A request's history beside its conversation: status, assignee, type, visibility and title changes (migrations/…_request_events). */
 import type { Db } from '../db';
 import { nowIso, toDate } from '../db';
 
+/** Changes recorded by value (a title is too long for the columns: "renamed" alone is kept). */
+type ValueKind = 'status' | 'type' | 'visibility';
+
 export type RequestEvent =
-  | { kind: 'status'; from: string; to: string }
+  | { kind: ValueKind; from: string; to: string }
+  | { kind: 'title' }
   | { kind: 'assignee'; fromId: number | null; toId: number | null };
+
+const byValue = (kind: string): kind is ValueKind => kind === 'status' || kind === 'type' || kind === 'visibility';
 
 /** Call inside the transaction that makes the change. */
 export async function recordRequestEvent(db: Db, requestId: number, actorId: number | null, e: RequestEvent): Promise<void> {
@@ -12,8 +18,8 @@ export async function recordRequestEvent(db: Db, requestId: number, actorId: num
     request_id: requestId,
     actor_id: actorId,
     kind: e.kind,
-    from_value: e.kind === 'status' ? e.from : null,
-    to_value: e.kind === 'status' ? e.to : null,
+    from_value: byValue(e.kind) && 'from' in e ? e.from : null,
+    to_value: byValue(e.kind) && 'to' in e ? e.to : null,
     from_principal_id: e.kind === 'assignee' ? e.fromId : null,
     to_principal_id: e.kind === 'assignee' ? e.toId : null,
     created_at: nowIso(),
@@ -21,7 +27,7 @@ export async function recordRequestEvent(db: Db, requestId: number, actorId: num
 }
 
 export interface RequestHistoryItem {
-  kind: 'status' | 'assignee';
+  kind: RequestEvent['kind'];
   actorName: string | null;
   /** A status, or a person's name ('' when there was nobody). */
   from: string;
@@ -41,12 +47,14 @@ export async function listRequestEvents(db: Db, requestId: number, limit = 200):
     .limit(limit)
     .select('e.kind', 'a.name as actor_name', 'e.from_value', 'e.to_value', 'f.name as from_name', 't.name as to_name', 'e.created_at');
   return rows.map((r) => {
-    const status = r.kind === 'status';
+    const kind = String(r.kind);
+    const known: RequestEvent['kind'] = byValue(kind) || kind === 'title' ? kind : 'assignee';
+    const value = byValue(known);
     return {
-      kind: status ? 'status' : 'assignee',
+      kind: known,
       actorName: r.actor_name == null ? null : String(r.actor_name),
-      from: String((status ? r.from_value : r.from_name) ?? ''),
-      to: String((status ? r.to_value : r.to_name) ?? ''),
+      from: String((value ? r.from_value : r.from_name) ?? ''),
+      to: String((value ? r.to_value : r.to_name) ?? ''),
       at: toDate(r.created_at),
     };
   });

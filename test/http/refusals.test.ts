@@ -123,6 +123,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/comments`, body: () => ({ body: 'Staff reply' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/comments`, body: () => ({ body: 'Note', internal: 'true' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/status`, body: () => ({ status: 'open' }), expect: STAFF(303, 403, 403, 303), writes: true },
+  { method: 'POST', path: (i) => `/desk/requests/${i.request}/details`, body: () => ({ title: 'Retitled by the matrix', type: 'question', visibility: 'private' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/assign`, body: () => ({ assignee_id: '' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/links`, body: (i) => ({ work_item_id: String(i.workItem) }), expect: STAFF(303, 403, 403, 303), writes: true },
   // The link made just above: the user removes it, observer and contributor may not, and then it is gone (404).

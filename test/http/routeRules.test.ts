@@ -109,6 +109,7 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/comments`, form: () => ({ body: 'A reply by a GET' }) },
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/comments`, form: () => ({ body: 'A note by a GET', internal: 'true' }) },
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/status`, form: () => ({ status: 'in_progress' }) },
+      { who: 'staff', path: (x) => `/desk/requests/${x.voted}/details`, form: () => ({ title: 'Retitled by a GET', type: 'question', visibility: 'public' }) },
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/assign`, form: (x) => ({ assignee_id: String(x.staffUser.id) }) },
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/links`, form: (x) => ({ work_item_id: String(x.workItem) }) },
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/links/${x.linkedItem}/delete`, form: () => ({}) },

@@ -11,13 +11,15 @@ import {
   listRequestComments,
   listVoters,
   REQUEST_STATUSES,
+  REQUEST_TYPES,
 } from '../../repositories/requestDetails';
+import { REQUEST_VISIBILITIES } from '../../permissions/policies/requests';
 import { requestEmailChoice } from '../../repositories/emailPreferences';
 import { listWorkItems } from '../../repositories/workItems';
 import { projectStaff } from '../../repositories/staffOptions';
 import { listRequestEvents } from '../../repositories/requestEvents';
 import { authorizeRequest, changeRequestStatus, commentOnRequest } from '../../commands/requests';
-import { assignRequest, linkWorkItem, unlinkWorkItem } from '../../commands/deskRequests';
+import { assignRequest, editRequestDetails, linkWorkItem, unlinkWorkItem } from '../../commands/deskRequests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { idField, readForm, typedValues } from '../forms';
 import { directAccessNotice, directAccessPanel } from '../../presenters/directAccess';
@@ -30,6 +32,11 @@ const replyForm = z.object({
 const statusForm = z.object({ status: z.enum(REQUEST_STATUSES, { message: 'Choose a status from the list.' }) });
 const assignForm = z.object({ assignee_id: z.union([z.literal(''), idField()], { message: 'Choose someone from the list.' }) });
 const linkForm = z.object({ work_item_id: idField('Choose a work item.') });
+const detailsForm = z.object({
+  title: z.string().trim().min(3, 'The title needs at least 3 characters.').max(300, 'The title can have at most 300 characters.'),
+  type: z.enum(REQUEST_TYPES, { message: 'Choose a type from the list.' }),
+  visibility: z.enum(REQUEST_VISIBILITIES, { message: 'Choose who may see it from the list.' }),
+});
 
 /** Whether the reply form asked for an internal note ("Internal note" ticked). */
 function asksInternal(body: unknown): boolean {
@@ -69,6 +76,8 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
     customerEmail,
     linkable: items.filter((w) => !linked.some((l) => l.id === w.id)),
     statuses: REQUEST_STATUSES,
+    types: REQUEST_TYPES,
+    visibilities: REQUEST_VISIBILITIES,
     abilities: abilitiesFor(actor, target),
     directAccess: panel,
     error,
@@ -84,6 +93,7 @@ const DONE_NOTICES = {
   noted: 'Internal note added (customers never see it).',
   status: 'Status changed.',
   assigned: 'Assignee changed.',
+  details: 'Details saved.',
   linked: 'Work item linked.',
   unlinked: 'Work item unlinked.',
   unchanged: 'Nothing changed: it was already so.',
@@ -112,7 +122,9 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
     } catch (err) {
       if (err instanceof Invalid) {
         await authorizeRequest(db, actorOf(req)!, id, 'view', await requestScopeSettings(req, db));
-        // The draft comes back as it was: its text, and still an internal note if it was one.
+        // The draft comes back as it was: its text, and still an internal note if it was one;
+        // the details form, as typed.
+        res.locals.typedDetails = typedValues(req.body, 'title', 'type', 'visibility');
         return render(req, res, 422, err.message, typedValues(req.body, 'body').body, asksInternal(req.body));
       }
       throw err;
@@ -149,6 +161,14 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
       const { assignee_id } = readForm(assignForm, req.body);
       return assignRequest(db, mailer, actorOf(req)!, id, assignee_id === '' ? null : assignee_id, publicBaseUrl(req, config));
     }, () => 'assigned'),
+  );
+
+  router.post(
+    '/requests/:id/details',
+    action(async (req, id) => {
+      await authorizeRequest(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
+      return editRequestDetails(db, actorOf(req)!, id, readForm(detailsForm, req.body));
+    }, () => 'details'),
   );
 
   router.post(
