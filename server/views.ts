@@ -16,6 +16,8 @@ export function useEjs(app: Express, cache: boolean): void {
   app.set('views', VIEWS_DIR);
   // Typed text with its web addresses as links, for views/partials/text.ejs: a pure function of the text.
   app.locals.linkedText = linkedText;
+  // Which header link is the page's section; pages rendered before viewLocals (early errors) mark none.
+  app.locals.current = () => '';
   app.set('view engine', 'ejs');
   if (cache) app.set('view cache', true);
   app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) => {

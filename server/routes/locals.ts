@@ -72,6 +72,10 @@ export function viewLocals(config: Config, db: Db): RequestHandler {
         }
       : null;
     res.locals.title = 'Portico';
+    // The header marks the section the page belongs to (aria-current): `paths` are prefixes, `exact` whole paths.
+    const here = requestedPath(req, config.BASE_PATH).split(/[?#]/)[0] ?? '';
+    res.locals.current = (paths: string[], exact: string[] = []) =>
+      exact.includes(here) || paths.some((p) => here === p || here.startsWith(`${p}/`)) ? 'aria-current="page"' : '';
     next();
   };
 }

@@ -48,7 +48,7 @@ export function floorApp(pages: FloorPage[] = []): express.Express {
   };
   app.get('/floor', (_req, res) => {
     res.set('Cache-Control', 'no-store');
-    res.render('portal/home', { ...locals, title: 'Your requests', q: '', show: 'all', status: 'any', params: {}, filtered: false, withCompany: true, result: { items, total: 4_000, page: 1, pageSize: FLOOR_ROWS } });
+    res.render('portal/home', { ...locals, title: 'My requests', q: '', show: 'all', status: 'any', params: {}, filtered: false, withCompany: true, result: { items, total: 4_000, page: 1, pageSize: FLOOR_ROWS } });
   });
   const served = pages.map((p) => (p.view !== undefined ? { view: p.view, locals: { ...decodeLocals(p.locals), ...helpers } } : { json: p.json }));
   app.get('/floor/:n', (req, res) => {

@@ -52,7 +52,9 @@ describe('the vote answers', function () {
   it('next= is honoured when it is a path on this site, and never leads anywhere else', async () => {
     const local = await asAlice.post(`/portal/requests/${idea}/vote`).type('form').send({ next: '/portal/ideas', _csrf: aliceToken });
     expect(local.status).to.equal(303);
-    expect(local.headers.location).to.equal('/portal/ideas');
+    // Back at the voted item in the list (its anchor), not at the top.
+    expect(local.headers.location).to.equal(`/portal/ideas#request-${idea}`);
+    expect((await asAlice.get('/portal/ideas').expect(200)).text).to.contain(`id="request-${idea}"`);
     const wrong: string[] = [];
     for (const action of ['vote', 'unvote']) {
       for (const next of ['//evil.test', '//evil.test/x', 'https://evil.test', 'https:evil.test', '/\\evil.test', '\\\\evil.test', '/%2F%2Fevil.test', '/%5Cevil.test', '/%2F/evil.test', '/./\\evil.test', '/.//evil.test', ' //evil.test', '/\t/evil.test']) {

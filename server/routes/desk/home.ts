@@ -10,6 +10,7 @@ import { REQUEST_STATUSES, REQUEST_TYPES } from '../../repositories/requestDetai
 import { actorOf, redirectTo, requestScopeSettings } from '../locals';
 
 export const SEARCH_MAX = 200;
+const SORT_LABELS: Record<QueueSort, string> = { activity: 'Latest activity', oldest: 'Oldest first', newest: 'Newest first', votes: 'Most votes' };
 const optionalId = z.coerce.number().int().positive().max(2 ** 31 - 1).optional().catch(undefined);
 const query = z.object({
   status: z.enum(REQUEST_STATUSES).optional().catch(undefined),
@@ -67,7 +68,7 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
       if (v !== undefined && v !== '') params[k] = String(v);
     }
     const filtered = Object.keys(params).some((k) => k !== 'sort') || searchTooLong !== null;
-    res.render('desk/queue', { title: 'Request queue', result, counts, options, q, params, filtered, searchTooLong, searchMax: SEARCH_MAX, statuses: REQUEST_STATUSES, types: REQUEST_TYPES, sorts: Object.keys(QUEUE_SORTS) });
+    res.render('desk/queue', { title: 'Request queue', me: actorOf(req)!.id, result, counts, options, q, params, filtered, searchTooLong, searchMax: SEARCH_MAX, statuses: REQUEST_STATUSES, types: REQUEST_TYPES, sorts: Object.keys(QUEUE_SORTS), sortLabels: SORT_LABELS });
   });
   return router;
 }

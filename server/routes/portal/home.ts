@@ -38,7 +38,7 @@ export function portalHomeRoutes({ db }: AppDeps): Router {
     const result = await listRequests(db, scope, { page, pageSize: 25, search: q || undefined, filter: filterOf(actor, { ...parsed, show }) });
     // What the pager's links carry on: the filters that differ from the defaults.
     const params: Record<string, string> = { ...(q ? { q } : {}), ...(show !== 'all' ? { show } : {}), ...(status !== 'any' ? { status } : {}) };
-    res.render('portal/home', { title: 'Your requests', result, q, show, status, params, filtered: Object.keys(params).length > 0, withCompany });
+    res.render('portal/home', { title: 'My requests', result, q, show, status, params, filtered: Object.keys(params).length > 0, withCompany });
   });
   return router;
 }

@@ -148,7 +148,8 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
         return;
       }
       const back = safeNextPath((req.body as Record<string, unknown> | undefined)?.next);
-      redirectTo(res, back ?? `/portal/requests/${id}`);
+      // Back where the button was (its list item), not at the top of a long list.
+      redirectTo(res, back ? (back.includes('#') ? back : `${back}#request-${id}`) : `/portal/requests/${id}`);
     });
   }
 
