@@ -98,17 +98,22 @@ export async function setDashboardRestriction(db: Db, actor: Actor, dashboardId:
 /**
  * A view grant for every active customer of a company the actor serves (companiesServed),
  * as individual grants (people who join the company later get nothing); a company they do
- * not serve answers like one without customers. Returns how many grants were added.
+ * not serve answers like one without customers. Returns how many grants were added, and how
+ * many of its customers had one already.
  */
-export async function grantCompanyMembers(db: Db, actor: Actor, dashboardId: number, companyId: number, settings: ScopeSettings): Promise<number> {
+export async function grantCompanyMembers(db: Db, actor: Actor, dashboardId: number, companyId: number, settings: ScopeSettings): Promise<{ added: number; already: number }> {
   return db.transaction(async (trx) => {
     const target = await authorizeManage(trx, actor, dashboardId);
     if (target.restriction === 'open') throw new Invalid(CUSTOMER_ON_OPEN_REFUSED, { company_id: 'dashboard is open' });
     const ids = await companyRequesterIds(trx, companyId, companiesServed(actor, settings));
     if (ids.length === 0) throw new Invalid('That company has no active customers.', { company_id: 'empty' });
     let added = 0;
+    let already = 0;
     for (const principalId of ids) {
-      if (await findGrantFor(trx, dashboardId, principalId)) continue;
+      if (await findGrantFor(trx, dashboardId, principalId)) {
+        already += 1;
+        continue;
+      }
       await insertGrant(trx, dashboardId, principalId, 'view', actor.id);
       await recordAudit(trx, {
         actorId: actor.id,
@@ -120,6 +125,6 @@ export async function grantCompanyMembers(db: Db, actor: Actor, dashboardId: num
       });
       added += 1;
     }
-    return added;
+    return { added, already };
   });
 }

@@ -178,6 +178,20 @@ describe('dashboards shared one customer at a time', function () {
     const asNewcomer = await signIn(t.app, 'portal', newcomer.email, PASSWORD);
     await asNewcomer.get(`/portal/dashboards/${globexBoard}`).expect(404);
     await asCarol.get(`/portal/dashboards/${globexBoard}`).expect(200);
+    // Adding the company again adds the newcomer and says the others had access already.
+    const again = await asOwner.post(`/desk/dashboards/${globexBoard}/grants/company`).type('form').send({ company_id: String(globex), _csrf: ownerToken }).expect(303);
+    expect((await asOwner.get(again.headers.location!).expect(200)).text).to.contain('1 customer added. 1 already had access.');
+  });
+
+  it('each customer on the sharing page has a Preview link that names them by grant, not by an email the viewer may not see', async () => {
+    const page = await asOwner.get(`/desk/dashboards/${board}/permissions`).expect(200);
+    const grant = (await t.db('dashboard_grants').where({ dashboard_id: board, principal_id: alice.id }).first('id')).id as number;
+    expect(page.text).to.contain(`href="/desk/dashboards/${board}/preview?grant=${grant}"`);
+    const preview = await asOwner.get(`/desk/dashboards/${board}/preview?grant=${grant}`).expect(200);
+    expect(preview.text).to.contain(`This is what ${alice.name} sees`);
+    expect(preview.text).not.to.contain(alice.email);
+    // A grant this dashboard does not hold previews nobody.
+    expect((await asOwner.get(`/desk/dashboards/${board}/preview?grant=${grant + 100_000}`).expect(200)).text).not.to.contain('This is');
   });
 
   it('a staff user cannot chart a project hidden from them, nor see it through a preview', async () => {

@@ -40,7 +40,11 @@ interface ShareOutcome {
  */
 function changeNotice(query: Request['query'], grants: GrantRow[]): string | null {
   const added = wholeNumberParam(query.added);
-  if (added !== null) return `${added.toLocaleString('en')} customer${added === 1 ? '' : 's'} added.`;
+  if (added !== null) {
+    const already = wholeNumberParam(query.already);
+    const had = already ? ` ${already.toLocaleString('en')} already had access.` : '';
+    return `${added.toLocaleString('en')} customer${added === 1 ? '' : 's'} added.${had}`;
+  }
   const grant = grantNamedIn(query, grants);
   if (grant) return `${grant.name} can now ${grant.level === 'edit' ? 'edit' : 'view'} this dashboard.`;
   if (query.removed === '1') return 'Access removed.';
@@ -142,8 +146,8 @@ export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
     '/dashboards/:id/grants/company',
     change(async (req, id) => {
       await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
-      const added = await grantCompanyMembers(db, actorOf(req)!, id, readForm(companyForm, req.body).company_id, await requestScopeSettings(req, db));
-      return `/desk/dashboards/${id}/permissions?added=${added}`;
+      const { added, already } = await grantCompanyMembers(db, actorOf(req)!, id, readForm(companyForm, req.body).company_id, await requestScopeSettings(req, db));
+      return `/desk/dashboards/${id}/permissions?added=${added}${already ? `&already=${already}` : ''}`;
     }),
   );
 
@@ -192,7 +196,10 @@ export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
     const id = idParam(req.params.id);
     await authorizeDashboard(db, actorOf(req)!, id, 'manage_grants');
     const dashboard = (await findDashboard(db, id))!;
-    const email = typeof req.query.customer === 'string' ? req.query.customer.trim().slice(0, 320) : '';
+    // From the sharing page's list: a customer already added, named by their grant (its email may be hidden from the viewer).
+    const grantId = wholeNumberParam(req.query.grant);
+    const granted = grantId === null ? undefined : (await listGrants(db, id)).find((g) => g.id === grantId && toCustomerFlag(g.principalType));
+    const email = granted ? granted.email : typeof req.query.customer === 'string' ? req.query.customer.trim().slice(0, 320) : '';
     let problem: string | null = null;
     let widgets = null;
     let customerName: string | null = null;
@@ -211,7 +218,8 @@ export function deskDashboardPermissionRoutes({ db, config }: AppDeps): Router {
         complete = previewIsComplete(actorOf(req), settings);
       }
     }
-    res.render('desk/dashboard-preview', { title: `Preview: ${dashboard.name}`, dashboard, email, problem, widgets, customerName, complete });
+    // The form shows back only an address the viewer typed, never one the grant named.
+    res.render('desk/dashboard-preview', { title: `Preview: ${dashboard.name}`, dashboard, email: granted ? '' : email, problem, widgets, customerName, complete });
   });
 
   return router;
