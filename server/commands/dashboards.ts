@@ -6,7 +6,7 @@ import { loadDashboardTarget, loadProjectFacts, loadScopeSettings } from '../rep
 import { recordAudit } from '../repositories/audit';
 import { deleteDashboardRow, insertDashboard, listGrants, lockDashboard, renameDashboardRow } from '../repositories/dashboards';
 import { readSetting } from '../repositories/settings';
-import { deleteWidget, insertWidget, moveWidget, type WidgetKind } from '../repositories/widgets';
+import { deleteWidget, insertWidget, listWidgets, moveWidget, updateWidget, type WidgetKind } from '../repositories/widgets';
 
 /** Loads a dashboard for an action and applies the 404/403 rule (with the settings the caller already read, if any). */
 export async function authorizeDashboard(db: Db, actor: Actor, id: number, action: DashboardAction, settings?: ScopeSettings): Promise<DashboardTarget> {
@@ -48,6 +48,42 @@ export async function deleteDashboard(db: Db, actor: Actor, id: number): Promise
   });
 }
 
+/** A widget may only chart a project its editor may see. */
+async function assertChartable(db: Db, actor: Actor, projectId: number | null, message: string): Promise<void> {
+  if (projectId === null) return;
+  const project = await loadProjectFacts(db, actor, projectId, 'request');
+  if (!project || !can(actor, 'view', { kind: 'project', project })) throw new Invalid(message, { project_id: 'unknown' });
+}
+
+function validWidgetTitle(title: string): string {
+  const trimmed = title.trim();
+  if (trimmed.length < 1 || trimmed.length > 200) throw new Invalid('A widget needs a title of 1 to 200 characters.', { title: 'length' });
+  return trimmed;
+}
+
+/**
+ * Changes a widget's title, project and the data customers see (its kind stays). A widget on
+ * a project its editor cannot see is left to someone who can: saving would either reveal the
+ * project or move the widget off it unseen.
+ */
+export async function editWidget(
+  db: Db,
+  actor: Actor,
+  dashboardId: number,
+  widgetId: number,
+  w: { title: string; projectId: number | null; dataScope: WidgetDataScope },
+): Promise<void> {
+  await db.transaction(async (trx) => {
+    await authorizeDashboard(trx, actor, dashboardId, 'edit');
+    await lockDashboard(trx, dashboardId);
+    const current = (await listWidgets(trx, dashboardId)).find((x) => x.id === widgetId);
+    if (!current) throw new NotFound();
+    await assertChartable(trx, actor, current.projectId, 'This widget charts a project you cannot see: only someone who sees that project can change it.');
+    await assertChartable(trx, actor, w.projectId, 'Choose a project from the list.');
+    await updateWidget(trx, dashboardId, widgetId, { ...w, title: validWidgetTitle(w.title) });
+  });
+}
+
 export async function addWidget(
   db: Db,
   actor: Actor,
@@ -56,13 +92,8 @@ export async function addWidget(
 ): Promise<number> {
   return db.transaction(async (trx) => {
     await authorizeDashboard(trx, actor, dashboardId, 'edit');
-    if (w.projectId !== null) {
-      // A widget may only chart a project its editor may see.
-      const project = await loadProjectFacts(trx, actor, w.projectId, 'request');
-      if (!project || !can(actor, 'view', { kind: 'project', project })) throw new Invalid('Choose a project from the list.', { project_id: 'unknown' });
-    }
-    const title = w.title.trim();
-    if (title.length < 1 || title.length > 200) throw new Invalid('A widget needs a title of 1 to 200 characters.', { title: 'length' });
+    await assertChartable(trx, actor, w.projectId, 'Choose a project from the list.');
+    const title = validWidgetTitle(w.title);
     // Widget changes of one dashboard happen one after another (see reorderWidget).
     await lockDashboard(trx, dashboardId);
     return insertWidget(trx, { ...w, title, dashboardId });

@@ -63,6 +63,11 @@ export async function insertWidget(db: Db, w: { dashboardId: number; kind: Widge
     .returning('id'));
 }
 
+/** Changes what a widget shows (its kind stays); false when the dashboard has no such widget. */
+export async function updateWidget(db: Db, dashboardId: number, widgetId: number, w: { title: string; projectId: number | null; dataScope: WidgetDataScope }): Promise<boolean> {
+  return (await db('dashboard_widgets').where({ id: widgetId, dashboard_id: dashboardId }).update({ title: w.title, project_id: w.projectId, data_scope: w.dataScope })) > 0;
+}
+
 export async function deleteWidget(db: Db, dashboardId: number, widgetId: number): Promise<boolean> {
   return (await db('dashboard_widgets').where({ id: widgetId, dashboard_id: dashboardId }).del()) > 0;
 }

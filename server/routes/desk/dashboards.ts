@@ -10,6 +10,7 @@ import { isWidgetKind, listWidgets, WIDGET_KINDS } from '../../repositories/widg
 import { presentWidgetList, presentWidgets } from '../../presenters/dashboards';
 import {
   addWidget,
+  editWidget,
   authorizeDashboard,
   createDashboard,
   deleteDashboard,
@@ -29,6 +30,7 @@ const widgetForm = z.object({
   data_scope: z.enum(['viewer_company', 'all'], { message: 'Choose which data customers see.' }).default('viewer_company'),
 });
 const moveForm = z.object({ direction: z.enum(['up', 'down']) });
+const widgetEditForm = widgetForm.omit({ kind: true }).extend({ title: z.string().trim().min(1, 'A widget needs a title of 1 to 200 characters.').max(200, 'A widget needs a title of 1 to 200 characters.') });
 
 export function deskDashboardRoutes({ db }: AppDeps): Router {
   const router = Router();
@@ -93,7 +95,7 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
     try {
       await fn(req, id);
     } catch (err) {
-      if (err instanceof Invalid) return renderEdit(req, res, 422, err.message, typedValues(req.body, 'name', 'kind', 'title', 'project_id', 'data_scope'));
+      if (err instanceof Invalid) return renderEdit(req, res, 422, err.message, typedValues(req.body, 'name', 'kind', 'title', 'project_id', 'data_scope', 'widget_id'));
       throw err;
     }
     redirectTo(res, after(id));
@@ -124,6 +126,15 @@ export function deskDashboardRoutes({ db }: AppDeps): Router {
       const form = readForm(widgetForm, req.body);
       const kind = form.kind as keyof typeof WIDGET_KINDS;
       await addWidget(db, actorOf(req)!, id, { kind, title: form.title || WIDGET_KINDS[kind].label, projectId: form.project_id, dataScope: form.data_scope });
+    }),
+  );
+
+  router.post(
+    '/dashboards/:id/widgets/:widgetId',
+    change(async (req, id) => {
+      await authorizeDashboard(db, actorOf(req)!, id, 'edit', await requestScopeSettings(req, db));
+      const form = readForm(widgetEditForm, req.body);
+      await editWidget(db, actorOf(req)!, id, idParam(req.params.widgetId), { title: form.title, projectId: form.project_id, dataScope: form.data_scope });
     }),
   );
 
