@@ -10,6 +10,44 @@ export interface AuditNames {
 
 const NAMED = { principalId: 'principal', projectId: 'project', roleId: 'role', companyId: 'company' } as const;
 
+/** What each recorded action means, in words (the stored keys stay the filter's values). */
+export const ACTION_TEXT: Record<string, string> = {
+  'company.created': 'Company created',
+  'company.renamed': 'Company renamed',
+  'dashboard.created': 'Dashboard created',
+  'dashboard.deleted': 'Dashboard deleted',
+  'dashboard.grant_added': 'Dashboard access given',
+  'dashboard.grant_changed': 'Dashboard access changed',
+  'dashboard.grant_removed': 'Dashboard access removed',
+  'dashboard.restriction_changed': 'Dashboard access level changed',
+  'dashboard.share_link_created': 'Public dashboard link made',
+  'dashboard.share_link_revoked': 'Public dashboard link revoked',
+  'entity_permission.changed': 'Direct access changed',
+  'entity_permission.granted': 'Direct access given',
+  'entity_permission.revoked': 'Direct access removed',
+  'membership.added': 'Added to a project',
+  'membership.changed': 'Project role changed',
+  'membership.removed': 'Removed from a project',
+  'principal.company_changed': "Customer's company changed",
+  'principal.created': 'Person added',
+  'principal.default_role_changed': 'Default role changed',
+  'principal.disabled': 'Account disabled',
+  'principal.enabled': 'Account enabled',
+  'principal.password_link_sent': 'Link to set a password sent',
+  'principal.type_changed': 'User type changed',
+  'project.created': 'Project created',
+  'project.portal_changed': 'Project opened or closed to the portal',
+  'project.privacy_changed': 'Project made private or public',
+  'project.renamed': 'Project renamed',
+  'setting.changed': 'Setting changed',
+  'share_link.requests_created': 'Public request-list link made',
+  'share_link.requests_revoked': 'Public request-list link revoked',
+  'token.created': 'API token created',
+  'token.revoked': 'API token revoked',
+};
+
+export const actionText = (action: string): string => ACTION_TEXT[action] ?? action;
+
 /** The admin page of an audit event's target, when it has one. */
 const TARGET_PAGES = new Map([
   ['principal', '/admin/users/'],
@@ -44,10 +82,12 @@ export function changeText(stored: string | null, names: AuditNames): string {
   } catch {
     return stored;
   }
+  if (value === null) return '—';
   return value && typeof value === 'object' && !Array.isArray(value) ? objectText(value as Record<string, unknown>, names) : valueText('', value, names);
 }
 
 export interface AuditRow extends AuditListItem {
+  actionText: string;
   beforeText: string;
   afterText: string;
   /** The target's admin or desk page, when it has one. */
@@ -57,6 +97,7 @@ export interface AuditRow extends AuditListItem {
 export function presentAudit(items: AuditListItem[], names: AuditNames): AuditRow[] {
   return items.map((e) => ({
     ...e,
+    actionText: actionText(e.action),
     beforeText: changeText(e.before, names),
     afterText: changeText(e.after, names),
     targetHref:

@@ -131,8 +131,20 @@ describe('bad input', function () {
     }
   });
 
-  it('impossible audit dates are ignored, and dates at the edges of the calendar answer 200', async () => {
-    for (const q of ['to=9999-12-31', 'from=0000-01-01', 'from=2024-02-31', 'to=2024-13-01']) await asAdmin.get(`/admin/audit?${q}`).expect(200);
+  it('impossible audit dates are not used and the page says so; dates at the edges of the calendar answer 200; From after To is pointed out', async () => {
+    for (const q of ['to=9999-12-31', 'from=0000-01-01', 'from=2024-02-31', 'to=2024-13-01']) {
+      expect((await asAdmin.get(`/admin/audit?${q}`).expect(200)).text, q).to.contain('Not a date, so not used');
+    }
+    const fine = await asAdmin.get('/admin/audit?from=2024-02-28&to=2024-03-01').expect(200);
+    expect(fine.text).not.to.contain('role="alert"');
+    expect((await asAdmin.get('/admin/audit?from=2024-03-01&to=2024-02-28').expect(200)).text).to.contain('“From” is after “To”');
+  });
+
+  it('the audit log names actions in words, offers every action Portico records, and shows an empty before as a dash', async () => {
+    const page = await asAdmin.get('/admin/audit').expect(200);
+    expect(page.text).to.contain('<option value="principal.password_link_sent" >Link to set a password sent</option>');
+    expect(page.text).to.contain('<option value="dashboard.grant_added" >Dashboard access given</option>');
+    expect(page.text).not.to.match(/<td>null<\/td>/);
   });
 
   it('a refused internal note comes back as an internal note, text and box both kept', async () => {
