@@ -58,11 +58,16 @@ export function formProblem(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'Check the form.';
 }
 
-/** The Invalid to throw for a failed parse: the first problem as its message, one per field. */
-export function invalidFrom(error: z.ZodError): Invalid {
+/** Every field's first problem, by field name, for a form that marks each field it refuses. */
+export function fieldProblems(error: z.ZodError): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) fields[String(issue.path[0] ?? '')] ??= issue.message;
-  return new Invalid(formProblem(error), fields);
+  return fields;
+}
+
+/** The Invalid to throw for a failed parse: the first problem as its message, one per field. */
+export function invalidFrom(error: z.ZodError): Invalid {
+  return new Invalid(formProblem(error), fieldProblems(error));
 }
 
 /** Parses `input` (a body or query, or nothing) or throws an Invalid a person can read. */

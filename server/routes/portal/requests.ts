@@ -18,7 +18,7 @@ import { requestEmailChoice } from '../../repositories/emailPreferences';
 import { presentPortalRequest } from '../../presenters/requests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
-import { formProblem as firstMessage, idField, safeReadForm, typedValues } from '../forms';
+import { fieldProblems, formProblem as firstMessage, idField, safeReadForm, typedValues } from '../forms';
 
 const requestForm = z.object({
   project_id: idField('Choose a project.'),
@@ -43,13 +43,15 @@ export function defaultVisibility(type: string): 'private' | 'public' {
 export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
   const router = Router();
 
-  const renderNew = async (res: Response, status: number, values: Record<string, unknown>, error: string | null) => {
+  /** `problems`: each refused field's message, shown beside it and listed above the form. */
+  const renderNew = async (res: Response, status: number, values: Record<string, unknown>, error: string | null, problems: Record<string, string> = {}) => {
     res.status(status).render('portal/new-request', {
       title: 'New request',
       projects: await portalProjects(db),
       types: REQUEST_TYPES,
       values,
       error,
+      problems,
     });
   };
 
@@ -62,7 +64,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     // What was typed goes back into the form as text, one value per field (a field sent twice: its first).
     const values = typedValues(req.body, 'project_id', 'type', 'title', 'description', 'visibility');
     const form = safeReadForm(requestForm, req.body);
-    if (!form.success) return renderNew(res, 422, values, firstMessage(form.error));
+    if (!form.success) return renderNew(res, 422, values, firstMessage(form.error), fieldProblems(form.error));
     try {
       const id = await submitRequest(
         db,
@@ -73,7 +75,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
       );
       redirectTo(res, `/portal/requests/${id}?submitted=1`);
     } catch (err) {
-      if (err instanceof Invalid) return renderNew(res, 422, values, err.message);
+      if (err instanceof Invalid) return renderNew(res, 422, values, err.message, Object.fromEntries(Object.keys(err.fields).map((k) => [k, err.message])));
       throw err;
     }
   });
