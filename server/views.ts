@@ -3,6 +3,7 @@ import ejs from 'ejs';
 import type { Express } from 'express';
 import { PROJECT_ROOT } from './paths';
 import { linkedText } from './presenters/text';
+import { exactTime, relativeTime } from './presenters/time';
 
 export const VIEWS_DIR = path.join(PROJECT_ROOT, 'views');
 
@@ -18,6 +19,9 @@ export function useEjs(app: Express, cache: boolean): void {
   app.locals.linkedText = linkedText;
   // Which header link is the page's section; pages rendered before viewLocals (early errors) mark none.
   app.locals.current = () => '';
+  // Lists date activity relative to the moment the page is made (pages are never cached).
+  app.locals.ago = (at: Date) => relativeTime(at, new Date());
+  app.locals.exactTime = exactTime;
   app.set('view engine', 'ejs');
   if (cache) app.set('view cache', true);
   app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) => {
