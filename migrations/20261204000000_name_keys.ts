@@ -9,7 +9,8 @@ import type { Knex } from 'knex';
  *
  * Existing names that already differ only in case keep their rows: the oldest of them gets
  * the key, the others none (NULL, which the index allows), so this never fails on a running
- * desk; renaming one of those gives it its key, or says the name is taken.
+ * desk; renaming one of those gives it its key, or says the name is taken. A name that
+ * lower-cases to more than the column holds keeps no key either.
  */
 const TABLES = ['companies', 'projects'] as const;
 
@@ -26,7 +27,8 @@ export async function up(knex: Knex): Promise<void> {
     const taken = new Set<string>();
     for (const r of rows) {
       const key = fold(String(r.name));
-      if (taken.has(key)) continue;
+      // A name that lower-cases past the column ("İ" is two characters lower-cased) keeps no key, as a duplicate does.
+      if (taken.has(key) || key.length > 200) continue;
       taken.add(key);
       await knex(table).where({ id: r.id }).update({ name_key: key });
     }

@@ -10,6 +10,7 @@ import { isRequester, type Actor } from '../permissions';
 import {
   createPendingSignup,
   createResetToken,
+  endResetTokensOf,
   findPendingSignup,
   forgetExpiredSignupPasswords,
   findResetToken,
@@ -17,7 +18,7 @@ import {
   useSignup,
 } from '../repositories/accountTokens';
 import { endPasswordLinksOf } from '../repositories/passwordLinks';
-import { emailTaken, findPrincipalByEmail, isEmailAddress, findPrincipalById, insertPrincipal, toActor, updateName, updatePassword, type PrincipalRow } from '../repositories/principals';
+import { emailTaken, findPrincipalByEmail, findPrincipalForUpdate, isEmailAddress, findPrincipalById, insertPrincipal, toActor, updateName, updatePassword, type PrincipalRow } from '../repositories/principals';
 
 export interface SignupInput {
   name: string;
@@ -104,9 +105,15 @@ export async function confirmSignup(db: Db, token: string, password: string, scr
 
 /** Mails a reset link to a known, active customer; does nothing visible otherwise. */
 export async function requestPasswordReset(db: Db, mailer: Mailer, email: string, baseUrl: string): Promise<void> {
-  const person = await findPrincipalByEmail(db, email);
-  if (!person || person.disabled || !isRequester(toActor(person))) return;
-  const token = await createResetToken(db, person.id);
+  const found = await findPrincipalByEmail(db, email);
+  if (!found || found.disabled || !isRequester(toActor(found))) return;
+  // Written under the person's row lock, so a disable at the same moment ends this link or refuses it.
+  const issued = await db.transaction(async (trx) => {
+    const person = await findPrincipalForUpdate(trx, found.id);
+    return person && !person.disabled ? { person, token: await createResetToken(trx, person.id) } : null;
+  });
+  if (!issued) return;
+  const { person, token } = issued;
   await mailer.send({
     to: person.email,
     subject: 'Reset your Portico password',
@@ -131,7 +138,9 @@ export async function resetPassword(db: Db, token: string, password: string, scr
     const live = await findResetToken(trx, token);
     // A link mailed before the account was disabled sets nothing (enabled again, it stays dead).
     const person = live ? await findPrincipalById(trx, live.principalId) : null;
-    if (!live || !person || person.disabled || !(await useResetTokens(trx, live.id, live.principalId))) return false;
+    // Nor a link from before the person's last cut-off (a password changed since, the account disabled).
+    const current = live && person && !person.disabled && Date.parse(live.createdAt) >= person.sessionsValidAfter;
+    if (!live || !current || !(await useResetTokens(trx, live.id, live.principalId))) return false;
     // Links an administrator mailed to set a password end too: the password is chosen now.
     await endPasswordLinksOf(trx, live.principalId);
     await updatePassword(trx, live.principalId, hash);
@@ -148,7 +157,13 @@ export async function changeOwnPassword(db: Db, actor: Actor, current: string, n
   if (!person || !(await verifyPassword(current, person.passwordHash))) throw new Invalid('Your current password is not right.', { current_password: 'wrong' });
   const problem = passwordProblem(next);
   if (problem) throw new Invalid(problem, { password: problem });
-  return updatePassword(db, actor.id, await hashPassword(next, scryptCost));
+  const hash = await hashPassword(next, scryptCost);
+  // Links mailed to set or reset the password end with the old password: none can replace the new one.
+  return db.transaction(async (trx) => {
+    await endPasswordLinksOf(trx, actor.id);
+    await endResetTokensOf(trx, actor.id);
+    return updatePassword(trx, actor.id, hash);
+  });
 }
 
 export async function changeOwnName(db: Db, actor: Actor, name: string): Promise<void> {

@@ -7,7 +7,7 @@ import { revokeAllAccessTokens } from '../repositories/accessTokens';
 import { revokeShareLinksOf } from '../repositories/shareLinks';
 import { endPasswordLinksOf } from '../repositories/passwordLinks';
 import { endResetTokensOf } from '../repositories/accountTokens';
-import { findPrincipalById, toActor } from '../repositories/principals';
+import { findPrincipalById, findPrincipalForUpdate, toActor } from '../repositories/principals';
 import {
   countActiveAdministrators,
   deleteMembership,
@@ -33,7 +33,8 @@ export const LAST_ADMIN = 'Portico needs at least one active administrator: this
  */
 export async function changePrincipal(db: Db, actor: Actor, id: number, changes: PrincipalChanges): Promise<void> {
   await db.transaction(async (trx) => {
-    const person = await findPrincipalById(trx, id);
+    // Locked first: a link mailed meanwhile is either ended by this disable or refused by it.
+    const person = await findPrincipalForUpdate(trx, id);
     if (!person) throw new NotFound();
     const current = toActor(person);
     if (changes.type !== undefined && changes.type !== person.type) {

@@ -7,7 +7,7 @@ import { can, type Actor } from '../permissions';
 import { loadScopeSettings, loadWorkTarget } from '../repositories/accessFacts';
 import { emailNotificationsOn } from '../repositories/emailPreferences';
 import type { Mailer } from '../mail/mailer';
-import { notifyMany, staffMailFooter } from '../mail/notifications';
+import { sendOutgoing, staffMailFooter, type Outgoing } from '../mail/notifications';
 import { touchRequest } from '../repositories/requestDetails';
 import { setRequestFields, type RequestFields } from '../repositories/requestFields';
 import { linkRequestToWorkItem, unlinkRequestFromWorkItem } from '../repositories/workItems';
@@ -15,30 +15,38 @@ import { authorizeRequest } from './requests';
 import { workingAssignee } from './staffRecipients';
 
 /**
- * Assigns a request to a staff member who may work on it (checked as them, not trusted from
- * the form), or unassigns it with null; false when it already had that assignee (nothing
- * written). Whoever is assigned by someone else is mailed, if they take email.
+ * Assigns a request within `trx` to a staff member who may work on it (checked as them, not
+ * trusted from the form), or unassigns it with null: null when it already had that assignee
+ * (nothing written), else the mail to the new assignee when someone else assigned them and
+ * they take email, to send once `trx` commits.
  */
-export async function assignRequest(db: Db, mailer: Mailer, actor: Actor, requestId: number, assigneeId: number | null, baseUrl: string): Promise<boolean> {
-  const outcome = await db.transaction(async (trx) => {
-    await authorizeRequest(trx, actor, requestId, 'edit');
-    const assignee = await workingAssignee(trx, requestId, assigneeId);
-    if (assigneeId !== null && !assignee) {
-      throw new Invalid('Choose a staff member who works on this request’s project.', { assignee_id: 'not allowed' });
-    }
-    const previous = await assigneeOf(trx, requestId);
-    if (previous === assigneeId) return null;
-    await touchRequest(trx, requestId, { customerVisible: false, fields: { assignee_id: assigneeId } });
-    await recordRequestEvent(trx, requestId, actor.id, { kind: 'assignee', fromId: previous, toId: assigneeId });
-    const tell = assignee && assignee.id !== actor.id && (await emailNotificationsOn(trx, assignee.id)) ? assignee : null;
-    const row: { title: string } | undefined = tell ? await trx('requests').where({ id: requestId }).first('title') : undefined;
-    return { tell, title: row?.title ?? '' };
-  });
-  if (outcome?.tell) {
-    const { tell, title } = outcome;
-    await notifyMany(mailer, [{ email: tell.email, name: tell.name }], `Request #${requestId} is assigned to you`, `${actor.name} assigned you request #${requestId}.\n\n${title}\n\n${baseUrl}/desk/requests/${requestId}`, staffMailFooter(baseUrl, 'assignee'));
+export async function assignIn(trx: Db, actor: Actor, requestId: number, assigneeId: number | null, baseUrl: string): Promise<Outgoing[] | null> {
+  await authorizeRequest(trx, actor, requestId, 'edit');
+  const assignee = await workingAssignee(trx, requestId, assigneeId);
+  if (assigneeId !== null && !assignee) {
+    throw new Invalid('Choose a staff member who works on this request’s project.', { assignee_id: 'not allowed' });
   }
-  return outcome !== null;
+  const previous = await assigneeOf(trx, requestId);
+  if (previous === assigneeId) return null;
+  await touchRequest(trx, requestId, { customerVisible: false, fields: { assignee_id: assigneeId } });
+  await recordRequestEvent(trx, requestId, actor.id, { kind: 'assignee', fromId: previous, toId: assigneeId });
+  if (!assignee || assignee.id === actor.id || !(await emailNotificationsOn(trx, assignee.id))) return [];
+  const row: { title: string } | undefined = await trx('requests').where({ id: requestId }).first('title');
+  return [
+    {
+      to: [{ email: assignee.email, name: assignee.name }],
+      subject: `Request #${requestId} is assigned to you`,
+      text: `${actor.name} assigned you request #${requestId}.\n\n${row?.title ?? ''}\n\n${baseUrl}/desk/requests/${requestId}`,
+      footer: staffMailFooter(baseUrl, 'assignee'),
+    },
+  ];
+}
+
+/** Assigns (or unassigns) a request and mails the new assignee; false when nothing changed. */
+export async function assignRequest(db: Db, mailer: Mailer, actor: Actor, requestId: number, assigneeId: number | null, baseUrl: string): Promise<boolean> {
+  const mails = await db.transaction((trx) => assignIn(trx, actor, requestId, assigneeId, baseUrl));
+  if (mails) await sendOutgoing(mailer, mails);
+  return mails !== null;
 }
 
 /**
@@ -52,8 +60,14 @@ export async function editRequestDetails(db: Db, actor: Actor, requestId: number
     const written = await setRequestFields(trx, requestId, next);
     if (!written) throw new NotFound();
     const { before, companyId } = written;
-    if (next.visibility === 'company' && companyId === null) {
-      throw new Invalid('The customer who raised it belongs to no company: choose private or public.', { visibility: 'no company' });
+    // "Company" is the company of the customer who raised it (PRODUCT.md section 2): one they
+    // have left (moved, or no company now) would share it with people no longer theirs.
+    if (next.visibility === 'company' && before.visibility !== 'company') {
+      const raiser: { company_id: unknown } | undefined = await trx('requests as r').join('principals as p', 'p.id', 'r.requester_id').where('r.id', requestId).first('p.company_id');
+      const current = raiser?.company_id == null ? null : Number(raiser.company_id);
+      if (companyId === null || current !== companyId) {
+        throw new Invalid('The customer who raised it is not in the company it was raised under (or in none): choose private or public.', { visibility: 'no company' });
+      }
     }
     if (before.title !== next.title) await recordRequestEvent(trx, requestId, actor.id, { kind: 'title' });
     if (before.type !== next.type) await recordRequestEvent(trx, requestId, actor.id, { kind: 'type', from: before.type, to: next.type });

@@ -14,7 +14,7 @@ import type { Scope } from '../permissions/scopes';
 import { recordAudit } from '../repositories/audit';
 import { companyAmong, roleExists } from '../repositories/people';
 import { createPasswordLink, endPasswordLinksOf, findLivePasswordLink, PASSWORD_LINK_TTL_MS, usePasswordLink } from '../repositories/passwordLinks';
-import { emailTaken, findPrincipalById, insertPrincipal, updatePassword, type PrincipalRow } from '../repositories/principals';
+import { emailTaken, findPrincipalById, findPrincipalForUpdate, insertPrincipal, updatePassword, type PrincipalRow } from '../repositories/principals';
 import { endResetTokensOf } from '../repositories/accountTokens';
 
 export const EMAIL_IN_USE = 'That email address is already in use.';
@@ -82,7 +82,8 @@ async function issueLink(trx: Db, actor: Actor, principalId: number): Promise<st
 /** Mails an active person a fresh link to set their password (earlier unused links stop working), audited. */
 export async function sendPasswordLink(db: Db, mailer: Mailer, actor: Actor, principalId: number, baseUrl: string): Promise<void> {
   const { person, token } = await db.transaction(async (trx) => {
-    const found = await findPrincipalById(trx, principalId);
+    // Locked: two sends one after the other (each ends the links before it), never beside a disable.
+    const found = await findPrincipalForUpdate(trx, principalId);
     if (!found) throw new NotFound();
     if (found.disabled) throw new Invalid(DISABLED_NO_LINK, { disabled: 'true' });
     return { person: found, token: await issueLink(trx, actor, found.id) };
@@ -104,6 +105,8 @@ async function linkHolder(db: Db, realm: Realm, token: string): Promise<{ linkId
   if (!link) return null;
   const person = await findPrincipalById(db, link.principalId);
   if (!person || person.disabled || realmOf(person.type) !== realm) return null;
+  // A link from before the person's last cut-off (a password changed, the account disabled) is dead.
+  if (Date.parse(link.createdAt) < person.sessionsValidAfter) return null;
   return { linkId: link.id, person };
 }
 

@@ -22,7 +22,7 @@ import {
   type RequestType,
 } from '../repositories/requestDetails';
 import { projectMemberRecipients, requesterRecipient, type Recipient } from '../repositories/recipients';
-import { customerMailFooter, notifyMany, staffMailFooter } from '../mail/notifications';
+import { customerMailFooter, notifyMany, sendOutgoing, staffMailFooter, type Outgoing } from '../mail/notifications';
 import { setRequestMuted } from '../repositories/emailPreferences';
 import { staffToTell, type StaffAudience } from './staffRecipients';
 
@@ -109,20 +109,25 @@ export async function setRequestNotifications(db: Db, actor: Actor, requestId: n
   });
 }
 
+/**
+ * Sets a request's status within `trx`: null when it already had it (nothing written), else
+ * the mail to its customer (none when they take no email), to send once `trx` commits.
+ */
+export async function changeStatusIn(trx: Db, actor: Actor, requestId: number, status: RequestStatus, baseUrl: string): Promise<Outgoing[] | null> {
+  const t = await authorizeRequest(trx, actor, requestId, 'edit');
+  const previous = await setRequestStatus(trx, requestId, status);
+  if (previous === null || previous === status) return null;
+  await recordRequestEvent(trx, requestId, actor.id, { kind: 'status', from: previous, to: status });
+  const to = await requesterRecipient(trx, t.requesterId, requestId);
+  if (!to) return [];
+  const row: { title: string } | undefined = await trx('requests').where({ id: requestId }).first('title');
+  const shown = status.replace('_', ' ');
+  return [{ to: [to], subject: `Request #${requestId} is now ${shown}`, text: `${row?.title ?? ''}\n\nStatus: ${shown}\n\n${baseUrl}/portal/requests/${requestId}`, footer: customerMailFooter(baseUrl, requestId) }];
+}
+
 /** Sets a request's status and mails its requester; false when it already had that status (nothing written). */
 export async function changeRequestStatus(db: Db, mailer: Mailer, actor: Actor, requestId: number, status: RequestStatus, baseUrl: string): Promise<boolean> {
-  let changed = false;
-  const mail = await db.transaction(async (trx) => {
-    const t = await authorizeRequest(trx, actor, requestId, 'edit');
-    const previous = await setRequestStatus(trx, requestId, status);
-    if (previous === null || previous === status) return null;
-    changed = true;
-    await recordRequestEvent(trx, requestId, actor.id, { kind: 'status', from: previous, to: status });
-    const row: { title: string } | undefined = await trx('requests').where({ id: requestId }).first('title');
-    return { to: await requesterRecipient(trx, t.requesterId, requestId), title: row?.title ?? '' };
-  });
-  if (mail?.to) {
-    await notifyMany(mailer, [mail.to], `Request #${requestId} is now ${status.replace('_', ' ')}`, `${mail.title}\n\nStatus: ${status.replace('_', ' ')}\n\n${baseUrl}/portal/requests/${requestId}`, customerMailFooter(baseUrl, requestId));
-  }
-  return changed;
+  const mails = await db.transaction((trx) => changeStatusIn(trx, actor, requestId, status, baseUrl));
+  if (mails) await sendOutgoing(mailer, mails);
+  return mails !== null;
 }

@@ -25,3 +25,16 @@ export async function notifyMany(mailer: Mailer, recipients: Recipient[], subjec
     await mailer.send({ to: r.email, subject, text: `Hello ${r.name},\n\n${text}\n\n— Portico\n\n${footer}` });
   }
 }
+
+/** A notification decided inside a transaction, sent once it has committed. */
+export interface Outgoing {
+  to: Recipient[];
+  subject: string;
+  text: string;
+  footer: string;
+}
+
+/** Sends what committed changes decided to send, in order. */
+export async function sendOutgoing(mailer: Mailer, mails: readonly Outgoing[]): Promise<void> {
+  for (const m of mails) await notifyMany(mailer, m.to, m.subject, m.text, m.footer);
+}

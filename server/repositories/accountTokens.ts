@@ -1,7 +1,7 @@
 /** Single-use, expiring tokens sent by email: sign-up confirmation and password reset. */
 import crypto from 'node:crypto';
 import type { Db } from '../db';
-import { nowIso } from '../db';
+import { nowIso, toDate } from '../db';
 import { hashToken } from './accessTokens';
 import { normalizeEmail } from './principals';
 
@@ -67,13 +67,13 @@ export async function createResetToken(db: Db, principalId: number): Promise<str
   return token;
 }
 
-export async function findResetToken(db: Db, token: string): Promise<{ id: number; principalId: number } | null> {
+export async function findResetToken(db: Db, token: string): Promise<{ id: number; principalId: number; createdAt: string } | null> {
   const row: Record<string, unknown> | undefined = await db('password_reset_tokens')
     .where({ token_hash: hashToken(token) })
     .whereNull('used_at')
     .andWhere('expires_at', '>', nowIso())
-    .first('id', 'principal_id');
-  return row ? { id: Number(row.id), principalId: Number(row.principal_id) } : null;
+    .first('id', 'principal_id', 'created_at');
+  return row ? { id: Number(row.id), principalId: Number(row.principal_id), createdAt: toDate(row.created_at).toISOString() } : null;
 }
 
 /** Ends every live reset link of the person (their password was set another way). */

@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { Db } from '../db';
-import { nowIso } from '../db';
+import { nowIso, toDate } from '../db';
 import { hashToken } from './accessTokens';
 
 export const PASSWORD_LINK_TTL_MS = 7 * 24 * 3_600_000;
@@ -26,13 +26,13 @@ export async function createPasswordLink(db: Db, principalId: number, createdBy:
 }
 
 /** The unused, unexpired link of this token, or null (one indexed lookup). */
-export async function findLivePasswordLink(db: Db, token: string): Promise<{ id: number; principalId: number } | null> {
+export async function findLivePasswordLink(db: Db, token: string): Promise<{ id: number; principalId: number; createdAt: string } | null> {
   const row: Record<string, unknown> | undefined = await db('password_links')
     .where({ token_hash: hashToken(token) })
     .whereNull('used_at')
     .andWhere('expires_at', '>', nowIso())
-    .first('id', 'principal_id');
-  return row ? { id: Number(row.id), principalId: Number(row.principal_id) } : null;
+    .first('id', 'principal_id', 'created_at');
+  return row ? { id: Number(row.id), principalId: Number(row.principal_id), createdAt: toDate(row.created_at).toISOString() } : null;
 }
 
 /** Marks the link used; false when another request used it first. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../db';
-import { nowIso, toBool } from '../db';
+import { isSqlite, nowIso, toBool } from '../db';
 import { isPrincipalType, type Actor, type PrincipalType } from '../permissions/actor';
 
 export interface PrincipalRow {
@@ -54,6 +54,17 @@ export function toActor(p: PrincipalRow): Actor {
 
 export async function findPrincipalByEmail(db: Db, email: string): Promise<PrincipalRow | null> {
   const row = await db('principals').where({ email_normalized: normalizeEmail(email) }).first();
+  return row ? principalFromRow(row) : null;
+}
+
+/**
+ * The person's row, locked until the transaction ends where the engine can (SQLite's write lock,
+ * taken at BEGIN, already serialises): changes that must see each other (a disable, a link
+ * mailed to set a password) happen one after the other. Call within a transaction.
+ */
+export async function findPrincipalForUpdate(db: Db, id: number): Promise<PrincipalRow | null> {
+  const q = db('principals').where({ id }).first();
+  const row = isSqlite(db) ? await q : await q.forUpdate();
   return row ? principalFromRow(row) : null;
 }
 

@@ -218,6 +218,16 @@ describe('customer accounts: sign-up, password reset, profile', function () {
     }
   });
 
+  it('a reset link mailed before the customer changed their password in the profile is dead', async () => {
+    const person = await buildRequester(t.db);
+    await post('/portal/password/forgot', { email: person.email });
+    const link = linkIn((await lastMailTo(t, person.email))!.text_body, '/portal/password/reset');
+    const own = await signIn(t.app, 'portal', person.email, PASSWORD);
+    const csrf = await csrfOf(own, '/portal/profile');
+    await own.post('/portal/profile/password').type('form').send({ current_password: PASSWORD, password: 'changed it myself', _csrf: csrf }).expect(303);
+    await supertest(t.app).get(link).expect(410);
+  });
+
   it('expired reset links are dead', async () => {
     const person = await buildRequester(t.db);
     await post('/portal/password/forgot', { email: person.email });

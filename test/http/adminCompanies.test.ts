@@ -110,6 +110,13 @@ describe('/admin/companies and moving a customer between companies', () => {
     expect(await t.db('companies').where({ name }).first()).to.exist;
   });
 
+  it('a name that lower-cases past 200 characters ("İ" is two) is refused with a message, not a 500 (found by review)', async () => {
+    const before = await snapshot(t.db);
+    const res = await post('/admin/companies', { name: 'İ'.repeat(200) }).expect(422);
+    expect(res.text).to.contain('at most 200 characters');
+    expect(await snapshot(t.db)).to.deep.equal(before);
+  });
+
   describe("a customer's company, on their person page", () => {
     it('offers the companies and "No company" to a customer, and nothing of the kind for staff', async () => {
       const acme = await buildCompany(t.db);

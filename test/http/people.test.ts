@@ -309,4 +309,28 @@ describe('administrators add people and send links to set a password', function 
     expect(page.text).to.contain('Forgot your password? Ask an administrator');
     await supertest(t.app).get('/desk/password/forgot').expect(302);
   });
+
+  it('a link mailed before the person changed their own password is dead: it cannot replace the new one (found by review)', async () => {
+    const person = await buildStaff(t.db, 'user');
+    const csrf = await csrfOf(agent, `/admin/users/${person.id}`);
+    await agent.post(`/admin/users/${person.id}/password-link`).type('form').send({ _csrf: csrf }).expect(303);
+    const link = await linkTo(t, person.email);
+    const own = await signIn(t.app, 'desk', person.email, PASSWORD);
+    const profile = await csrfOf(own, '/desk/profile');
+    await own.post('/desk/profile/password').type('form').send({ current_password: PASSWORD, password: 'my own new password', _csrf: profile }).expect(303);
+    await supertest(t.app).get(`${link.path}?token=${link.token}`).expect(410);
+    expect((await useLink(t, link)).status).to.equal(410);
+    expect(await signInAnswer(t, 'desk', person.email, 'my own new password')).to.equal(303);
+  });
+
+  it('a link from before the person\'s last cut-off is dead even if nothing ended it (a disable written beside it)', async () => {
+    const person = await buildStaff(t.db, 'user');
+    const csrf = await csrfOf(agent, `/admin/users/${person.id}`);
+    await agent.post(`/admin/users/${person.id}/password-link`).type('form').send({ _csrf: csrf }).expect(303);
+    const link = await linkTo(t, person.email);
+    // As a disable committed just after the link was written, then undone by an enable.
+    await t.db('principals').where({ id: person.id }).update({ sessions_valid_after: Date.now() + 1000 });
+    await supertest(t.app).get(`${link.path}?token=${link.token}`).expect(410);
+    expect((await useLink(t, link)).status).to.equal(410);
+  });
 });

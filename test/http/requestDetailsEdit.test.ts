@@ -78,8 +78,16 @@ describe('staff edit a request’s title, type and visibility', function () {
     expect((await save(asEditor, id, { title: 'ab', type: 'issue', visibility: 'private' }, 422)).text).to.contain('The title needs at least 3 characters.').and.to.contain('value="ab"');
     expect((await save(asEditor, id, { title: 'Keep me', type: 'bug', visibility: 'private' }, 422)).text).to.contain('Choose a type from the list.');
     expect((await save(asEditor, id, { title: 'Keep me', type: 'issue', visibility: 'everyone' }, 422)).text).to.contain('Choose who may see it from the list.');
-    expect((await save(asEditor, lonely, { title: 'No company here', type: 'issue', visibility: 'company' }, 422)).text).to.contain('belongs to no company');
+    expect((await save(asEditor, lonely, { title: 'No company here', type: 'issue', visibility: 'company' }, 422)).text).to.contain('is not in the company it was raised under');
     expect(await snapshot(t.db)).to.deep.equal(before);
+    // A customer who left the company the request was raised under: not shared with their former colleagues (found by review).
+    const mover = await buildRequester(t.db, { company });
+    const left = await buildRequest(t.db, { projectId: project, requester: mover, title: 'Raised before moving' });
+    await t.db('principals').where({ id: mover.id }).update({ company_id: await buildCompany(t.db) });
+    const beforeMove = await snapshot(t.db);
+    expect((await save(asEditor, left, { title: 'Raised before moving', type: 'issue', visibility: 'company' }, 422)).text).to.contain('is not in the company it was raised under');
+    expect(await snapshot(t.db)).to.deep.equal(beforeMove);
+    await asColleague.get(`/portal/requests/${left}`).expect(404);
   });
 
   it('refused with nothing written: a member without edit (403), an observer (403), a non-member of a private project (404), a customer (403)', async () => {
