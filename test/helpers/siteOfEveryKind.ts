@@ -91,7 +91,9 @@ export async function buildSiteOfEveryKind(t: TestApp): Promise<SiteOfEveryKind>
   );
   await t.db('entity_permissions').insert({ entity_type: 'epic', entity_id: epic, principal_id: grantee.id, can_view: true, can_comment: true, can_edit: false, can_grant: false, created_at: now });
   await changeSettings(t.db, admin.id, { 'portal.dashboards': true, 'direct_access.enabled': true });
-  const resetToken = await createResetToken(t.db, alice.id);
+  // Its own customer: alice changes her password on the way, which ends her reset links.
+  const forgetful = await insertPrincipal(t.db, { type: 'requester', name: 'Gaps Forgetful', email: 'forgetful@gaps.test', passwordHash: NO_PASSWORD, companyId: company });
+  const resetToken = await createResetToken(t.db, forgetful.id);
   const signupToken = await createPendingSignup(t.db, { email: 'gaps-signup@new.test', name: 'Gaps Signup', passwordHash: null });
   const invited = async (type: 'user' | 'requester') =>
     (await createPasswordLink(t.db, (await insertPrincipal(t.db, { type, name: `Invited ${type}`, email: `invited-${type}@gaps.test`, passwordHash: NO_PASSWORD })).id, admin.id)).token;
