@@ -142,3 +142,9 @@ export const bodyWithoutNul: RequestHandler = (req, _res, next) => {
   if (req.body !== undefined) req.body = withoutNul(req.body);
   next();
 };
+
+/** A request's title, as customers submit it and staff correct it. */
+export const requestTitleField = () => z.string().trim().min(3, 'The title needs at least 3 characters.').max(300, 'The title can have at most 300 characters.');
+
+/** A staff comment's text: a reply or note on a request, a comment on a work item. */
+export const staffCommentField = () => z.string().trim().min(1, 'Write something first.').max(20_000, 'At most 20,000 characters.');

@@ -21,19 +21,19 @@ import { listRequestEvents } from '../../repositories/requestEvents';
 import { authorizeRequest, changeRequestStatus, commentOnRequest } from '../../commands/requests';
 import { assignRequest, editRequestDetails, linkWorkItem, unlinkWorkItem } from '../../commands/deskRequests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
-import { idField, readForm, typedValues } from '../forms';
+import { idField, readForm, requestTitleField, staffCommentField, typedValues } from '../forms';
 import { directAccessNotice, directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
 const replyForm = z.object({
-  body: z.string().trim().min(1, 'Write something first.').max(20_000, 'At most 20,000 characters.'),
+  body: staffCommentField(),
   internal: z.enum(['true', 'false', 'on']).optional(),
 });
 const statusForm = z.object({ status: z.enum(REQUEST_STATUSES, { message: 'Choose a status from the list.' }) });
 const assignForm = z.object({ assignee_id: z.union([z.literal(''), idField()], { message: 'Choose someone from the list.' }) });
 const linkForm = z.object({ work_item_id: idField('Choose a work item.') });
 const detailsForm = z.object({
-  title: z.string().trim().min(3, 'The title needs at least 3 characters.').max(300, 'The title can have at most 300 characters.'),
+  title: requestTitleField(),
   type: z.enum(REQUEST_TYPES, { message: 'Choose a type from the list.' }),
   visibility: z.enum(REQUEST_VISIBILITIES, { message: 'Choose who may see it from the list.' }),
 });

@@ -13,7 +13,7 @@ import { authorizeWorkItem, commentOnWorkItem, createWorkItem, editWorkItem, KEE
 import { listWorkItemComments } from '../../repositories/workItemComments';
 import { visibleProjects } from '../../permissions/scopes';
 import { actorOf, idParam, redirectTo, requestScopeSettings } from '../locals';
-import { formProblem as message, idField, safeReadForm, typedValues } from '../forms';
+import { formProblem as message, idField, safeReadForm, staffCommentField, typedValues } from '../forms';
 import { directAccessNotice, directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 
@@ -30,7 +30,7 @@ const FORM_FIELDS = ['name', 'description', 'status', 'parent_id', 'owner_id'] a
 const createForm = z.object({ project_id: idField('Choose a project.'), type: z.enum(WORK_ITEM_TYPES, { message: 'Choose a type.' }), ...fields });
 const editForm = z.object({ ...fields, parent_id: z.union([z.literal(KEEP_PARENT), optionalId], { message: 'Choose one of the listed options.' }) });
 
-const commentForm = z.object({ body: z.string().trim().min(1, 'Write something first.').max(20_000, 'At most 20,000 characters.') });
+const commentForm = z.object({ body: staffCommentField() });
 
 type Project = Awaited<ReturnType<typeof listProjects>>[number];
 

@@ -18,12 +18,12 @@ import { requestEmailChoice } from '../../repositories/emailPreferences';
 import { presentPortalRequest } from '../../presenters/requests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
-import { fieldProblems, formProblem as firstMessage, idField, safeReadForm, typedValues } from '../forms';
+import { fieldProblems, formProblem as firstMessage, idField, requestTitleField, safeReadForm, typedValues } from '../forms';
 
 const requestForm = z.object({
   project_id: idField('Choose a project.'),
   type: z.enum(REQUEST_TYPES, { message: 'Choose issue, question or idea.' }),
-  title: z.string().trim().min(3, 'The title needs at least 3 characters.').max(300, 'The title can have at most 300 characters.'),
+  title: requestTitleField(),
   description: z.string().trim().max(20_000, 'The description can have at most 20,000 characters.').default(''),
   // '' is the form's "the usual for its type" choice (defaultVisibility).
   visibility: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['private', 'company', 'public'], { message: 'Choose who can see the request.' }).optional()),
