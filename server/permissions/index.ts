@@ -45,6 +45,7 @@ export {
   type ShareLinkTarget,
 } from './policies/shareLinks';
 export { grantChangeProblem, granteeProblem, grantProblem } from './policies/entityPermissions';
+export { staffMayChangeEntities } from './policies/projectEntities';
 export type { RequestAction, EntityAction, ProjectAction, DashboardAction, DashboardCollectionAction };
 
 export type ActionOf<T extends Target> = T extends RequestTarget

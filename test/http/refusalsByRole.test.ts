@@ -239,6 +239,10 @@ describe('refusals by staff type, project role and grant', function () {
       { name: 'assign', method: 'POST', path: () => `/desk/requests/${id()}/assign`, body: () => ({ assignee_id: '' }) },
       { name: 'link a work item', method: 'POST', path: () => `/desk/requests/${id()}/links`, body: () => ({ work_item_id: String(item) }) },
       { name: 'unlink a work item', method: 'POST', path: () => `/desk/requests/${id()}/links/${linked()}/delete` },
+      // The queue's bulk form, with this one request ticked: refused as its own page refuses it,
+      // except that a request the sender cannot see is a 422 (form input naming nothing of theirs).
+      { name: 'bulk status', method: 'POST', path: () => '/desk/requests/bulk', body: () => ({ ids: String(id()), action: 'status', status: 'open' }) },
+      { name: 'bulk assign', method: 'POST', path: () => '/desk/requests/bulk', body: () => ({ ids: String(id()), action: 'assign', assignee_id: '' }) },
     ];
     const onItem = (id: () => number): Call[] => [
       { name: 'open the edit form of a work item', method: 'GET', path: () => `/desk/work-items/${id()}/edit` },
@@ -287,7 +291,7 @@ describe('refusals by staff type, project role and grant', function () {
 
     describe('a user outside a public project sees nothing of it', () => {
       for (const call of hidden(() => request, () => linkedItem, () => item, () => open)) {
-        const expected = call.path() === '/desk/work-items' ? 403 : 404;
+        const expected = call.path() === '/desk/work-items' ? 403 : call.path() === '/desk/requests/bulk' ? 422 : 404;
         it(`${call.name} → ${expected}, nothing written`, () => refused('outsider', call, expected));
       }
     });
@@ -298,7 +302,7 @@ describe('refusals by staff type, project role and grant', function () {
     ] as const) {
       describe(`${label} sees nothing of a private project they are not a member of`, () => {
         for (const call of hidden(() => vaultRequest, () => vaultItem, () => vaultItem, () => vault)) {
-          const expected = call.path() === '/desk/work-items' ? 403 : 404;
+          const expected = call.path() === '/desk/work-items' ? 403 : call.path() === '/desk/requests/bulk' ? (who === 'observer' ? 403 : 422) : 404;
           it(`${call.name} → ${expected}, nothing written`, () => refused(who, call, expected));
         }
       });

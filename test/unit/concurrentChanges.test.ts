@@ -22,6 +22,8 @@ import { apiErrors } from '../../server/routes/api/v1/support';
 import { RACED } from '../../server/errors';
 import { logLines } from '../helpers/logLines';
 import { useEjs } from '../../server/views';
+import { changeRequestsInBulk } from '../../server/commands/bulkRequests';
+import { createMailer } from '../../server/mail/mailer';
 
 /** What pg throws for a duplicate key (the detail quotes the refused value). */
 function duplicateKey(): Error {
@@ -86,6 +88,27 @@ describe('changes that race', function () {
     expect((err as BulkError).items.map((i) => [i.index, i.status])).to.deep.equal([[0, 409]]);
     // Only the other's grant was written; the bulk wrote nothing.
     expect(Number((await db('entity_permissions').count({ n: '*' }).first())?.n)).to.equal(before + 1);
+  });
+
+  it('two bulk status changes of the same requests at once, ticked in opposite orders: both go through, no deadlock, no mixed result', async () => {
+    const db = tdb.db;
+    const admin = toActor(await buildStaff(db, 'administrator'));
+    const project = await buildProject(db);
+    const customer = await buildRequester(db);
+    const mailer = createMailer(db, createLogger('silent'), undefined, 'Portico <p@x.test>');
+    for (let round = 0; round < 5; round += 1) {
+      const ids: number[] = [];
+      for (let i = 0; i < 8; i += 1) ids.push(await buildRequest(db, { projectId: project, requester: customer, status: 'new' }));
+      // Each row is locked as it is changed (lockTallyKey): in the order ticked, these two would wait on each other.
+      const results = await Promise.allSettled([
+        changeRequestsInBulk(db, mailer, admin, ids, { kind: 'status', status: 'open' }, 'http://x.test'),
+        changeRequestsInBulk(db, mailer, admin, [...ids].reverse(), { kind: 'status', status: 'resolved' }, 'http://x.test'),
+      ]);
+      expect(results.map((r) => r.status), JSON.stringify(results)).to.deep.equal(['fulfilled', 'fulfilled']);
+      const statuses = new Set((await db('requests').whereIn('id', ids).select('status')).map((r: { status: string }) => r.status));
+      expect(statuses.size, [...statuses].join()).to.equal(1);
+    }
+    await mailer.drain();
   });
 
   it('a unique violation reaching a page or the API answers 409 with a sentence, and logs the constraint without the values', async () => {

@@ -70,6 +70,16 @@ export function staffEntityCan(actor: MaybeActor, action: EntityAction, project:
   }
 }
 
+/**
+ * Whether the actor may change some project entity somewhere, which decides whether the
+ * desk offers bulk changes at all: staff but observers (who never change anything). Each
+ * entity is still asked about on its own (staffEntityCan); this only spares observers a
+ * form they could never use, and refuses theirs before their input is read.
+ */
+export function staffMayChangeEntities(actor: MaybeActor): boolean {
+  return isStaff(actor) && !isObserver(actor);
+}
+
 /** Staff may add entities of a kind to a project when the role that applies there allows it. */
 export function staffCanAdd(actor: MaybeActor, project: ProjectFacts): boolean {
   return staffSeesProject(actor, project) && effectiveRole(actor, project).add;

@@ -1,6 +1,10 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
+import type { Db } from '../../db';
+import { BULK_MAX } from '../../commands/bulkRequests';
+import { staffOfProjects } from '../../repositories/staffOptions';
+import { staffMayChangeEntities } from '../../permissions';
 import { visibleRequests } from '../../permissions/scopes';
 import { queueTallyScope } from '../../permissions/tallyScopes';
 import { listQueue, queueFilterOptions, QUEUE_SORTS, type QueueSort } from '../../repositories/queue';
@@ -26,6 +30,105 @@ const query = z.object({
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
 
+/** What the bulk form sent back when it was refused: its message, and the ticks and choices to show again. */
+export interface BulkState {
+  error: string;
+  selected: number[];
+  typed: Record<string, string>;
+}
+
+/** The queue's own query (filters, sort, page) as the address keeps it: only what was chosen, the default sort left out. */
+export function queueParams(q: z.infer<typeof query>, withPage = false): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ status: q.status, type: q.type, project: q.project, company: q.company, company_name: q.company_name, requester: q.requester, assignee: q.assignee, q: q.q, waiting: q.waiting, sort: q.sort === 'activity' ? undefined : q.sort })) {
+    if (v !== undefined && v !== '') params[k] = String(v);
+  }
+  if (withPage && q.page > 1) params.page = String(q.page);
+  return params;
+}
+
+export function parseQueueQuery(raw: unknown): z.infer<typeof query> {
+  return query.parse(raw ?? {});
+}
+
+/** What the queue says after a bulk action (`?done=bulk-status&changed=3&unchanged=1`). */
+function bulkNotice(raw: Record<string, unknown>): string | null {
+  const done = raw.done;
+  if (done !== 'bulk-status' && done !== 'bulk-assign') return null;
+  const count = (v: unknown) => (typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : 0);
+  const changed = count(raw.changed);
+  const unchanged = count(raw.unchanged);
+  const requests = (n: number) => `${n} request${n === 1 ? '' : 's'}`;
+  const what = done === 'bulk-status' ? 'that status' : 'that assignee';
+  const parts = [changed ? `${requests(changed)} changed.` : 'Nothing changed.'];
+  if (unchanged) parts.push(`${requests(unchanged)} already had ${what}.`);
+  return parts.join(' ');
+}
+
+/**
+ * The queue for the filters of `raw` (a query string, or the one a refused bulk form came
+ * from): `bulk` shows that form's refusal with its ticks kept, under `status`.
+ */
+export async function renderQueue(db: Db, req: Request, res: Response, raw: Record<string, unknown>, status = 200, bulk: BulkState | null = null): Promise<void> {
+  const q = query.parse(raw);
+  // A search too long to run is said so, and kept in the box to shorten, not silently dropped.
+  const typedSearch = typeof raw.q === 'string' ? raw.q.trim() : '';
+  const searchTooLong = typedSearch.length > SEARCH_MAX ? typedSearch.slice(0, 2 * SEARCH_MAX) : null;
+  const actor = actorOf(req)!;
+  const settings = await requestScopeSettings(req, db);
+  const scope = visibleRequests(actor, settings);
+  const filter: QueueFilter = {
+    status: q.status,
+    type: q.type,
+    projectId: q.project,
+    companyId: q.company,
+    companyName: q.company_name || undefined,
+    requesterId: q.requester,
+    assignee: q.assignee,
+    q: q.q || undefined,
+    waiting: q.waiting === '1',
+  };
+  // The tabs count the filter's total as well: listQueue takes it from them. Added up from
+  // the request tallies where the filter allows (exact), else counted from the rows (capped).
+  const tabs = countByStatus(db, scope, filter, REQUEST_STATUSES, queueTallyScope(actor, settings));
+  const [result, counts, options] = await Promise.all([listQueue(db, scope, filter, q.sort, q.page, 50, tabs), tabs, queueFilterOptions(db, actor, settings)]);
+  const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
+  if (status === 200 && result.items.length === 0 && q.page > pages && !result.totalCapped) {
+    // Past the last page (a bookmark, requests closed since): the last page there is.
+    const last = new URLSearchParams(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'page'));
+    if (pages > 1) last.set('page', String(pages));
+    return redirectTo(res, `/desk${last.size ? `?${last}` : ''}`, 302);
+  }
+  const params = queueParams(q);
+  const filtered = Object.keys(params).some((k) => k !== 'sort') || searchTooLong !== null;
+  // Observers change nothing, so they get no ticks; anyone else may change some requests, and
+  // the bulk action refuses, naming them, any they may not (commands/bulkRequests.ts).
+  const canBulk = staffMayChangeEntities(actor) && result.items.length > 0;
+  const bulkAssignees = canBulk ? await staffOfProjects(db, options.projects.map((p) => p.id)) : [];
+  res.status(status).render('desk/queue', {
+    title: 'Request queue',
+    me: actor.id,
+    result,
+    counts,
+    options,
+    q,
+    params,
+    back: new URLSearchParams(queueParams(q, true)).toString(),
+    filtered,
+    searchTooLong,
+    searchMax: SEARCH_MAX,
+    statuses: REQUEST_STATUSES,
+    types: REQUEST_TYPES,
+    sorts: Object.keys(QUEUE_SORTS),
+    sortLabels: SORT_LABELS,
+    canBulk,
+    bulkAssignees,
+    bulkMax: BULK_MAX,
+    bulk,
+    notice: status === 200 ? bulkNotice(raw) : null,
+  });
+}
+
 export function deskHomeRoutes({ db }: AppDeps): Router {
   const router = Router();
   router.get('/', async (req, res) => {
@@ -35,40 +138,7 @@ export function deskHomeRoutes({ db }: AppDeps): Router {
       const kept = new URLSearchParams(sent.filter(([k, v]) => v !== '' && !(k === 'sort' && v === 'activity')));
       return redirectTo(res, `/desk${kept.size ? `?${kept}` : ''}`, 302);
     }
-    const q = query.parse(req.query);
-    // A search too long to run is said so, and kept in the box to shorten, not silently dropped.
-    const typedSearch = typeof req.query.q === 'string' ? req.query.q.trim() : '';
-    const searchTooLong = typedSearch.length > SEARCH_MAX ? typedSearch.slice(0, 2 * SEARCH_MAX) : null;
-    const settings = await requestScopeSettings(req, db);
-    const scope = visibleRequests(actorOf(req), settings);
-    const filter: QueueFilter = {
-      status: q.status,
-      type: q.type,
-      projectId: q.project,
-      companyId: q.company,
-      companyName: q.company_name || undefined,
-      requesterId: q.requester,
-      assignee: q.assignee,
-      q: q.q || undefined,
-      waiting: q.waiting === '1',
-    };
-    // The tabs count the filter's total as well: listQueue takes it from them. Added up from
-    // the request tallies where the filter allows (exact), else counted from the rows (capped).
-    const tabs = countByStatus(db, scope, filter, REQUEST_STATUSES, queueTallyScope(actorOf(req), settings));
-    const [result, counts, options] = await Promise.all([listQueue(db, scope, filter, q.sort, q.page, 50, tabs), tabs, queueFilterOptions(db, actorOf(req), settings)]);
-    const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
-    if (result.items.length === 0 && q.page > pages && !result.totalCapped) {
-      // Past the last page (a bookmark, requests closed since): the last page there is.
-      const last = new URLSearchParams(sent.filter(([k]) => k !== 'page'));
-      if (pages > 1) last.set('page', String(pages));
-      return redirectTo(res, `/desk${last.size ? `?${last}` : ''}`, 302);
-    }
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ status: q.status, type: q.type, project: q.project, company: q.company, company_name: q.company_name, requester: q.requester, assignee: q.assignee, q: q.q, waiting: q.waiting, sort: q.sort === 'activity' ? undefined : q.sort })) {
-      if (v !== undefined && v !== '') params[k] = String(v);
-    }
-    const filtered = Object.keys(params).some((k) => k !== 'sort') || searchTooLong !== null;
-    res.render('desk/queue', { title: 'Request queue', me: actorOf(req)!.id, result, counts, options, q, params, filtered, searchTooLong, searchMax: SEARCH_MAX, statuses: REQUEST_STATUSES, types: REQUEST_TYPES, sorts: Object.keys(QUEUE_SORTS), sortLabels: SORT_LABELS });
+    await renderQueue(db, req, res, req.query);
   });
   return router;
 }

@@ -5,6 +5,7 @@ import { authRoutes } from '../authRoutes';
 import { requireArea } from '../guards';
 import { deskHomeRoutes } from './home';
 import { deskRequestRoutes } from './requests';
+import { deskBulkRoutes } from './bulk';
 import { deskWorkItemRoutes } from './workItems';
 import { deskDashboardRoutes } from './dashboards';
 import { deskDashboardPermissionRoutes } from './dashboardPermissions';
@@ -22,6 +23,7 @@ export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
   router.use(profileRoutes(deps, 'desk', (req) => tokenSection(deps.db, req)));
   router.use(deskTokenRoutes(deps));
   router.use(deskHomeRoutes(deps));
+  router.use(deskBulkRoutes(deps));
   router.use(deskRequestRoutes(deps));
   router.use(deskWorkItemRoutes(deps));
   router.use(deskDashboardRoutes(deps));
