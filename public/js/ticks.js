@@ -19,6 +19,21 @@
       update();
     });
     boxes.forEach(function (b) { b.addEventListener('change', update); });
+    // A change to many requests is said back before it is sent: one stray click must not
+    // resolve, and email, a page of customers. (Nothing ticked or chosen: the server says so.)
+    var form = document.querySelector('[data-bulk-form]');
+    if (form) {
+      form.addEventListener('submit', function (event) {
+        var ticked = boxes.filter(function (b) { return b.checked; }).length;
+        var parts = ['status', 'assignee_id'].map(function (name) {
+          var select = form.elements[name];
+          if (!select || !select.value) return null;
+          return (name === 'status' ? 'status to ' : 'assignee to ') + select.options[select.selectedIndex].text;
+        }).filter(Boolean);
+        if (ticked < 2 || !parts.length) return;
+        if (!window.confirm('Change ' + ticked + ' requests: ' + parts.join(', ') + '?')) event.preventDefault();
+      });
+    }
     // Ticks kept by the browser on Back, or by a refused form shown again, are counted too.
     window.addEventListener('pageshow', update);
     update();

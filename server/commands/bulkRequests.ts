@@ -1,30 +1,38 @@
 /**
- * The queue's bulk actions: one status or one assignee for several requests at once, as Zammad's
- * and Jira Service Management's queues do. All or nothing: every request is checked first, and
- * then all are changed in one transaction, so a refusal (one request nobody may change, an
- * assignee who does not work on one of them) names the request and changes none. Each request
- * gets what a change on its own page gets: its history, its mail (sent once everything committed).
+ * The queue's bulk change: a status, an assignee or both for several requests at once, as
+ * Zammad's and Jira Service Management's queues do. All or nothing, in one transaction: the
+ * requests' rows are locked first (in id order: what is checked is what is changed, nobody can
+ * move a request to another project in between), every one is checked, and only then is the
+ * rest of the form read and everything changed, so a refusal (a request the sender may not
+ * change, one not in their queue, an assignee who does not work on one) names the requests
+ * and changes none. Each request gets what a change on its own page gets: its history, its
+ * mail (sent once everything committed).
  */
 import type { Db } from '../db';
-import { Forbidden, Invalid } from '../errors';
+import { Forbidden, Invalid, NotFound } from '../errors';
 import { can, type Actor } from '../permissions';
 import type { ScopeSettings } from '../permissions/scopes';
-import { loadRequestTarget } from '../repositories/accessFacts';
+import { loadRequestTargets, loadScopeSettings } from '../repositories/accessFacts';
 import type { RequestStatus } from '../repositories/requestDetails';
+import { applyTallyBatch, lockRequestRows, TallyBatch } from '../repositories/requestTallies';
 import type { Mailer } from '../mail/mailer';
 import { sendOutgoing, type Outgoing } from '../mail/notifications';
 import { changeStatusIn } from './requests';
 import { assignIn } from './deskRequests';
 
-/** The most requests one bulk action changes: a page of the queue. */
+/** The most requests one bulk change touches: a page of the queue. */
 export const BULK_MAX = 50;
 
-export type BulkChange = { kind: 'status'; status: RequestStatus } | { kind: 'assign'; assigneeId: number | null };
+/** What to set; a field left out stays as each request has it. `assigneeId` null unassigns. */
+export interface BulkChange {
+  status?: RequestStatus;
+  assigneeId?: number | null;
+}
 
 export interface BulkOutcome {
-  /** Requests the change was written to. */
+  /** Requests something was written to. */
   changed: number;
-  /** Requests that already had that status or assignee (nothing written). */
+  /** Requests that already were so (nothing written). */
   unchanged: number;
 }
 
@@ -34,47 +42,62 @@ export function requestNumbers(ids: readonly number[]): string {
   return tags.length <= 1 ? (tags[0] ?? '') : `${tags.slice(0, -1).join(', ')} and ${tags[tags.length - 1]}`;
 }
 
+const lockedText = (ids: number[]) => `You may not change ${requestNumbers(ids)}: untick ${ids.length === 1 ? 'it' : 'them'} and try again.`;
+// The same words for a request that does not exist and one the sender may not see.
+const unseenText = (ids: number[]) => `${requestNumbers(ids)} ${ids.length === 1 ? 'is' : 'are'} not in your queue (deleted, or no longer yours to see).`;
+const NOTHING_CHANGED = 'Nothing was changed.';
+
 /**
- * Refuses the selection unless `actor` may change every request in it: one they cannot see
- * (or that does not exist: the two are told apart by nobody) is a 422 naming it, one they see
- * but may not change a 403 naming it. Throws before anything is read from the rest of the form,
- * as the single-request routes refuse before they read their input.
+ * Refuses the selection unless `actor` may change every request of it, naming each one they
+ * may not: a 403 when some are theirs to see but not to change, else a 422 for those not in
+ * their queue. One statement for all of them; the policy decides each.
  */
-export async function checkBulkSelection(db: Db, actor: Actor, ids: readonly number[], settings: ScopeSettings): Promise<void> {
+async function checkSelection(db: Db, actor: Actor, ids: readonly number[], settings: ScopeSettings): Promise<void> {
+  const targets = await loadRequestTargets(db, actor, ids, settings);
   const unseen: number[] = [];
   const locked: number[] = [];
   for (const id of ids) {
-    const target = await loadRequestTarget(db, actor, id, settings);
+    const target = targets.get(id);
     if (!target || !can(actor, 'view', target)) unseen.push(id);
     else if (!can(actor, 'edit', target)) locked.push(id);
   }
-  if (locked.length) throw new Forbidden(`You may not change ${requestNumbers(locked)}: untick ${locked.length === 1 ? 'it' : 'them'} and try again. Nothing was changed.`);
-  if (unseen.length) throw new Invalid(`${requestNumbers(unseen)} ${unseen.length === 1 ? 'is' : 'are'} not in your queue (deleted, or no longer yours to see). Nothing was changed.`, { ids: 'unknown' });
+  const parts = [...(locked.length ? [lockedText(locked)] : []), ...(unseen.length ? [unseenText(unseen)] : []), NOTHING_CHANGED];
+  if (locked.length) throw new Forbidden(parts.join(' '));
+  if (unseen.length) throw new Invalid(parts.join(' '), { ids: 'unknown' });
 }
 
 /**
- * Applies `change` to every request of `ids` in one transaction (in id order, so two bulk
- * actions at once lock rows in the same order), then sends the mail the changes decided on.
- * An Invalid from one request (an assignee who may not take it) names it and undoes all.
+ * Applies the change `readChange` reads from the form (read only once the selection passed,
+ * so whoever may not change the requests is refused whatever else they sent) to every one of
+ * `ids`, then sends the mail the changes decided on.
  */
-export async function changeRequestsInBulk(db: Db, mailer: Mailer, actor: Actor, ids: readonly number[], change: BulkChange, baseUrl: string): Promise<BulkOutcome> {
+export async function changeRequestsInBulk(db: Db, mailer: Mailer, actor: Actor, ids: readonly number[], readChange: () => BulkChange, baseUrl: string): Promise<BulkOutcome> {
   const ordered = [...new Set(ids)].sort((a, b) => a - b);
   const { outcome, mails } = await db.transaction(async (trx) => {
+    await lockRequestRows(trx, ordered);
+    const settings = await loadScopeSettings(trx);
+    await checkSelection(trx, actor, ordered, settings);
+    const change = readChange();
+    const tallies = new TallyBatch();
     const mails: Outgoing[] = [];
     let changed = 0;
     for (const id of ordered) {
-      let out: Outgoing[] | null;
       try {
-        out = change.kind === 'status' ? await changeStatusIn(trx, actor, id, change.status, baseUrl) : await assignIn(trx, actor, id, change.assigneeId, baseUrl);
+        const written = [
+          change.status === undefined ? null : await changeStatusIn(trx, actor, id, change.status, baseUrl, { settings, tallies }),
+          change.assigneeId === undefined ? null : await assignIn(trx, actor, id, change.assigneeId, baseUrl, settings),
+        ].filter((out): out is Outgoing[] => out !== null);
+        if (written.length) changed += 1;
+        for (const out of written) mails.push(...out);
       } catch (err) {
-        if (err instanceof Invalid) throw new Invalid(`#${id}: ${err.message} Nothing was changed.`, err.fields);
+        // A request changed meanwhile (moved, access taken away) is named like one checked above.
+        if (err instanceof NotFound) throw new Invalid(`${unseenText([id])} ${NOTHING_CHANGED}`, { ids: 'unknown' });
+        if (err instanceof Forbidden) throw new Forbidden(`${lockedText([id])} ${NOTHING_CHANGED}`);
+        if (err instanceof Invalid) throw new Invalid(`#${id}: ${err.message} ${NOTHING_CHANGED}`, err.fields);
         throw err;
       }
-      if (out) {
-        changed += 1;
-        mails.push(...out);
-      }
     }
+    await applyTallyBatch(trx, tallies);
     return { outcome: { changed, unchanged: ordered.length - changed }, mails };
   });
   await sendOutgoing(mailer, mails);

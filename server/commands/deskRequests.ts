@@ -13,6 +13,7 @@ import { setRequestFields, type RequestFields } from '../repositories/requestFie
 import { linkRequestToWorkItem, unlinkRequestFromWorkItem } from '../repositories/workItems';
 import { authorizeRequest } from './requests';
 import { workingAssignee } from './staffRecipients';
+import type { ScopeSettings } from '../permissions/scopes';
 
 /**
  * Assigns a request within `trx` to a staff member who may work on it (checked as them, not
@@ -20,9 +21,9 @@ import { workingAssignee } from './staffRecipients';
  * (nothing written), else the mail to the new assignee when someone else assigned them and
  * they take email, to send once `trx` commits.
  */
-export async function assignIn(trx: Db, actor: Actor, requestId: number, assigneeId: number | null, baseUrl: string): Promise<Outgoing[] | null> {
-  await authorizeRequest(trx, actor, requestId, 'edit');
-  const assignee = await workingAssignee(trx, requestId, assigneeId);
+export async function assignIn(trx: Db, actor: Actor, requestId: number, assigneeId: number | null, baseUrl: string, settings?: ScopeSettings): Promise<Outgoing[] | null> {
+  await authorizeRequest(trx, actor, requestId, 'edit', settings);
+  const assignee = await workingAssignee(trx, requestId, assigneeId, settings);
   if (assigneeId !== null && !assignee) {
     throw new Invalid('Choose a staff member who works on this request’s project.', { assignee_id: 'not allowed' });
   }

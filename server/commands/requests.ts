@@ -24,7 +24,14 @@ import {
 import { projectMemberRecipients, requesterRecipient, type Recipient } from '../repositories/recipients';
 import { customerMailFooter, notifyMany, sendOutgoing, staffMailFooter, type Outgoing } from '../mail/notifications';
 import { setRequestMuted } from '../repositories/emailPreferences';
+import type { TallyBatch } from '../repositories/requestTallies';
 import { staffToTell, type StaffAudience } from './staffRecipients';
+
+/** What a change of several requests in one transaction shares: the settings read once, the tallies written once at the end. */
+export interface BulkContext {
+  settings?: ScopeSettings;
+  tallies?: TallyBatch;
+}
 
 /** Loads a request for an action and applies the 404/403 rule (with the settings the caller already read, if any). */
 export async function authorizeRequest(db: Db, actor: Actor, requestId: number, action: RequestAction, settings?: ScopeSettings): Promise<RequestTarget> {
@@ -113,9 +120,9 @@ export async function setRequestNotifications(db: Db, actor: Actor, requestId: n
  * Sets a request's status within `trx`: null when it already had it (nothing written), else
  * the mail to its customer (none when they take no email), to send once `trx` commits.
  */
-export async function changeStatusIn(trx: Db, actor: Actor, requestId: number, status: RequestStatus, baseUrl: string): Promise<Outgoing[] | null> {
-  const t = await authorizeRequest(trx, actor, requestId, 'edit');
-  const previous = await setRequestStatus(trx, requestId, status);
+export async function changeStatusIn(trx: Db, actor: Actor, requestId: number, status: RequestStatus, baseUrl: string, within: BulkContext = {}): Promise<Outgoing[] | null> {
+  const t = await authorizeRequest(trx, actor, requestId, 'edit', within.settings);
+  const previous = await setRequestStatus(trx, requestId, status, within.tallies);
   if (previous === null || previous === status) return null;
   await recordRequestEvent(trx, requestId, actor.id, { kind: 'status', from: previous, to: status });
   const to = await requesterRecipient(trx, t.requesterId, requestId);

@@ -12,17 +12,18 @@ import { loadRequestTarget, loadScopeSettings } from '../repositories/accessFact
 import { emailNotificationsOn } from '../repositories/emailPreferences';
 import { findPrincipalById, toActor } from '../repositories/principals';
 import { projectMemberRecipients, type Recipient } from '../repositories/recipients';
+import type { ScopeSettings } from '../permissions/scopes';
 
 export type StaffAudience = 'assignee' | 'members';
 
 /** The person a request is assigned to, when they are active staff who may still comment on it. */
-export async function workingAssignee(db: Db, requestId: number, assigneeId: number | null): Promise<Actor | null> {
+export async function workingAssignee(db: Db, requestId: number, assigneeId: number | null, settings?: ScopeSettings): Promise<Actor | null> {
   if (assigneeId === null) return null;
   const person = await findPrincipalById(db, assigneeId);
   if (!person || person.disabled) return null;
   const assignee = toActor(person);
   if (!isStaff(assignee)) return null;
-  const theirView = await loadRequestTarget(db, assignee, requestId, await loadScopeSettings(db));
+  const theirView = await loadRequestTarget(db, assignee, requestId, settings ?? (await loadScopeSettings(db)));
   return theirView && can(assignee, 'comment', theirView) ? assignee : null;
 }
 

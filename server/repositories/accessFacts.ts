@@ -114,13 +114,15 @@ function directOf(row: Row, actor: MaybeActor, creatorId: number | null, enabled
   return { enabled, mode: modeOf(grant), creatorId };
 }
 
-/** A request, its project's facts for the actor and their direct grant on it: one statement. */
-export async function loadRequestTarget(db: Db, actor: MaybeActor, requestId: number, s: ScopeSettings): Promise<RequestTarget | null> {
-  const q = db('requests as e').join('projects as p', 'p.id', 'e.project_id').where('e.id', requestId).first('e.id', 'e.requester_id', 'e.company_id', 'e.visibility');
+/** The requests of `q`'s `e` with their projects' facts for the actor and their direct grants. */
+function requestTargetQuery(db: Db, actor: MaybeActor, s: ScopeSettings): Knex.QueryBuilder {
+  const q = db('requests as e').join('projects as p', 'p.id', 'e.project_id').select('e.id', 'e.requester_id', 'e.company_id', 'e.visibility');
   withRoles(db, q, actor, 'request');
   withDirectGrant(db, q, actor, { value: 'request' }, s.directAccess);
-  const row: Row | undefined = await q;
-  if (!row) return null;
+  return q;
+}
+
+function requestTargetOf(row: Row, actor: MaybeActor, s: ScopeSettings): RequestTarget {
   return {
     kind: 'request',
     id: Number(row.id),
@@ -131,6 +133,22 @@ export async function loadRequestTarget(db: Db, actor: MaybeActor, requestId: nu
     // The requester who filed a request is its creator, but requesters never manage access.
     direct: directOf(row, actor, null, s.directAccess),
   };
+}
+
+/** A request, its project's facts for the actor and their direct grant on it: one statement. */
+export async function loadRequestTarget(db: Db, actor: MaybeActor, requestId: number, s: ScopeSettings): Promise<RequestTarget | null> {
+  const row: Row | undefined = await requestTargetQuery(db, actor, s).where('e.id', requestId).first();
+  return row ? requestTargetOf(row, actor, s) : null;
+}
+
+/**
+ * Several requests as loadRequestTarget loads one, in one statement (a page of the queue, a
+ * bulk change), by id; an id with no request is missing from the map.
+ */
+export async function loadRequestTargets(db: Db, actor: MaybeActor, ids: readonly number[], s: ScopeSettings): Promise<Map<number, RequestTarget>> {
+  if (ids.length === 0) return new Map();
+  const rows: Row[] = await requestTargetQuery(db, actor, s).whereIn('e.id', ids);
+  return new Map(rows.map((r) => [Number(r.id), requestTargetOf(r, actor, s)]));
 }
 
 const WORK_TABLES = { work_item: 'work_items', release: 'releases', team_iteration: 'team_iterations' } as const;

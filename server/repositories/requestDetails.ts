@@ -1,6 +1,6 @@
 /** Reads and writes of single requests, their comments, votes and linked work items. */
 import type { Db } from '../db';
-import { countNewRequest, lockTallyKey, recountChangedRequest } from './requestTallies';
+import { countNewRequest, lockTallyKey, recountChangedRequest, type TallyBatch } from './requestTallies';
 import { nowIso, toBool, toDate, insertedId } from '../db';
 import { toCustomerFlag } from '../permissions';
 import type { Scope } from '../permissions/scopes';
@@ -122,14 +122,14 @@ export async function touchRequest(db: Db, id: number, opts: { customerVisible: 
  * the engine can, so two concurrent changes cannot both count down the same old status.
  * Answers the status it had, or null when there is no such request. Call within a transaction.
  */
-export async function setRequestStatus(db: Db, id: number, status: RequestStatus): Promise<string | null> {
+export async function setRequestStatus(db: Db, id: number, status: RequestStatus, tallies?: TallyBatch): Promise<string | null> {
   const before = await lockTallyKey(db, id);
   if (!before) return null;
   if (before.status === status) return before.status;
   const now = nowIso();
   // Only staff set a status: a customer's comment is answered by it as by a reply.
   await db('requests').where({ id }).update({ status, updated_at: now, last_activity_at: now, customer_activity_at: now, customer_replied_at: null });
-  await recountChangedRequest(db, before, { ...before, status });
+  await recountChangedRequest(db, before, { ...before, status }, tallies);
   return before.status;
 }
 

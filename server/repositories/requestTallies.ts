@@ -116,11 +116,36 @@ export async function countNewRequest(db: Db, key: TallyKey): Promise<void> {
 }
 
 /** A request's tallied fields went from `before` to `after` (call within the writing transaction). */
-export async function recountChangedRequest(db: Db, before: TallyKey, after: TallyKey): Promise<void> {
-  await apply(db, [
+export async function recountChangedRequest(db: Db, before: TallyKey, after: TallyKey, batch?: TallyBatch): Promise<void> {
+  const changes = [
     { key: before, delta: -1 },
     { key: after, delta: 1 },
-  ]);
+  ];
+  if (batch) batch.changes.push(...changes);
+  else await apply(db, changes);
+}
+
+/**
+ * Tally changes of several requests held back and written at once (a bulk change): one
+ * transaction that took each request's cells in turn would hold some cells while waiting
+ * for others, which a second such transaction may hold (a deadlock on PostgreSQL). Written
+ * together, the cells are taken in the one key order every writer uses.
+ */
+export class TallyBatch {
+  readonly changes: { key: TallyKey; delta: number }[] = [];
+}
+
+export async function applyTallyBatch(db: Db, batch: TallyBatch): Promise<void> {
+  await apply(db, batch.changes.splice(0));
+}
+
+/**
+ * Locks the rows of `ids` in id order until the transaction ends, before a change of several
+ * requests writes anything (SQLite's write lock, taken at BEGIN, already holds them all).
+ */
+export async function lockRequestRows(db: Db, ids: readonly number[]): Promise<void> {
+  if (isSqlite(db) || ids.length === 0) return;
+  await db('requests').whereIn('id', ids).orderBy('id').forUpdate().select('id');
 }
 
 /** The tallied fields of one request, locked against concurrent changes until the transaction ends where the engine can. */

@@ -6,8 +6,8 @@ import { addMember, buildCompany, buildProject, buildRequest, buildRequester, bu
 
 /**
  * public/js/ticks.js and the queue's bulk form in a real browser: "tick every request on this
- * page" ticks them all (and says how many), one row unticked leaves it half-ticked, and the
- * form sets the status of exactly the ticked requests.
+ * page" ticks them all (and says how many), one row unticked leaves it half-ticked, the change
+ * is said back for a yes before it is sent, and it sets the status of exactly the ticked requests.
  */
 describe('queue bulk actions in a real browser', function () {
   this.timeout(90_000);
@@ -55,8 +55,18 @@ describe('queue bulk actions in a real browser', function () {
     expect(await page.locator('[data-ticked-count]').textContent()).to.equal('3 ticked.');
     expect(await page.evaluate('document.querySelector("[data-tick-all]").indeterminate')).to.equal(true);
     await page.getByRole('group', { name: 'With the ticked requests' }).getByLabel('Status').selectOption('in_progress');
-    await page.getByRole('button', { name: 'Set status' }).click();
-    await page.waitForURL(/done=bulk-status/);
+    // Asked first: cancelled, nothing is sent; accepted, the three change.
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByRole('button', { name: 'Apply to ticked requests' }).click();
+    expect(asked).to.deep.equal(['Change 3 requests: status to in progress?']);
+    expect(page.url()).not.to.contain('done=bulk');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Apply to ticked requests' }).click();
+    await page.waitForURL(/done=bulk/);
     expect(await page.locator('[data-bulk-notice]').textContent()).to.equal('3 requests changed.');
     const rows = await t.db('requests').whereIn('id', ids).orderBy('id').select('status');
     expect(rows.map((r: { status: string }) => r.status)).to.deep.equal(['new', 'in_progress', 'in_progress', 'in_progress']);

@@ -1,11 +1,13 @@
 /**
- * The queue's bulk actions: tick requests, set one status or one assignee for all of them.
+ * The queue's bulk change: tick requests, set a status, an assignee or both for all of them.
  * All or nothing; every change is the one its own page makes (history, mail after commit);
  * a refusal names the request, keeps the ticks and the queue's filters, and changes nothing.
  */
 import { expect } from 'chai';
 import { changedTables, createTestApp, csrfOf, fullState, signIn, type Agent, type TestApp } from '../helpers/app';
-import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
+import { addMember, buildCompany, buildPrincipal, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
+import { writeSetting } from '../../server/repositories/settings';
+import { insertEntityPermission } from '../../server/repositories/entityPermissions';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { requestNumbers } from '../../server/commands/bulkRequests';
 
@@ -21,6 +23,7 @@ describe('desk queue: bulk status and assignment', function () {
   let asAgent: Agent;
   let asObserver: Agent;
   let asReader: Agent;
+  let reader: PrincipalRow;
 
   before(async () => {
     t = await createTestApp();
@@ -36,7 +39,7 @@ describe('desk queue: bulk status and assignment', function () {
       await addMember(t.db, billing, p.id, editor);
     }
     await addMember(t.db, billing, billingOnly.id, editor);
-    const reader = await buildStaff(t.db, 'user');
+    reader = await buildStaff(t.db, 'user');
     await addMember(t.db, support, reader.id, await buildRole(t.db, { comment: true }));
     asAgent = await signIn(t.app, 'desk', agent.email, PASSWORD);
     asObserver = await signIn(t.app, 'desk', (await buildStaff(t.db, 'observer')).email, PASSWORD);
@@ -65,9 +68,9 @@ describe('desk queue: bulk status and assignment', function () {
 
   it('sets one status on every ticked request, each with its history and its customer mail, and says how many changed', async () => {
     const [a, b, c] = [await made('Bulk toner A'), await made('Bulk toner B', billing), await made('Bulk toner C', support, 'resolved')];
-    const res = await bulk(asAgent, [a, b, c], { action: 'status', status: 'resolved' }, 'q=Bulk+toner&sort=oldest');
+    const res = await bulk(asAgent, [a, b, c], { status: 'resolved' }, 'q=Bulk+toner&sort=oldest');
     expect(res.status).to.equal(303);
-    expect(res.headers.location).to.equal('/desk?q=Bulk+toner&sort=oldest&done=bulk-status&changed=2&unchanged=1');
+    expect(res.headers.location).to.equal('/desk?q=Bulk+toner&sort=oldest&done=bulk&changed=2&unchanged=1');
     expect([await statusOf(a), await statusOf(b), await statusOf(c)]).to.deep.equal(['resolved', 'resolved', 'resolved']);
     const events = await t.db('request_events').whereIn('request_id', [a, b, c]).where({ kind: 'status' }).select('request_id');
     expect(events.map((e: { request_id: unknown }) => Number(e.request_id)).sort()).to.deep.equal([a, b].sort());
@@ -75,28 +78,28 @@ describe('desk queue: bulk status and assignment', function () {
     expect(subjects).to.include(`Request #${a} is now resolved`).and.include(`Request #${b} is now resolved`);
     expect(subjects).not.to.include(`Request #${c} is now resolved`);
     const page = await asAgent.get(res.headers.location!).expect(200);
-    expect(page.text).to.contain('2 requests changed. 1 request already had that status.');
+    expect(page.text).to.contain('2 requests changed. 1 request was already so.');
   });
 
   it('assigns or unassigns every ticked request, mailing the new assignee once per request', async () => {
     const [a, b] = [await made('Assign me A'), await made('Assign me B', billing)];
-    const res = await bulk(asAgent, [a, b], { action: 'assign', assignee_id: String(colleague.id) });
+    const res = await bulk(asAgent, [a, b], { assignee_id: String(colleague.id) });
     expect(res.status).to.equal(303);
-    expect(res.headers.location).to.equal('/desk?done=bulk-assign&changed=2&unchanged=0');
+    expect(res.headers.location).to.equal('/desk?done=bulk&changed=2&unchanged=0');
     expect([await assigneeOf(a), await assigneeOf(b)]).to.deep.equal([colleague.id, colleague.id]);
     const subjects = await subjectsTo(colleague.email);
     expect(subjects).to.include(`Request #${a} is assigned to you`).and.include(`Request #${b} is assigned to you`);
-    const off = await bulk(asAgent, [a, b], { action: 'assign', assignee_id: '' });
-    expect(off.headers.location).to.equal('/desk?done=bulk-assign&changed=2&unchanged=0');
+    const off = await bulk(asAgent, [a, b], { assignee_id: 'none' });
+    expect(off.headers.location).to.equal('/desk?done=bulk&changed=2&unchanged=0');
     expect([await assigneeOf(a), await assigneeOf(b)]).to.deep.equal([null, null]);
-    const page = await asAgent.get('/desk?done=bulk-assign&changed=1&unchanged=0').expect(200);
+    const page = await asAgent.get('/desk?done=bulk&changed=1&unchanged=0').expect(200);
     expect(page.text).to.contain('1 request changed.');
   });
 
   it('an assignee who does not work on one of the requests: that request named, none of them assigned, nobody mailed', async () => {
     const [inBilling, inSupport] = [await made('Billing case', billing), await made('Support case')];
     const before = await fullState(t);
-    const res = await bulk(asAgent, [inBilling, inSupport], { action: 'assign', assignee_id: String(billingOnly.id) }, 'q=case');
+    const res = await bulk(asAgent, [inBilling, inSupport], { assignee_id: String(billingOnly.id) }, 'q=case');
     expect(res.status).to.equal(422);
     expect(res.text).to.contain(`#${inSupport}: Choose a staff member who works on this request’s project. Nothing was changed.`);
     expect(changedTables(before, await fullState(t))).to.deep.equal([]);
@@ -110,7 +113,7 @@ describe('desk queue: bulk status and assignment', function () {
   it('a request the agent may see but not change: 403 naming it, the others unchanged too', async () => {
     const [a, b] = [await made('Reader may look A'), await made('Reader may look B')];
     const before = await fullState(t);
-    const res = await bulk(asReader, [a, b], { action: 'status', status: 'closed' });
+    const res = await bulk(asReader, [a, b], { status: 'closed' });
     expect(res.status).to.equal(403);
     expect(res.text).to.contain(`You may not change #${a} and #${b}: untick them and try again. Nothing was changed.`);
     expect(changedTables(before, await fullState(t))).to.deep.equal([]);
@@ -121,8 +124,8 @@ describe('desk queue: bulk status and assignment', function () {
     const secret = await made('Not yours', hidden);
     const mine = await made('Yours');
     const before = await fullState(t);
-    const unseen = await bulk(asAgent, [mine, secret], { action: 'status', status: 'closed' });
-    const missing = await bulk(asAgent, [mine, 999_999], { action: 'status', status: 'closed' });
+    const unseen = await bulk(asAgent, [mine, secret], { status: 'closed' });
+    const missing = await bulk(asAgent, [mine, 999_999], { status: 'closed' });
     expect([unseen.status, missing.status]).to.deep.equal([422, 422]);
     expect(unseen.text).to.contain(`#${secret} is not in your queue`);
     expect(missing.text).to.contain('#999999 is not in your queue');
@@ -130,22 +133,28 @@ describe('desk queue: bulk status and assignment', function () {
     expect(changedTables(before, await fullState(t))).to.deep.equal([]);
   });
 
-  it('bad forms are refused with a message and change nothing: no ticks, too many, not ids, no action, a status not in the list', async () => {
+  it('bad forms are refused with a message and change nothing: no ticks, too many, not ids, nothing chosen, a status not in the list', async () => {
     const a = await made('Form check');
     const before = await fullState(t);
-    const none = await bulk(asAgent, [], { action: 'status', status: 'closed' });
+    const none = await bulk(asAgent, [], { status: 'closed' });
     expect(none.status).to.equal(422);
     expect(none.text).to.contain('Tick the requests to change first.');
-    const many = await bulk(asAgent, Array.from({ length: 51 }, (_, i) => i + 1), { action: 'status', status: 'closed' });
+    const many = await bulk(asAgent, Array.from({ length: 51 }, (_, i) => i + 1), { status: 'closed' });
     expect(many.status).to.equal(422);
     expect(many.text).to.contain('Tick at most 50 requests at a time (you ticked 51).');
-    const junk = await bulk(asAgent, [a, 'x1'], { action: 'status', status: 'closed' });
+    const junk = await bulk(asAgent, [a, 'x1'], { status: 'closed' });
     expect(junk.status).to.equal(422);
     expect(junk.text).to.contain('Tick requests from the list.');
-    const noAction = await bulk(asAgent, [a], { status: 'closed' });
-    expect(noAction.status).to.equal(422);
-    expect(noAction.text).to.contain('Choose “Set status” or “Assign”.');
-    const badStatus = await bulk(asAgent, [a], { action: 'status', status: 'deleted' });
+    const nothing = await bulk(asAgent, [a], { status: '', assignee_id: '' });
+    expect(nothing.status).to.equal(422);
+    expect(nothing.text).to.contain('Choose a status or an assignee to set.');
+    // Ids are digits: "1e1" is not #10, " 5" not #5; a tick sent twice counts once.
+    const exponent = await bulk(asAgent, ['1e1'], { status: 'closed' });
+    expect(exponent.status).to.equal(422);
+    expect(exponent.text).to.contain('Tick requests from the list.');
+    const twice = await bulk(asAgent, [...Array.from({ length: 50 }, (_, i) => i + 1), 1], { status: 'closed' });
+    expect(twice.text).not.to.contain('you ticked 51');
+    const badStatus = await bulk(asAgent, [a], { status: 'deleted' });
     expect(badStatus.status).to.equal(422);
     expect(badStatus.text).to.contain('Choose a status from the list.');
     expect(badStatus.text).to.match(new RegExp(`name="ids" value="${a}"[^>]*checked`));
@@ -159,7 +168,9 @@ describe('desk queue: bulk status and assignment', function () {
     expect(page.text).not.to.contain('name="ids"').and.not.to.contain('/desk/requests/bulk');
     expect((await asAgent.get('/desk').expect(200)).text).to.contain('name="ids"').and.contain('data-tick-all');
     const before = await fullState(t);
-    expect((await bulk(asObserver, [a], { action: 'status', status: 'closed' })).status).to.equal(403);
+    const refused = await bulk(asObserver, [a], { status: 'closed' });
+    expect(refused.status).to.equal(403);
+    expect(refused.text).to.contain('Observers cannot change requests.');
     expect((await bulk(asObserver, [], {})).status).to.equal(403);
     expect(changedTables(before, await fullState(t))).to.deep.equal([]);
   });
@@ -167,11 +178,57 @@ describe('desk queue: bulk status and assignment', function () {
   it('goes back to the queue it came from and nowhere else, whatever `back` says', async () => {
     const a = await made('Back check');
     for (const back of ['//evil.example/x', 'https://evil.example', 'next=//evil.example&status=open', '%0d%0aLocation:%20//evil.example']) {
-      const res = await bulk(asAgent, [a], { action: 'status', status: 'open' }, back);
+      const res = await bulk(asAgent, [a], { status: 'open' }, back);
       expect(res.status).to.equal(303);
-      expect(res.headers.location).to.match(/^\/desk\?(status=open&)?done=bulk-status&changed=\d&unchanged=\d$/);
+      expect(res.headers.location).to.match(/^\/desk\?(status=open&)?done=bulk&changed=\d&unchanged=\d$/);
     }
     expect(await statusOf(a)).to.equal('open');
+  });
+
+  it('sets the status and the assignee in one pass; "leave as it is" leaves each as it was', async () => {
+    const [a, b] = [await made('Both at once A'), await made('Both at once B', billing, 'open')];
+    await t.db('requests').where({ id: b }).update({ assignee_id: agent.id });
+    const res = await bulk(asAgent, [a, b], { status: 'in_progress', assignee_id: String(colleague.id) });
+    expect(res.headers.location).to.equal('/desk?done=bulk&changed=2&unchanged=0');
+    expect([await statusOf(a), await statusOf(b), await assigneeOf(a), await assigneeOf(b)]).to.deep.equal(['in_progress', 'in_progress', colleague.id, colleague.id]);
+    const statusOnly = await bulk(asAgent, [a, b], { status: 'resolved', assignee_id: '' });
+    expect(statusOnly.headers.location).to.equal('/desk?done=bulk&changed=2&unchanged=0');
+    expect([await assigneeOf(a), await assigneeOf(b)]).to.deep.equal([colleague.id, colleague.id]);
+  });
+
+  it('ticks only the rows the viewer may change, and offers as assignees only the staff of those rows\' projects', async () => {
+    // The reader sees Support's requests but may not change them; with Direct Access "Can edit"
+    // on one request of a private project, that row gets a tick, and its project's staff appear.
+    const vault = await buildProject(t.db, { name: 'Vault', isPrivate: true });
+    const keeper = await buildPrincipal(t.db, 'user', { name: 'Vera Vaultkeeper' });
+    await addMember(t.db, vault, keeper.id, await buildRole(t.db, { edit: true, comment: true }));
+    const vaulted = await made('Vaulted case', vault);
+    const readOnly = await made('Support read-only case');
+    const page = await asReader.get('/desk?q=case').expect(200);
+    expect(page.text).to.contain('Support read-only case');
+    expect(page.text).not.to.contain('name="ids"').and.not.to.contain('data-bulk-form');
+    const granted = await asAgent.get('/desk?q=Vaulted').expect(200);
+    expect(granted.text).not.to.contain('Vaulted case');
+    await writeSetting(t.db, 'direct_access.enabled', true, keeper.id);
+    await insertEntityPermission(t.db, { entityType: 'request', entityId: vaulted, principalId: reader.id, mode: 'edit', createdBy: keeper.id });
+    const withGrant = await asReader.get('/desk?q=case').expect(200);
+    expect(withGrant.text).to.match(new RegExp(`name="ids" value="${vaulted}"`));
+    expect(withGrant.text).not.to.match(new RegExp(`name="ids" value="${readOnly}"`));
+    expect(withGrant.text).to.contain('Vera Vaultkeeper');
+    // Only edit, not comment, earns a tick: with "Can comment" the vault's staff stay unnamed.
+    await t.db('entity_permissions').where({ entity_id: vaulted, principal_id: reader.id }).update({ can_edit: false });
+    const commentOnly = await asReader.get('/desk?q=case').expect(200);
+    expect(commentOnly.text).to.contain('Vaulted case');
+    expect(commentOnly.text).not.to.contain('Vera Vaultkeeper').and.not.to.contain('name="ids"');
+  });
+
+  it('names every refused request at once: those one may not change and those not in one\'s queue', async () => {
+    const readOnly = await made('Mixed refusal');
+    const before = await fullState(t);
+    const res = await bulk(asReader, [readOnly, 999_998], { status: 'closed' });
+    expect(res.status).to.equal(403);
+    expect(res.text).to.contain(`You may not change #${readOnly}: untick it and try again. #999998 is not in your queue`);
+    expect(changedTables(before, await fullState(t))).to.deep.equal([]);
   });
 
   it('names the requests as people read a list', () => {

@@ -127,8 +127,8 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/assign`, body: () => ({ assignee_id: '' }), expect: STAFF(303, 403, 403, 303), writes: true },
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/links`, body: (i) => ({ work_item_id: String(i.workItem) }), expect: STAFF(303, 403, 403, 303), writes: true },
   // The queue's bulk form with the matrix's request ticked: as its own status and assign routes.
-  { method: 'POST', path: () => '/desk/requests/bulk', body: (i) => ({ ids: String(i.request), action: 'status', status: 'in_progress' }), expect: STAFF(303, 403, 403, 303), writes: true },
-  { method: 'POST', path: () => '/desk/requests/bulk', body: () => ({ action: 'assign', assignee_id: '' }), expect: STAFF(422, 403, 422, 422) },
+  { method: 'POST', path: () => '/desk/requests/bulk', body: (i) => ({ ids: String(i.request), status: 'in_progress' }), expect: STAFF(303, 403, 403, 303), writes: true },
+  { method: 'POST', path: () => '/desk/requests/bulk', body: () => ({ assignee_id: 'none' }), expect: STAFF(422, 403, 422, 422) },
   // The link made just above: the user removes it, observer and contributor may not, and then it is gone (404).
   { method: 'POST', path: (i) => `/desk/requests/${i.request}/links/${i.workItem}/delete`, expect: STAFF(303, 403, 403, 404), writes: true },
   { method: 'GET', path: () => '/desk/work-items', expect: STAFF_OK },

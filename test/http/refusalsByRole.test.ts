@@ -241,8 +241,8 @@ describe('refusals by staff type, project role and grant', function () {
       { name: 'unlink a work item', method: 'POST', path: () => `/desk/requests/${id()}/links/${linked()}/delete` },
       // The queue's bulk form, with this one request ticked: refused as its own page refuses it,
       // except that a request the sender cannot see is a 422 (form input naming nothing of theirs).
-      { name: 'bulk status', method: 'POST', path: () => '/desk/requests/bulk', body: () => ({ ids: String(id()), action: 'status', status: 'open' }) },
-      { name: 'bulk assign', method: 'POST', path: () => '/desk/requests/bulk', body: () => ({ ids: String(id()), action: 'assign', assignee_id: '' }) },
+      { name: 'bulk status', method: 'POST', path: () => '/desk/requests/bulk', body: () => ({ ids: String(id()), status: 'open' }) },
+      { name: 'bulk assign', method: 'POST', path: () => '/desk/requests/bulk', body: () => ({ ids: String(id()), assignee_id: 'none' }) },
     ];
     const onItem = (id: () => number): Call[] => [
       { name: 'open the edit form of a work item', method: 'GET', path: () => `/desk/work-items/${id()}/edit` },

@@ -112,7 +112,7 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/status`, form: () => ({ status: 'in_progress' }) },
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/details`, form: () => ({ title: 'Retitled by a GET', type: 'question', visibility: 'public' }) },
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/assign`, form: (x) => ({ assignee_id: String(x.staffUser.id) }) },
-      { who: 'staff', path: () => '/desk/requests/bulk', form: (x) => ({ ids: String(x.voted), action: 'status', status: 'resolved' }) },
+      { who: 'staff', path: () => '/desk/requests/bulk', form: (x) => ({ ids: String(x.voted), status: 'resolved' }) },
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/links`, form: (x) => ({ work_item_id: String(x.workItem) }) },
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/links/${x.linkedItem}/delete`, form: () => ({}) },
       { who: 'staff', path: () => '/desk/work-items', form: (x) => ({ project_id: String(x.project), type: 'task', name: 'Task by a GET', status: 'open' }), page: true },

@@ -23,6 +23,7 @@ import { RACED } from '../../server/errors';
 import { logLines } from '../helpers/logLines';
 import { useEjs } from '../../server/views';
 import { changeRequestsInBulk } from '../../server/commands/bulkRequests';
+import { changeRequestStatus } from '../../server/commands/requests';
 import { createMailer } from '../../server/mail/mailer';
 
 /** What pg throws for a duplicate key (the detail quotes the refused value). */
@@ -33,6 +34,14 @@ function duplicateKey(): Error {
     table: 'principals',
     detail: 'Key (email_normalized)=(ann@example.test) already exists.',
   });
+}
+
+/** The roll-up tallies (every company) against the requests counted from their rows: a race that lost a count shows here. */
+async function expectTalliesMatchRows(db: TestDatabase['db']): Promise<void> {
+  const key = (r: Record<string, unknown>) => `${Number(r.project_id)}|${String(r.status)}|${String(r.type)}=${Number(r.n)}`;
+  const rows = (await db('requests').groupBy('project_id', 'status', 'type').select('project_id', 'status', 'type').count({ n: '*' })).map(key).sort();
+  const tallied = (await db('request_tallies').where('company_key', 0).andWhere('n', '<>', 0).select('project_id', 'status', 'type', 'n')).map(key).sort();
+  expect(tallied).to.deep.equal(rows);
 }
 
 describe('changes that race', function () {
@@ -101,14 +110,54 @@ describe('changes that race', function () {
       for (let i = 0; i < 8; i += 1) ids.push(await buildRequest(db, { projectId: project, requester: customer, status: 'new' }));
       // Each row is locked as it is changed (lockTallyKey): in the order ticked, these two would wait on each other.
       const results = await Promise.allSettled([
-        changeRequestsInBulk(db, mailer, admin, ids, { kind: 'status', status: 'open' }, 'http://x.test'),
-        changeRequestsInBulk(db, mailer, admin, [...ids].reverse(), { kind: 'status', status: 'resolved' }, 'http://x.test'),
+        changeRequestsInBulk(db, mailer, admin, ids, () => ({ status: 'open' }), 'http://x.test'),
+        changeRequestsInBulk(db, mailer, admin, [...ids].reverse(), () => ({ status: 'resolved' }), 'http://x.test'),
       ]);
       expect(results.map((r) => r.status), JSON.stringify(results)).to.deep.equal(['fulfilled', 'fulfilled']);
       const statuses = new Set((await db('requests').whereIn('id', ids).select('status')).map((r: { status: string }) => r.status));
       expect(statuses.size, [...statuses].join()).to.equal(1);
     }
     await mailer.drain();
+  });
+
+  it('two bulk changes of different requests whose types alternate, at once: both go through (the tally cells are taken in one order)', async () => {
+    const db = tdb.db;
+    const admin = toActor(await buildStaff(db, 'administrator'));
+    const project = await buildProject(db);
+    const customer = await buildRequester(db);
+    const mailer = createMailer(db, createLogger('silent'), undefined, 'Portico <p@x.test>');
+    for (let round = 0; round < 8; round += 1) {
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let i = 0; i < 10; i += 1) {
+        // Each bulk moves cells of both types, one request after another, in opposite turns.
+        a.push(await buildRequest(db, { projectId: project, requester: customer, type: i % 2 ? 'question' : 'issue' }));
+        b.push(await buildRequest(db, { projectId: project, requester: customer, type: i % 2 ? 'issue' : 'question' }));
+      }
+      const results = await Promise.allSettled([a, b].map((ids) => changeRequestsInBulk(db, mailer, admin, ids, () => ({ status: 'open' }), 'http://x.test')));
+      expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message).slice(-100) : 'ok'))).to.deep.equal(['ok', 'ok']);
+    }
+    await mailer.drain();
+    await expectTalliesMatchRows(db);
+  });
+
+  it('a bulk change and a single status change of one of its requests, at once: both go through, the counts right', async () => {
+    const db = tdb.db;
+    const admin = toActor(await buildStaff(db, 'administrator'));
+    const project = await buildProject(db);
+    const customer = await buildRequester(db);
+    const mailer = createMailer(db, createLogger('silent'), undefined, 'Portico <p@x.test>');
+    for (let round = 0; round < 8; round += 1) {
+      const ids: number[] = [];
+      for (let i = 0; i < 20; i += 1) ids.push(await buildRequest(db, { projectId: project, requester: customer }));
+      const results = await Promise.allSettled([
+        changeRequestsInBulk(db, mailer, admin, ids, () => ({ status: 'resolved' }), 'http://x.test'),
+        changeRequestStatus(db, mailer, admin, ids[15]!, 'open', 'http://x.test'),
+      ]);
+      expect(results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message).slice(-100) : 'ok'))).to.deep.equal(['ok', 'ok']);
+    }
+    await mailer.drain();
+    await expectTalliesMatchRows(db);
   });
 
   it('a unique violation reaching a page or the API answers 409 with a sentence, and logs the constraint without the values', async () => {

@@ -6,40 +6,42 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../app';
-import { BULK_MAX, changeRequestsInBulk, checkBulkSelection, type BulkChange } from '../../commands/bulkRequests';
+import { BULK_MAX, changeRequestsInBulk, type BulkChange } from '../../commands/bulkRequests';
 import { Forbidden, Invalid } from '../../errors';
 import { staffMayChangeEntities } from '../../permissions';
 import { REQUEST_STATUSES } from '../../repositories/requestDetails';
-import { actorOf, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
-import { idField, readForm, typedValues } from '../forms';
-import { parseQueueQuery, queueParams, renderQueue } from './home';
+import { actorOf, publicBaseUrl, redirectTo } from '../locals';
+import { idField, MAX_ID, readForm, typedValues } from '../forms';
+import { parseQueueQuery, queueParams, renderQueue } from './queuePage';
 
-const NONE_TICKED = 'Tick the requests to change first.';
+// '' is "leave as it is"; the assignee's "none" unassigns.
+const changeForm = z
+  .object({
+    status: z.union([z.literal(''), z.enum(REQUEST_STATUSES)], { message: 'Choose a status from the list.' }).default(''),
+    assignee_id: z.union([z.literal(''), z.literal('none'), idField()], { message: 'Choose someone from the list.' }).default(''),
+  })
+  .refine((f) => f.status !== '' || f.assignee_id !== '', { message: 'Choose a status or an assignee to set.', path: ['status'] });
 
-const changeForm = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('status'), status: z.enum(REQUEST_STATUSES, { message: 'Choose a status from the list.' }) }),
-  z.object({ action: z.literal('assign'), assignee_id: z.union([z.literal(''), idField()], { message: 'Choose someone from the list.' }) }),
-], { message: 'Choose “Set status” or “Assign”.' });
-
-/** The ticked request ids: one field sent once per tick. */
-function tickedIds(body: unknown): number[] {
-  const raw = (body as Record<string, unknown> | undefined)?.ids;
-  const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  if (values.length === 0) throw new Invalid(NONE_TICKED, { ids: 'none' });
-  if (values.length > BULK_MAX) throw new Invalid(`Tick at most ${BULK_MAX} requests at a time (you ticked ${values.length}).`, { ids: 'too many' });
-  const ids = values.map((v) => idField().safeParse(v));
-  if (ids.some((r) => !r.success)) throw new Invalid('Tick requests from the list.', { ids: 'unknown' });
-  return [...new Set(ids.map((r) => r.data!))];
+function changeOf(body: unknown): BulkChange {
+  const form = readForm(changeForm, body);
+  return {
+    ...(form.status === '' ? {} : { status: form.status }),
+    ...(form.assignee_id === '' ? {} : { assigneeId: form.assignee_id === 'none' ? null : form.assignee_id }),
+  };
 }
 
-/** The ticks to show again on a refused form: every id that could be one. */
-function ticksOf(body: unknown): number[] {
+/**
+ * The ticked request ids (one `ids` field per tick, digits only), each once, and the problem
+ * with them if any; the ids are kept either way, to tick again on the form shown again.
+ */
+function readTicks(body: unknown): { ids: number[]; problem: Invalid | null } {
   const raw = (body as Record<string, unknown> | undefined)?.ids;
-  const values = Array.isArray(raw) ? raw : [raw];
-  return values.flatMap((v) => {
-    const id = idField().safeParse(v);
-    return id.success ? [id.data] : [];
-  });
+  const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const ids = [...new Set(values.filter((v): v is string => typeof v === 'string' && /^[1-9]\d{0,9}$/.test(v)).map(Number).filter((n) => n <= MAX_ID))];
+  if (values.length === 0) return { ids, problem: new Invalid('Tick the requests to change first.', { ids: 'none' }) };
+  if (ids.length !== new Set(values).size) return { ids, problem: new Invalid('Tick requests from the list.', { ids: 'unknown' }) };
+  if (ids.length > BULK_MAX) return { ids, problem: new Invalid(`Tick at most ${BULK_MAX} requests at a time (you ticked ${ids.length}).`, { ids: 'too many' }) };
+  return { ids, problem: null };
 }
 
 /** The queue the form was sent from (its filters, sort and page), from the form's `back` field. */
@@ -54,23 +56,20 @@ export function deskBulkRoutes({ db, mailer, config }: AppDeps): Router {
   router.post('/requests/bulk', async (req: Request, res: Response) => {
     const actor = actorOf(req)!;
     const from = queueOf(req.body);
+    const ticks = readTicks(req.body);
     try {
       // Who may change comes before what was sent: an observer's empty form is a 403 too.
       if (!staffMayChangeEntities(actor)) throw new Forbidden('Observers cannot change requests.');
-      const selected = tickedIds(req.body);
-      await checkBulkSelection(db, actor, selected, await requestScopeSettings(req, db));
-      const form = readForm(changeForm, req.body);
-      const change: BulkChange = form.action === 'status' ? { kind: 'status', status: form.status } : { kind: 'assign', assigneeId: form.assignee_id === '' ? null : form.assignee_id };
-      const outcome = await changeRequestsInBulk(db, mailer, actor, selected, change, publicBaseUrl(req, config));
+      if (ticks.problem) throw ticks.problem;
+      const outcome = await changeRequestsInBulk(db, mailer, actor, ticks.ids, () => changeOf(req.body), publicBaseUrl(req, config));
       const done = new URLSearchParams(queueParams(parseQueueQuery(from), true));
-      done.set('done', change.kind === 'status' ? 'bulk-status' : 'bulk-assign');
+      done.set('done', 'bulk');
       done.set('changed', String(outcome.changed));
       done.set('unchanged', String(outcome.unchanged));
       redirectTo(res, `/desk?${done}`);
     } catch (err) {
       if (!(err instanceof Invalid) && !(err instanceof Forbidden)) throw err;
-      const typed = typedValues(req.body, 'action', 'status', 'assignee_id');
-      await renderQueue(db, req, res, from, err.status, { error: err.message, selected: ticksOf(req.body), typed });
+      await renderQueue(db, req, res, from, err.status, { error: err.message, selected: ticks.ids, typed: typedValues(req.body, 'status', 'assignee_id') });
     }
   });
 
