@@ -9,6 +9,7 @@ import { requestLogging } from './logger';
 import { createPassport } from './auth/passport';
 import { absoluteTimeout, createSessionStore, sessionMiddleware } from './auth/session';
 import { csrfProtection, sameOriginOnly } from './auth/csrf';
+import { readUploads } from './routes/uploads';
 import { actorOf, viewLocals } from './routes/locals';
 import { errorHandler, notFoundHandler, wantsJson } from './routes/errors';
 import { NotFound } from './errors';
@@ -99,8 +100,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(absoluteTimeout(config));
   app.use(passport.session());
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
-  app.use(bodyWithoutNul);
   app.use(sameOriginOnly());
+  // Files only after the origin check: another site's upload is refused before it is read.
+  app.use(readUploads());
+  app.use(bodyWithoutNul);
   app.use(logoutWithoutSession(config.BASE_PATH));
   app.use(csrfProtection(config.BASE_PATH, (req) => actorOf(req) !== null, wantsJson));
   app.use(viewLocals(config, db));

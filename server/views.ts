@@ -4,6 +4,7 @@ import type { Express } from 'express';
 import { PROJECT_ROOT } from './paths';
 import { linkedText } from './presenters/text';
 import { exactTime, relativeTime } from './presenters/time';
+import { fileSize, UPLOAD_LIMITS_TEXT } from './presenters/attachments';
 
 export const VIEWS_DIR = path.join(PROJECT_ROOT, 'views');
 
@@ -22,6 +23,9 @@ export function useEjs(app: Express, cache: boolean): void {
   // Lists date activity relative to the moment the page is made (pages are never cached).
   app.locals.ago = (at: Date) => relativeTime(at, new Date());
   app.locals.exactTime = exactTime;
+  // Attached files: their sizes, and the limits a file field states.
+  app.locals.fileSize = fileSize;
+  app.locals.uploadLimitsText = UPLOAD_LIMITS_TEXT;
   app.set('view engine', 'ejs');
   if (cache) app.set('view cache', true);
   app.engine('ejs', (file: string, data: object, done: (err: unknown, html?: string) => void) => {

@@ -25,7 +25,14 @@ import { projectMemberRecipients, requesterRecipient, type Recipient } from '../
 import { customerMailFooter, notifyMany, sendOutgoing, staffMailFooter, type Outgoing } from '../mail/notifications';
 import { setRequestMuted } from '../repositories/emailPreferences';
 import type { TallyBatch } from '../repositories/requestTallies';
+import { insertAttachments, type NewAttachment } from '../repositories/attachments';
 import { staffToTell, type StaffAudience } from './staffRecipients';
+
+/** The line a mail adds for the files that came with what it tells of (their names; the files stay behind the sign-in). */
+function attachedLine(files: readonly NewAttachment[] | undefined): string {
+  if (!files?.length) return '';
+  return `\n\nAttached: ${files.map((f) => f.filename).join(', ')}`;
+}
 
 /** What a change of several requests in one transaction shares: the settings read once, the tallies written once at the end. */
 export interface BulkContext {
@@ -47,6 +54,8 @@ export interface SubmitInput {
   title: string;
   description: string;
   visibility: 'private' | 'company' | 'public';
+  /** Files sent with it, stored with the request in the same transaction. */
+  attachments?: readonly NewAttachment[];
 }
 
 export async function submitRequest(db: Db, mailer: Mailer, actor: Actor, input: SubmitInput, baseUrl: string): Promise<number> {
@@ -59,9 +68,11 @@ export async function submitRequest(db: Db, mailer: Mailer, actor: Actor, input:
       throw new Invalid('You are not part of a company, so a request cannot be shared with one.', { visibility: 'no company' });
     }
     const newId = await insertRequest(trx, { ...input, requesterId: actor.id, companyId: actor.companyId });
+    await insertAttachments(trx, { requestId: newId, commentId: null, uploaderId: actor.id }, input.attachments ?? []);
     return { id: newId, members: await projectMemberRecipients(trx, input.projectId) };
   });
-  await notifyMany(mailer, members, `New request #${id}: ${input.title}`, `${actor.name} submitted a new ${input.type}.\n\n${input.title}\n\n${baseUrl}/desk/requests/${id}`, staffMailFooter(baseUrl, 'members'));
+  const text = `${actor.name} submitted a new ${input.type}.\n\n${input.title}${attachedLine(input.attachments)}\n\n${baseUrl}/desk/requests/${id}`;
+  await notifyMany(mailer, members, `New request #${id}: ${input.title}`, text, staffMailFooter(baseUrl, 'members'));
   return id;
 }
 
@@ -73,10 +84,12 @@ export async function commentOnRequest(
   body: string,
   internal: boolean,
   baseUrl: string,
+  attachments: readonly NewAttachment[] = [],
 ): Promise<number> {
   const { commentId, audience, staffAs, recipients } = await db.transaction(async (trx) => {
     const t = await authorizeRequest(trx, actor, requestId, internal ? 'internal_note' : 'comment');
     const id = await insertComment(trx, { requestId, authorId: actor.id, body, internal });
+    await insertAttachments(trx, { requestId, commentId: id, uploaderId: actor.id }, attachments);
     // Customers are told about staff replies; staff are told about customer comments.
     const fromStaff = can(actor, 'internal_note', t);
     // A customer's comment waits on the team (the queue says so) until staff answer publicly.
@@ -95,7 +108,7 @@ export async function commentOnRequest(
   if (!internal) {
     const link = audience === 'customer' ? `${baseUrl}/portal/requests/${requestId}` : `${baseUrl}/desk/requests/${requestId}`;
     const footer = audience === 'customer' ? customerMailFooter(baseUrl, requestId) : staffMailFooter(baseUrl, staffAs);
-    await notifyMany(mailer, recipients, `New comment on request #${requestId}`, `${actor.name} wrote:\n\n${body}\n\n${link}`, footer);
+    await notifyMany(mailer, recipients, `New comment on request #${requestId}`, `${actor.name} wrote:\n\n${body}${attachedLine(attachments)}\n\n${link}`, footer);
   }
   return commentId;
 }

@@ -89,7 +89,7 @@ export async function snapshot(db: AppDeps['db'], except: string[] = []): Promis
     'principals', 'companies', 'projects', 'project_members', 'roles', 'role_permissions', 'requests', 'votes',
     'comments', 'request_events', 'work_items', 'request_work_items', 'dashboards', 'dashboard_widgets', 'dashboard_grants',
     'settings', 'audit_events', 'access_tokens', 'entity_permissions', 'mail_outbox', 'request_tallies', 'request_day_tallies', 'request_mutes',
-    'share_links', 'password_links',
+    'share_links', 'password_links', 'attachments', 'attachment_contents',
   ];
   const out: Record<string, unknown> = {};
   for (const t of tables.filter((name) => !except.includes(name))) {

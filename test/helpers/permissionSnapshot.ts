@@ -15,6 +15,8 @@
  * Answers are flat strings, one per thing allowed or shown ("P3 request#5 edit", "P3
  * desk.queue [1,2,5]"), so that "nothing newly allowed" is a set difference.
  */
+import crypto from 'node:crypto';
+import { insertAttachments, listRequestAttachments, type NewAttachment } from '../../server/repositories/attachments';
 import type { Request } from 'express';
 import pino from 'pino';
 import type { Db } from '../../server/db';
@@ -73,6 +75,7 @@ export const PERMISSION_TABLES: readonly { table: string; orderBy: string[]; omi
   { table: 'team_iterations', orderBy: ['id'] },
   { table: 'request_work_items', orderBy: ['request_id', 'work_item_id'] },
   { table: 'comments', orderBy: ['id'] },
+  { table: 'attachments', orderBy: ['id'] },
   { table: 'votes', orderBy: ['id'] },
   { table: 'dashboards', orderBy: ['id'] },
   { table: 'dashboard_widgets', orderBy: ['id'] },
@@ -243,6 +246,12 @@ export async function seedPermissionWorld(db: Db): Promise<PermissionWorld> {
     { request_id: internalCompany, author_id: admin, body: 'INTERNAL: escalated', internal: true, created_at: now },
     { work_item_id: partnerBug, author_id: agent, body: 'On it', internal: false, created_at: now },
   ]);
+  // Files: with a request, with a customer's comment, with an internal note (staff only).
+  const commentOf = async (body: string) => idOf(db, 'comments', { body });
+  await insertAttachments(db, { requestId: partnerPublic, commentId: null, uploaderId: dora.id }, [worldFile('submitted.png')]);
+  await insertAttachments(db, { requestId: partnerPublic, commentId: await commentOf('Please!'), uploaderId: dora.id }, [worldFile('please.txt')]);
+  await insertAttachments(db, { requestId: partnerPublic, commentId: await commentOf('INTERNAL: partner only'), uploaderId: contrib2.id }, [worldFile('internal.log')]);
+  await insertAttachments(db, { requestId: internalCompany, commentId: await commentOf('INTERNAL: escalated'), uploaderId: admin }, [worldFile('escalated.log')]);
   await db('votes').insert({ request_id: evePublic, requester_id: dora.id, created_at: now });
   await db('requests').where({ id: evePublic }).update({ vote_count: 1 });
 
@@ -393,6 +402,11 @@ export async function seedPermissionWorld(db: Db): Promise<PermissionWorld> {
   };
 }
 
+function worldFile(filename: string): NewAttachment {
+  const data = Buffer.from(`the bytes of ${filename}`);
+  return { filename, contentType: 'application/octet-stream', data, sha256: crypto.createHash('sha256').update(data).digest('hex') };
+}
+
 // ------------------------------------------------------------------------------ answers
 
 const ids = (rows: { id: number }[]) => JSON.stringify(rows.map((r) => r.id));
@@ -523,6 +537,9 @@ async function actorAnswers(db: Db, actor: MaybeActor, u: Universe, s: ScopeSett
   // Inside what they may open: comments, linked items (the portal names them all), counts.
   for (const id of viewableRequests) {
     say(`request#${id} comments ${ids(await listRequestComments(db, id, visibleComments(actor)))}`);
+    // Said only when there are some: a rollback that drops the files narrows, never widens.
+    const files = await listRequestAttachments(db, id, visibleComments(actor));
+    if (files.length) say(`request#${id} files ${ids(files)}`);
     say(`request#${id} linked ${ids(await listLinkedWorkItems(db, id, isRequester(actor) ? undefined : workItems))}`);
   }
   for (const id of viewableItems) {

@@ -91,6 +91,13 @@ const LOSSES: Record<string, Loss> = {
     answers: 'subset',
     narrowed: (_w, before) => before.filter((a) => a.startsWith('password link ')),
   },
+  // down drops the attached files (up creates the tables empty): whoever could download one
+  // no longer can, since there is none. Narrower, never wider.
+  '20261205000000_attachments.ts': {
+    rows: [{ table: 'attachments' }],
+    answers: 'subset',
+    narrowed: (_w, before) => before.filter((a) => / files \[/.test(a)),
+  },
 };
 
 

@@ -3,6 +3,7 @@ import type { PassportStatic } from 'passport';
 import type { AppDeps } from '../../app';
 import { authRoutes } from '../authRoutes';
 import { requireArea } from '../guards';
+import { attachmentRoutes } from '../attachments';
 import { deskHomeRoutes } from './home';
 import { deskRequestRoutes } from './requests';
 import { deskBulkRoutes } from './bulk';
@@ -25,6 +26,7 @@ export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
   router.use(deskHomeRoutes(deps));
   router.use(deskBulkRoutes(deps));
   router.use(deskRequestRoutes(deps));
+  router.use(attachmentRoutes(deps));
   router.use(deskWorkItemRoutes(deps));
   router.use(deskDashboardRoutes(deps));
   router.use(deskDashboardPermissionRoutes(deps));

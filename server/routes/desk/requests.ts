@@ -24,6 +24,9 @@ import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } fro
 import { idField, readForm, requestTitleField, staffCommentField, typedValues } from '../forms';
 import { directAccessNotice, directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
+import { sentFiles } from '../uploads';
+import { listRequestAttachments } from '../../repositories/attachments';
+import { filesOfRequest } from '../../presenters/attachments';
 
 const replyForm = z.object({
   body: staffCommentField(),
@@ -54,8 +57,9 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
   const settings = await requestScopeSettings(req, db);
   const detail = await findRequestDetail(db, id);
   if (!detail) throw new NotFound();
-  const [comments, linked, voters, staff, items, history, customerEmail] = await Promise.all([
+  const [comments, files, linked, voters, staff, items, history, customerEmail] = await Promise.all([
     listRequestComments(db, id, visibleComments(actor)),
+    listRequestAttachments(db, id, visibleComments(actor)).then(filesOfRequest),
     listLinkedWorkItems(db, id, visibleWorkItems(actor, settings)),
     listVoters(db, id),
     projectStaff(db, detail.projectId),
@@ -69,6 +73,8 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
     title: `#${id} ${detail.title}`,
     request: detail,
     comments,
+    files,
+    filesDropped: res.locals.filesDropped === true,
     linked,
     voters,
     staff,
@@ -114,11 +120,11 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
    * Runs a change; a broken rule or bad input re-renders the page with its message, success
    * goes back to the page with `done` naming what happened (DONE_NOTICES), so it says so.
    */
-  const action = (fn: (req: Request, id: number) => Promise<void | boolean>, done: (req: Request) => keyof typeof DONE_NOTICES) => async (req: Request, res: Response) => {
+  const action = (fn: (req: Request, id: number, res: Response) => Promise<void | boolean>, done: (req: Request) => keyof typeof DONE_NOTICES) => async (req: Request, res: Response) => {
     const id = idParam(req.params.id);
     let changed: void | boolean;
     try {
-      changed = await fn(req, id);
+      changed = await fn(req, id, res);
     } catch (err) {
       if (err instanceof Invalid) {
         await authorizeRequest(db, actorOf(req)!, id, 'view', await requestScopeSettings(req, db));
@@ -137,12 +143,16 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
 
   router.post(
     '/requests/:id/comments',
-    action(async (req, id) => {
+    action(async (req, id, res) => {
       // Who may write comes before what was written: an observer's blank reply is a 403 too.
       const internal = asksInternal(req.body);
       await authorizeRequest(db, actorOf(req)!, id, internal ? 'internal_note' : 'comment', await requestScopeSettings(req, db));
+      const files = sentFiles(req, res);
+      // A refused reply is shown again with its text; its files must be chosen again.
+      res.locals.filesDropped = files.sent;
       const form = readForm(replyForm, req.body);
-      await commentOnRequest(db, mailer, actorOf(req)!, id, form.body, internal, publicBaseUrl(req, config));
+      if (files.problem) throw new Invalid(files.problem, { files: 'refused' });
+      await commentOnRequest(db, mailer, actorOf(req)!, id, form.body, internal, publicBaseUrl(req, config), files.files);
     }, (req) => (asksInternal(req.body) ? 'noted' : 'replied')),
   );
 

@@ -3,6 +3,7 @@ import type { PassportStatic } from 'passport';
 import type { AppDeps } from '../../app';
 import { authRoutes } from '../authRoutes';
 import { requireArea } from '../guards';
+import { attachmentRoutes } from '../attachments';
 import { portalHomeRoutes } from './home';
 import { portalRequestRoutes } from './requests';
 import { portalIdeasRoutes } from './ideas';
@@ -20,6 +21,7 @@ export function portalRoutes(deps: AppDeps, passport: PassportStatic): Router {
   router.use(profileRoutes(deps, 'portal'));
   router.use(portalHomeRoutes(deps));
   router.use(portalRequestRoutes(deps));
+  router.use(attachmentRoutes(deps));
   router.use(portalIdeasRoutes(deps));
   router.use(portalDashboardRoutes(deps));
   return router;

@@ -18,6 +18,9 @@ import { requestEmailChoice } from '../../repositories/emailPreferences';
 import { presentPortalRequest } from '../../presenters/requests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
+import { sentFiles } from '../uploads';
+import { listRequestAttachments } from '../../repositories/attachments';
+import { filesOfRequest } from '../../presenters/attachments';
 import { fieldProblems, formProblem as firstMessage, idField, requestTitleField, safeReadForm, typedValues } from '../forms';
 
 const requestForm = z.object({
@@ -43,8 +46,8 @@ export function defaultVisibility(type: string): 'private' | 'public' {
 export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
   const router = Router();
 
-  /** `problems`: each refused field's message, shown beside it and listed above the form. */
-  const renderNew = async (res: Response, status: number, values: Record<string, unknown>, error: string | null, problems: Record<string, string> = {}) => {
+  /** `problems`: each refused field's message, shown beside it and listed above the form; `filesDropped`: files came, and must be chosen again. */
+  const renderNew = async (res: Response, status: number, values: Record<string, unknown>, error: string | null, problems: Record<string, string> = {}, filesDropped = false) => {
     res.status(status).render('portal/new-request', {
       title: 'New request',
       projects: await portalProjects(db),
@@ -52,6 +55,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
       values,
       error,
       problems,
+      filesDropped,
     });
   };
 
@@ -64,18 +68,18 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     // What was typed goes back into the form as text, one value per field (a field sent twice: its first).
     const values = typedValues(req.body, 'project_id', 'type', 'title', 'description', 'visibility');
     const form = safeReadForm(requestForm, req.body);
-    if (!form.success) return renderNew(res, 422, values, firstMessage(form.error), fieldProblems(form.error));
+    const files = sentFiles(req, res);
+    if (!form.success || files.problem) {
+      const problems = { ...(form.success ? {} : fieldProblems(form.error)), ...(files.problem ? { files: files.problem } : {}) };
+      return renderNew(res, 422, values, form.success ? files.problem : firstMessage(form.error), problems, files.sent);
+    }
     try {
-      const id = await submitRequest(
-        db,
-        mailer,
-        actorOf(req)!,
-        { projectId: form.data.project_id, type: form.data.type, title: form.data.title, description: form.data.description, visibility: form.data.visibility ?? defaultVisibility(form.data.type) },
-        publicBaseUrl(req, config),
-      );
+      const { project_id, type, title, description, visibility } = form.data;
+      const input = { projectId: project_id, type, title, description, visibility: visibility ?? defaultVisibility(type), attachments: files.files };
+      const id = await submitRequest(db, mailer, actorOf(req)!, input, publicBaseUrl(req, config));
       redirectTo(res, `/portal/requests/${id}?submitted=1`);
     } catch (err) {
-      if (err instanceof Invalid) return renderNew(res, 422, values, err.message, Object.fromEntries(Object.keys(err.fields).map((k) => [k, err.message])));
+      if (err instanceof Invalid) return renderNew(res, 422, values, err.message, Object.fromEntries(Object.keys(err.fields).map((k) => [k, err.message])), files.sent);
       throw err;
     }
   });
@@ -91,9 +95,10 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     const id = idParam(req.params.id);
     const target = await authorizeRequest(db, actor, id, 'view', await requestScopeSettings(req, db));
     const abilities = abilitiesFor(actor, target);
-    const [detail, comments, linked, voted, email] = await Promise.all([
+    const [detail, comments, files, linked, voted, email] = await Promise.all([
       findRequestDetail(db, id),
       listRequestComments(db, id, visibleComments(actor)),
+      listRequestAttachments(db, id, visibleComments(actor)).then(filesOfRequest),
       listLinkedWorkItems(db, id).then(customerView),
       hasVoted(db, id, actor.id),
       // What the page says about the request's email, to the customer who raised it only.
@@ -105,6 +110,8 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
       title: detail.title,
       request: presentPortalRequest(detail),
       comments,
+      files,
+      filesDropped: res.locals.filesDropped === true,
       linked,
       voted,
       abilities,
@@ -121,11 +128,13 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
   router.post('/requests/:id/comments', async (req, res) => {
     const id = idParam(req.params.id);
     const form = safeReadForm(commentForm, req.body);
-    if (!form.success) {
+    const files = sentFiles(req, res);
+    if (!form.success || files.problem) {
       await authorizeRequest(db, actorOf(req)!, id, 'comment', await requestScopeSettings(req, db));
-      return renderRequest(req, res, 422, firstMessage(form.error), typedValues(req.body, 'body').body);
+      res.locals.filesDropped = files.sent;
+      return renderRequest(req, res, 422, form.success ? files.problem : firstMessage(form.error), typedValues(req.body, 'body').body);
     }
-    await commentOnRequest(db, mailer, actorOf(req)!, id, form.data.body, false, publicBaseUrl(req, config));
+    await commentOnRequest(db, mailer, actorOf(req)!, id, form.data.body, false, publicBaseUrl(req, config), files.files);
     redirectTo(res, `/portal/requests/${id}#comments`);
   });
 

@@ -1,0 +1,202 @@
+/**
+ * Files attached to requests and comments: sent with the form, stored with it in one
+ * transaction, listed where the request is shown, downloaded by whoever may see the request
+ * and its comment (never an internal note's file by a customer), served so that they cannot
+ * act as a Portico page; limits refused with a message, nothing stored, the text kept.
+ */
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { changedTables, createTestApp, csrfOf, fullState, signIn, type Agent, type TestApp } from '../helpers/app';
+import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
+import type { PrincipalRow } from '../../server/repositories/principals';
+import { cleanFilename, sniffType } from '../../server/routes/uploads';
+import { fileSize } from '../../server/presenters/attachments';
+
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('rest of a picture')]);
+const HTML = Buffer.from('<script>alert(document.cookie)</script>');
+
+describe('attachments', function () {
+  this.timeout(60_000);
+  let t: TestApp;
+  let project: number;
+  let alice: PrincipalRow;
+  let agent: PrincipalRow;
+  let asAlice: Agent;
+  let asAgent: Agent;
+  let asBob: Agent;
+  let asObserver: Agent;
+
+  before(async () => {
+    t = await createTestApp();
+    project = await buildProject(t.db, { name: 'Support' });
+    const acme = await buildCompany(t.db, 'Acme');
+    alice = await buildRequester(t.db, { company: acme });
+    const bob = await buildRequester(t.db, { company: await buildCompany(t.db, 'Globex') });
+    agent = await buildStaff(t.db, 'user');
+    await addMember(t.db, project, agent.id, await buildRole(t.db, { edit: true, comment: true }));
+    asAlice = await signIn(t.app, 'portal', alice.email, PASSWORD);
+    asBob = await signIn(t.app, 'portal', bob.email, PASSWORD);
+    asAgent = await signIn(t.app, 'desk', agent.email, PASSWORD);
+    asObserver = await signIn(t.app, 'desk', (await buildStaff(t.db, 'observer')).email, PASSWORD);
+  });
+  after(() => t.close());
+
+  const filesOf = (requestId: number) => t.db('attachments').where({ request_id: requestId }).orderBy('id').select('id', 'comment_id', 'filename', 'content_type', 'size');
+  const mailsTo = async (email: string) => {
+    await t.deps.mailer.drain();
+    return (await t.db('mail_outbox').where({ to_address: email }).orderBy('id').select('subject', 'text_body')) as { subject: string; text_body: string }[];
+  };
+
+  async function submit(as: Agent, title: string, files: [Buffer, string][], fields: Record<string, string> = {}) {
+    const csrf = await csrfOf(as, '/portal/requests/new');
+    let post = as.post('/portal/requests').field('_csrf', csrf).field('project_id', String(project)).field('type', 'issue').field('title', title).field('description', 'See the files');
+    for (const [k, v] of Object.entries(fields)) post = post.field(k, v);
+    for (const [data, name] of files) post = post.attach('files', data, name);
+    return post;
+  }
+  const idFrom = (location: string | undefined) => Number(/\/portal\/requests\/(\d+)/.exec(location ?? '')?.[1]);
+
+  it('a customer submits a request with files; both sides list them and download them, each served as its bytes say', async () => {
+    const res = await submit(asAlice, 'Printer shows an error', [[PNG, 'error screen.png'], [HTML, 'page.html']]);
+    expect(res.status).to.equal(303);
+    const id = idFrom(res.headers.location);
+    const rows = await filesOf(id);
+    expect(rows.map((r: Record<string, unknown>) => [r.comment_id, r.filename, r.content_type, Number(r.size)])).to.deep.equal([
+      [null, 'error screen.png', 'image/png', PNG.length],
+      [null, 'page.html', 'application/octet-stream', HTML.length],
+    ]);
+    const [png, html] = rows.map((r: { id: unknown }) => Number(r.id));
+    for (const [as, base] of [[asAlice, '/portal'], [asAgent, '/desk']] as const) {
+      const page = await as.get(`${base}/requests/${id}`).expect(200);
+      expect(page.text).to.contain(`href="${base}/attachments/${png}">error screen.png</a> <span class="muted">${fileSize(PNG.length)}</span>`);
+      expect(page.text).to.contain(`href="${base}/attachments/${html}">page.html</a>`);
+      const image = await as.get(`${base}/attachments/${png}`).buffer(true).expect(200);
+      expect(image.headers['content-type']).to.equal('image/png');
+      expect(image.headers['content-disposition']).to.equal('inline; filename="error screen.png"');
+      expect(image.headers['content-security-policy']).to.equal("default-src 'none'; style-src 'unsafe-inline'; sandbox");
+      expect(image.headers['x-content-type-options']).to.equal('nosniff');
+      expect(Buffer.compare(image.body as Buffer, PNG)).to.equal(0);
+      const script = await as.get(`${base}/attachments/${html}`).buffer(true).expect(200);
+      expect(script.headers['content-type']).to.equal('application/octet-stream');
+      expect(script.headers['content-disposition']).to.equal('attachment; filename=page.html');
+    }
+    const staffMail = (await mailsTo(agent.email)).find((m) => m.subject.startsWith(`New request #${id}`));
+    expect(staffMail?.text_body).to.contain('Attached: error screen.png, page.html');
+  });
+
+  it("an internal note's file is the staff's alone; a comment's file goes with the comment", async () => {
+    const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Scanner jams' });
+    const csrf = await csrfOf(asAgent, `/desk/requests/${id}`);
+    await asAgent.post(`/desk/requests/${id}/comments`).field('_csrf', csrf).field('body', 'Log from the scanner').field('internal', 'true').attach('files', Buffer.from('internal log'), 'scanner.log').expect(303);
+    await asAgent.post(`/desk/requests/${id}/comments`).field('_csrf', csrf).field('body', 'Try this driver').attach('files', Buffer.from('driver bytes'), 'driver.zip').expect(303);
+    const customerCsrf = await csrfOf(asAlice, `/portal/requests/${id}`);
+    await asAlice.post(`/portal/requests/${id}/comments`).field('_csrf', customerCsrf).field('body', 'Still jams, photo attached').attach('files', PNG, 'jam.png').expect(303);
+    const [note, driver, photo] = (await filesOf(id)).map((r: { id: unknown }) => Number(r.id));
+    const portal = await asAlice.get(`/portal/requests/${id}`).expect(200);
+    expect(portal.text).to.contain('driver.zip').and.contain('jam.png').and.not.contain('scanner.log');
+    await asAlice.get(`/portal/attachments/${note}`).expect(404);
+    await asAlice.get(`/portal/attachments/${driver}`).expect(200);
+    const desk = await asAgent.get(`/desk/requests/${id}`).expect(200);
+    expect(desk.text).to.contain('scanner.log').and.contain('driver.zip').and.contain('jam.png');
+    await asAgent.get(`/desk/attachments/${note}`).expect(200);
+    await asAgent.get(`/desk/attachments/${photo}`).expect(200);
+    const reply = (await mailsTo(alice.email)).find((m) => m.text_body.includes('Try this driver'));
+    expect(reply?.text_body).to.contain('Attached: driver.zip');
+    expect((await mailsTo(alice.email)).some((m) => m.text_body.includes('scanner.log'))).to.equal(false);
+  });
+
+  it('nobody else gets a file: another customer, a requester on the desk, nobody signed in; an unknown file is the same 404', async () => {
+    const res = await submit(asAlice, 'Private invoice question', [[Buffer.from('invoice'), 'invoice.pdf']]);
+    const [file] = (await filesOf(idFrom(res.headers.location))).map((r: { id: unknown }) => Number(r.id));
+    const theirs = await asBob.get(`/portal/attachments/${file}`).expect(404);
+    const none = await asBob.get('/portal/attachments/999999').expect(404);
+    expect(theirs.text).to.equal(none.text);
+    await asAlice.get(`/desk/attachments/${file}`).expect(403);
+    const anonymous = await supertest(t.app).get(`/portal/attachments/${file}`).expect(302);
+    expect(anonymous.headers.location).to.equal(`/portal/login?next=${encodeURIComponent(`/portal/attachments/${file}`)}`);
+    await asAgent.get(`/portal/attachments/${file}`).expect(403);
+  });
+
+  it('limits are refused with a message, nothing stored, the text kept and the files asked for again', async () => {
+    const before = await fullState(t);
+    const many = await submit(asAlice, 'Too many files', Array.from({ length: 6 }, (_, i) => [Buffer.from(`file ${i}`), `f${i}.txt`] as [Buffer, string]));
+    expect(many.status).to.equal(422);
+    expect(many.text).to.contain('Attach at most 5 files at a time.').and.contain('value="Too many files"').and.contain('id="files-error"');
+    const big = await submit(asAlice, 'One huge file', [[Buffer.alloc(10 * 1024 * 1024 + 1, 1), 'huge.bin']]);
+    expect(big.status).to.equal(422);
+    expect(big.text).to.contain('A file can be at most 10 MB: attach a smaller one.').and.contain('value="One huge file"');
+    const empty = await submit(asAlice, 'An empty file', [[Buffer.alloc(0), 'empty.txt']]);
+    expect(empty.status).to.equal(422);
+    expect(empty.text).to.contain('“empty.txt” is empty');
+    const badTitle = await submit(asAlice, 'x', [[PNG, 'shot.png']]);
+    expect(badTitle.status).to.equal(422);
+    expect(badTitle.text).to.contain('data-files-dropped');
+    expect(changedTables(before, await fullState(t))).to.deep.equal([]);
+    // Exactly at the limits: five files of 10 MB each.
+    const fits = await submit(asAlice, 'Five big files', Array.from({ length: 5 }, (_, i) => [Buffer.alloc(10 * 1024 * 1024, i), `part${i}.bin`] as [Buffer, string]));
+    expect(fits.status).to.equal(303);
+    expect(await filesOf(idFrom(fits.headers.location))).to.have.length(5);
+  });
+
+  it('a staff reply with too many files is refused on the request page, its text and note box kept, nothing stored', async () => {
+    const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Desk limits' });
+    const csrf = await csrfOf(asAgent, `/desk/requests/${id}`);
+    const before = await fullState(t);
+    let post = asAgent.post(`/desk/requests/${id}/comments`).field('_csrf', csrf).field('body', 'Six logs for you').field('internal', 'true');
+    for (let i = 0; i < 6; i += 1) post = post.attach('files', Buffer.from(`log ${i}`), `log${i}.txt`);
+    const res = await post;
+    expect(res.status).to.equal(422);
+    expect(res.text).to.contain('Attach at most 5 files at a time.').and.contain('Six logs for you').and.contain('data-files-dropped');
+    expect(res.text).to.match(/id="internal" name="internal" value="true" checked/);
+    expect(changedTables(before, await fullState(t))).to.deep.equal([]);
+  });
+
+  it('a form with no file chosen stores none (the browser sends one empty, nameless part)', async () => {
+    const csrf = await csrfOf(asAlice, '/portal/requests/new');
+    const res = await asAlice
+      .post('/portal/requests')
+      .field('_csrf', csrf)
+      .field('project_id', String(project))
+      .field('type', 'question')
+      .field('title', 'No file here')
+      .attach('files', Buffer.alloc(0), { filename: '', contentType: 'application/octet-stream' });
+    expect(res.status).to.equal(303);
+    expect(await filesOf(idFrom(res.headers.location))).to.deep.equal([]);
+  });
+
+  it('a refused sender stores nothing: no CSRF token, an observer, a customer on a request not theirs, nobody signed in', async () => {
+    const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Refusals' });
+    const before = await fullState(t);
+    await asAlice.post(`/portal/requests/${id}/comments`).field('body', 'no token').attach('files', PNG, 'a.png').expect(403);
+    const observerCsrf = await csrfOf(asObserver, `/desk/requests/${id}`);
+    await asObserver.post(`/desk/requests/${id}/comments`).field('_csrf', observerCsrf).field('body', 'observer').attach('files', PNG, 'a.png').expect(403);
+    const bobCsrf = await csrfOf(asBob, '/portal');
+    await asBob.post(`/portal/requests/${id}/comments`).field('_csrf', bobCsrf).field('body', 'not mine').attach('files', PNG, 'a.png').expect(404);
+    const anonymous = await supertest(t.app).post(`/portal/requests/${id}/comments`).field('body', 'anon').attach('files', PNG, 'a.png');
+    expect(anonymous.status).to.equal(303);
+    expect(anonymous.headers.location).to.match(/^\/portal\/login\?expired=1/);
+    expect(changedTables(before, await fullState(t))).to.deep.equal([]);
+  });
+
+  it('file names lose folders and invisible characters, and keep their extension when shortened', () => {
+    expect(cleanFilename('../../etc/passwd')).to.equal('passwd');
+    expect(cleanFilename('C:\\Users\\ann\\report.pdf')).to.equal('report.pdf');
+    expect(cleanFilename('invoice\u202Efdp.exe')).to.equal('invoicefdp.exe');
+    expect(cleanFilename('tab\tand\nnewline.txt')).to.equal('tab and newline.txt');
+    expect(cleanFilename('..')).to.equal('attachment');
+    const long = cleanFilename(`${'a'.repeat(300)}.jpeg`);
+    expect([...long]).to.have.length(200);
+    expect(long.endsWith('.jpeg')).to.equal(true);
+  });
+
+  it('a file is served as what its bytes are, never as what its name or sender says', () => {
+    expect(sniffType(PNG)).to.equal('image/png');
+    expect(sniffType(Buffer.from([0xff, 0xd8, 0xff, 0xe0]))).to.equal('image/jpeg');
+    expect(sniffType(Buffer.from('GIF89a...'))).to.equal('image/gif');
+    expect(sniffType(Buffer.from('RIFF\0\0\0\0WEBPVP8 '))).to.equal('image/webp');
+    expect(sniffType(Buffer.from('%PDF-1.7'))).to.equal('application/pdf');
+    expect(sniffType(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>'))).to.equal('application/octet-stream');
+    expect(sniffType(HTML)).to.equal('application/octet-stream');
+    expect([fileSize(1), fileSize(812), fileSize(14 * 1024), fileSize(2.4 * 1024 * 1024), fileSize(10 * 1024 * 1024)]).to.deep.equal(['1 byte', '812 bytes', '14 kB', '2.4 MB', '10 MB']);
+  });
+});
