@@ -31,7 +31,9 @@
           return (name === 'status' ? 'status to ' : 'assignee to ') + select.options[select.selectedIndex].text;
         }).filter(Boolean);
         if (ticked < 2 || !parts.length) return;
-        if (!window.confirm('Change ' + ticked + ' requests: ' + parts.join(', ') + '?')) event.preventDefault();
+        var quiet = form.elements.status.value && form.querySelector('#bulk-email') && !form.querySelector('#bulk-email').checked;
+        var question = 'Change ' + ticked + ' requests: ' + parts.join(', ') + (quiet ? ', without emailing the customers' : '') + '?';
+        if (!window.confirm(question)) event.preventDefault();
       });
     }
     // Ticks kept by the browser on Back, or by a refused form shown again, are counted too.

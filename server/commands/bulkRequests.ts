@@ -27,6 +27,8 @@ export const BULK_MAX = 50;
 export interface BulkChange {
   status?: RequestStatus;
   assigneeId?: number | null;
+  /** Whether customers are emailed about their request's new status, as a change on its own page does (the default); closing a page of stale requests need not mail them all. */
+  emailCustomers?: boolean;
 }
 
 export interface BulkOutcome {
@@ -67,6 +69,20 @@ async function checkSelection(db: Db, actor: Actor, ids: readonly number[], sett
 }
 
 /**
+ * What the new assignee hears: the one request's own mail, or for several one mail listing
+ * them all (fifty "assigned to you" mails at once bury the one that matters).
+ */
+async function assignmentMails(db: Db, actor: Actor, assigned: { id: number; mail: Outgoing }[], baseUrl: string): Promise<Outgoing[]> {
+  const [first] = assigned;
+  if (!first || assigned.length === 1) return assigned.map((a) => a.mail);
+  const titles = new Map<number, string>(
+    (await db('requests').whereIn('id', assigned.map((a) => a.id)).select('id', 'title')).map((r: { id: unknown; title: unknown }) => [Number(r.id), String(r.title)]),
+  );
+  const lines = assigned.map((a) => `#${a.id} ${titles.get(a.id) ?? ''}\n${baseUrl}/desk/requests/${a.id}`);
+  return [{ to: first.mail.to, subject: `${assigned.length} requests are assigned to you`, text: `${actor.name} assigned you ${assigned.length} requests:\n\n${lines.join('\n\n')}`, footer: first.mail.footer }];
+}
+
+/**
  * Applies the change `readChange` reads from the form (read only once the selection passed,
  * so whoever may not change the requests is refused whatever else they sent) to every one of
  * `ids`, then sends the mail the changes decided on.
@@ -79,16 +95,16 @@ export async function changeRequestsInBulk(db: Db, mailer: Mailer, actor: Actor,
     await checkSelection(trx, actor, ordered, settings);
     const change = readChange();
     const tallies = new TallyBatch();
-    const mails: Outgoing[] = [];
+    const customerMails: Outgoing[] = [];
+    const assignedMails: { id: number; mail: Outgoing }[] = [];
     let changed = 0;
     for (const id of ordered) {
       try {
-        const written = [
-          change.status === undefined ? null : await changeStatusIn(trx, actor, id, change.status, baseUrl, { settings, tallies }),
-          change.assigneeId === undefined ? null : await assignIn(trx, actor, id, change.assigneeId, baseUrl, settings),
-        ].filter((out): out is Outgoing[] => out !== null);
-        if (written.length) changed += 1;
-        for (const out of written) mails.push(...out);
+        const status = change.status === undefined ? null : await changeStatusIn(trx, actor, id, change.status, baseUrl, { settings, tallies });
+        const assigned = change.assigneeId === undefined ? null : await assignIn(trx, actor, id, change.assigneeId, baseUrl, settings);
+        if (status !== null || assigned !== null) changed += 1;
+        if (status && change.emailCustomers !== false) customerMails.push(...status);
+        for (const mail of assigned ?? []) assignedMails.push({ id, mail });
       } catch (err) {
         // A request changed meanwhile (moved, access taken away) is named like one checked above.
         if (err instanceof NotFound) throw new Invalid(`${unseenText([id])} ${NOTHING_CHANGED}`, { ids: 'unknown' });
@@ -98,6 +114,7 @@ export async function changeRequestsInBulk(db: Db, mailer: Mailer, actor: Actor,
       }
     }
     await applyTallyBatch(trx, tallies);
+    const mails = [...customerMails, ...(await assignmentMails(trx, actor, assignedMails, baseUrl))];
     return { outcome: { changed, unchanged: ordered.length - changed }, mails };
   });
   await sendOutgoing(mailer, mails);

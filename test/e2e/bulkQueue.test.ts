@@ -54,7 +54,7 @@ describe('queue bulk actions in a real browser', function () {
     await page.getByLabel(`Tick #${ids[0]} Scanner 0`).uncheck();
     expect(await page.locator('[data-ticked-count]').textContent()).to.equal('3 ticked.');
     expect(await page.evaluate('document.querySelector("[data-tick-all]").indeterminate')).to.equal(true);
-    await page.getByRole('group', { name: 'With the ticked requests' }).getByLabel('Status').selectOption('in_progress');
+    await page.getByRole('group', { name: 'With the ticked requests' }).getByLabel('Status', { exact: true }).selectOption('in_progress');
     // Asked first: cancelled, nothing is sent; accepted, the three change.
     const asked: string[] = [];
     page.once('dialog', (d) => {

@@ -11,7 +11,7 @@ import { Forbidden, Invalid } from '../../errors';
 import { staffMayChangeEntities } from '../../permissions';
 import { REQUEST_STATUSES } from '../../repositories/requestDetails';
 import { actorOf, publicBaseUrl, redirectTo } from '../locals';
-import { idField, MAX_ID, readForm, typedValues } from '../forms';
+import { idField, lastValue, MAX_ID, readForm, typedValues } from '../forms';
 import { parseQueueQuery, queueParams, renderQueue } from './queuePage';
 
 // '' is "leave as it is"; the assignee's "none" unassigns.
@@ -19,6 +19,8 @@ const changeForm = z
   .object({
     status: z.union([z.literal(''), z.enum(REQUEST_STATUSES)], { message: 'Choose a status from the list.' }).default(''),
     assignee_id: z.union([z.literal(''), z.literal('none'), idField()], { message: 'Choose someone from the list.' }).default(''),
+    // A ticked box follows its hidden "false": the last value is the choice; none sent is the default, yes.
+    email_customers: z.preprocess(lastValue, z.enum(['true', 'false'], { message: 'Choose whether to email the customers.' })).default('true'),
   })
   .refine((f) => f.status !== '' || f.assignee_id !== '', { message: 'Choose a status or an assignee to set.', path: ['status'] });
 
@@ -27,6 +29,7 @@ function changeOf(body: unknown): BulkChange {
   return {
     ...(form.status === '' ? {} : { status: form.status }),
     ...(form.assignee_id === '' ? {} : { assigneeId: form.assignee_id === 'none' ? null : form.assignee_id }),
+    emailCustomers: form.email_customers === 'true',
   };
 }
 
@@ -69,7 +72,7 @@ export function deskBulkRoutes({ db, mailer, config }: AppDeps): Router {
       redirectTo(res, `/desk?${done}`);
     } catch (err) {
       if (!(err instanceof Invalid) && !(err instanceof Forbidden)) throw err;
-      await renderQueue(db, req, res, from, err.status, { error: err.message, selected: ticks.ids, typed: typedValues(req.body, 'status', 'assignee_id') });
+      await renderQueue(db, req, res, from, err.status, { error: err.message, selected: ticks.ids, typed: { ...typedValues(req.body, 'status', 'assignee_id'), email_customers: String(lastValue((req.body as Record<string, unknown> | undefined)?.email_customers) ?? 'true') } });
     }
   });
 
