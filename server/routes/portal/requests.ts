@@ -15,6 +15,7 @@ import {
 } from '../../repositories/requestDetails';
 import { authorizeRequest, commentOnRequest, setRequestNotifications, submitRequest, voteOnRequest } from '../../commands/requests';
 import { requestEmailChoice } from '../../repositories/emailPreferences';
+import { changeStatusAsCustomer } from '../../commands/customerStatus';
 import { presentPortalRequest } from '../../presenters/requests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
@@ -87,6 +88,9 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
   const notificationNotice = (query: Request['query']): string | null => {
     if (query.notifications === 'on') return 'You will get email about this request again.';
     if (query.notifications === 'off') return 'You will get no more email about this request.';
+    if (query.status === 'resolved') return 'Marked as resolved, and the team told. If it comes back, reopen it here.';
+    if (query.status === 'reopened') return 'Reopened: the team sees that it needs them again.';
+    if (query.status === 'unchanged') return 'Nothing changed: it was already so.';
     return null;
   };
 
@@ -112,6 +116,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
       comments,
       files,
       filesDropped: res.locals.filesDropped === true,
+      statusError: typeof res.locals.statusError === 'string' ? res.locals.statusError : null,
       linked,
       voted,
       abilities,
@@ -148,6 +153,21 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     await setRequestNotifications(db, actorOf(req)!, id, form.data.notify === 'on');
     redirectTo(res, `/portal/requests/${id}?notifications=${form.data.notify}#email`);
   });
+
+  // The customer who raised it: "Mark as resolved", and "Reopen" while it is resolved.
+  for (const change of ['resolve', 'reopen'] as const) {
+    router.post(`/requests/:id/${change}`, async (req, res) => {
+      const id = idParam(req.params.id);
+      try {
+        const changed = await changeStatusAsCustomer(db, mailer, actorOf(req)!, id, change, publicBaseUrl(req, config));
+        redirectTo(res, `/portal/requests/${id}?status=${!changed ? 'unchanged' : change === 'resolve' ? 'resolved' : 'reopened'}#status`);
+      } catch (err) {
+        if (!(err instanceof Invalid)) throw err;
+        res.locals.statusError = err.message;
+        await renderRequest(req, res, 422);
+      }
+    });
+  }
 
   for (const [path, vote] of [['vote', true], ['unvote', false]] as const) {
     router.post(`/requests/:id/${path}`, async (req, res) => {
