@@ -66,4 +66,5 @@ export const STATUS_NAMES: Record<number, string> = {
   422: 'UnprocessableEntity',
   429: 'TooManyRequests',
   500: 'InternalServerError',
+  503: 'ServiceUnavailable',
 };

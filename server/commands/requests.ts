@@ -26,6 +26,7 @@ import { customerMailFooter, notifyMany, sendOutgoing, staffMailFooter, type Out
 import { setRequestMuted } from '../repositories/emailPreferences';
 import type { TallyBatch } from '../repositories/requestTallies';
 import { insertAttachments, type NewAttachment } from '../repositories/attachments';
+import { ensureRoomFor } from './attachments';
 import { staffToTell, type StaffAudience } from './staffRecipients';
 
 /** The line a mail adds for the files that came with what it tells of (their names; the files stay behind the sign-in). */
@@ -89,6 +90,7 @@ export async function commentOnRequest(
   const { commentId, audience, staffAs, recipients } = await db.transaction(async (trx) => {
     const t = await authorizeRequest(trx, actor, requestId, internal ? 'internal_note' : 'comment');
     const id = await insertComment(trx, { requestId, authorId: actor.id, body, internal });
+    await ensureRoomFor(trx, requestId, attachments);
     await insertAttachments(trx, { requestId, commentId: id, uploaderId: actor.id }, attachments);
     // Customers are told about staff replies; staff are told about customer comments.
     const fromStaff = can(actor, 'internal_note', t);

@@ -46,6 +46,7 @@ export {
 } from './policies/shareLinks';
 export { grantChangeProblem, granteeProblem, grantProblem } from './policies/entityPermissions';
 export { staffMayChangeEntities } from './policies/projectEntities';
+export { canRemoveAttachment } from './policies/requests';
 export type { RequestAction, EntityAction, ProjectAction, DashboardAction, DashboardCollectionAction };
 
 export type ActionOf<T extends Target> = T extends RequestTarget

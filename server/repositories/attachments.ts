@@ -7,6 +7,8 @@ import type { Scope } from '../permissions/scopes';
 /** How many files one form may bring, and how large each may be. */
 export const ATTACHMENTS_MAX = 5;
 export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+/** How much one request may hold in all, its comments' files included. */
+export const REQUEST_FILES_MAX_BYTES = 100 * 1024 * 1024;
 
 /** A file as it is stored: its shown name, the type it is served as, its bytes. */
 export interface NewAttachment {
@@ -21,19 +23,21 @@ export interface AttachmentView {
   requestId: number;
   /** The comment it came with; null for a file attached when the request was submitted. */
   commentId: number | null;
+  uploaderId: number;
   filename: string;
   contentType: string;
   size: number;
   createdAt: Date;
 }
 
-const COLUMNS = ['attachments.id', 'attachments.request_id', 'attachments.comment_id', 'attachments.filename', 'attachments.content_type', 'attachments.size', 'attachments.created_at'];
+const COLUMNS = ['attachments.id', 'attachments.request_id', 'attachments.comment_id', 'attachments.uploader_id', 'attachments.filename', 'attachments.content_type', 'attachments.size', 'attachments.created_at'];
 
 function toView(r: Record<string, unknown>): AttachmentView {
   return {
     id: Number(r.id),
     requestId: Number(r.request_id),
     commentId: r.comment_id == null ? null : Number(r.comment_id),
+    uploaderId: Number(r.uploader_id),
     filename: String(r.filename),
     contentType: String(r.content_type),
     size: Number(r.size),
@@ -59,10 +63,11 @@ export async function insertAttachments(db: Db, to: { requestId: number; comment
  * neither is the attachment: lists and downloads pass the viewer's visibleComments scope.
  */
 function withVisibleComment(db: Db, comments: Scope) {
+  // Correlated on the comment's key: one index probe per file, never a pass over all comments.
   return (qb: Knex.QueryBuilder) =>
     void qb.where((w) => {
       void w.whereNull('attachments.comment_id');
-      void w.orWhereIn('attachments.comment_id', db('comments').modify(comments).select('comments.id'));
+      void w.orWhereExists(db('comments').whereRaw('?? = ??', ['comments.id', 'attachments.comment_id']).modify(comments).select(db.raw('1')));
     });
 }
 
@@ -86,4 +91,15 @@ export async function attachmentBytes(db: Db, id: number): Promise<Buffer | null
   const row: { data: unknown } | undefined = await db('attachment_contents').where({ attachment_id: id }).first('data');
   if (!row) return null;
   return Buffer.isBuffer(row.data) ? row.data : Buffer.from(row.data as Uint8Array);
+}
+
+/** The bytes a request's files take in all. */
+export async function requestFilesBytes(db: Db, requestId: number): Promise<number> {
+  const row = await db('attachments').where({ request_id: requestId }).sum({ n: 'size' }).first();
+  return Number((row as { n: unknown } | undefined)?.n ?? 0);
+}
+
+/** Removes a file, its bytes with it (their row cascades). */
+export async function deleteAttachment(db: Db, id: number): Promise<boolean> {
+  return (await db('attachments').where({ id }).del()) > 0;
 }

@@ -1,4 +1,4 @@
-/** A request's history beside its conversation: status, assignee, type, visibility and title changes (migrations/…_request_events). */
+/** A request's history beside its conversation: status, assignee, type, visibility and title changes, files removed (migrations/…_request_events). */
 import type { Db } from '../db';
 import { nowIso, toDate } from '../db';
 
@@ -8,6 +8,7 @@ type ValueKind = 'status' | 'type' | 'visibility';
 export type RequestEvent =
   | { kind: ValueKind; from: string; to: string }
   | { kind: 'title' }
+  | { kind: 'file_removed'; filename: string }
   | { kind: 'assignee'; fromId: number | null; toId: number | null };
 
 const byValue = (kind: string): kind is ValueKind => kind === 'status' || kind === 'type' || kind === 'visibility';
@@ -18,7 +19,8 @@ export async function recordRequestEvent(db: Db, requestId: number, actorId: num
     request_id: requestId,
     actor_id: actorId,
     kind: e.kind,
-    from_value: byValue(e.kind) && 'from' in e ? e.from : null,
+    // A removed file's name as far as the column holds it (40 characters).
+    from_value: byValue(e.kind) && 'from' in e ? e.from : e.kind === 'file_removed' ? [...e.filename].slice(0, 40).join('') : null,
     to_value: byValue(e.kind) && 'to' in e ? e.to : null,
     from_principal_id: e.kind === 'assignee' ? e.fromId : null,
     to_principal_id: e.kind === 'assignee' ? e.toId : null,
@@ -48,8 +50,8 @@ export async function listRequestEvents(db: Db, requestId: number, limit = 200):
     .select('e.kind', 'a.name as actor_name', 'e.from_value', 'e.to_value', 'f.name as from_name', 't.name as to_name', 'e.created_at');
   return rows.map((r) => {
     const kind = String(r.kind);
-    const known: RequestEvent['kind'] = byValue(kind) || kind === 'title' ? kind : 'assignee';
-    const value = byValue(known);
+    const known: RequestEvent['kind'] = byValue(kind) || kind === 'title' || kind === 'file_removed' ? kind : 'assignee';
+    const value = byValue(known) || known === 'file_removed';
     return {
       kind: known,
       actorName: r.actor_name == null ? null : String(r.actor_name),

@@ -18,6 +18,7 @@ const TITLES: Record<number, string> = {
   422: 'Cannot do that',
   429: 'Too many attempts',
   500: 'Something went wrong',
+  503: 'Busy',
 };
 
 /** A 409 for a unique violation, logged (constraint and table only) since it may also be a bug. */
@@ -49,7 +50,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     // A unique constraint that stopped a concurrent duplicate: the check before it lost a race.
     const err = thrown instanceof ZodError ? new Invalid('Some of what was sent is not valid; check it and try again.') : isUniqueViolation(thrown) ? raced(log, thrown) : thrown;
     const status = statusOf(err);
-    const expected = status < 500;
+    // A 503 of Portico's own (too many uploads at once) is an answer, not a fault: it keeps its message.
+    const expected = status < 500 || (err instanceof HttpError && status === 503);
     if (!expected) log.error({ err }, 'unhandled error');
     const message = expected && err instanceof Error ? err.message : 'Something went wrong on our side. Please try again.';
     if (res.headersSent) return;

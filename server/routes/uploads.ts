@@ -1,26 +1,52 @@
 /**
  * Files sent with a form (multipart/form-data): a new request, a customer's comment, a staff
- * reply or note. Read into memory by multer, within limits, only on those routes and only for
- * someone signed in (anyone else's upload is never read: the CSRF check refuses it unread).
+ * reply or note. Read into memory by multer, within limits, and only where they can be
+ * taken: on those three routes, for someone signed in who may enter that route's area, and
+ * only after the form's CSRF token (its first field) checked out; until then a file's bytes
+ * are read past, never kept. A few uploads are read at once, no more (the rest are told to
+ * try again), so no number of them can exhaust the server's memory.
+ *
  * A broken limit does not end the request: the route is told (`uploadProblem`) and shows its
- * form again with the message, the text kept.
+ * form again with the message, the text kept. The forms put their file field last, so every
+ * other field has arrived before a file can break a limit.
  */
 import crypto from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
+import { csrf } from '../auth/csrf';
+import { BadRequest, HttpError, Invalid } from '../errors';
+import { canEnter, type Area } from '../permissions';
+import { cleanFilename, sniffType } from '../presenters/attachments';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, type NewAttachment } from '../repositories/attachments';
 import { actorOf } from './locals';
 
 const MAX_MB = ATTACHMENT_MAX_BYTES / (1024 * 1024);
 
-/** The routes whose forms take files. */
-const UPLOAD_PATHS = [/^\/portal\/requests\/?$/, /^\/portal\/requests\/\d+\/comments\/?$/, /^\/desk\/requests\/\d+\/comments\/?$/];
+/** The routes whose forms take files, and the area each belongs to (case as express routes: any). */
+const UPLOAD_ROUTES: { path: RegExp; area: Area }[] = [
+  { path: /^\/portal\/requests\/?$/i, area: 'portal' },
+  { path: /^\/portal\/requests\/\d+\/comments\/?$/i, area: 'portal' },
+  { path: /^\/desk\/requests\/\d+\/comments\/?$/i, area: 'desk' },
+];
+
+/** How many uploads are read at once; each holds at most its files (5 × 10 MB) in memory. */
+export const UPLOADS_AT_ONCE = 4;
 
 const reader = multer({
   storage: multer.memoryStorage(),
-  // The form's own fields are few and as long as its urlencoded twin allows (200 kB in all).
-  limits: { fileSize: ATTACHMENT_MAX_BYTES, files: ATTACHMENTS_MAX, fields: 20, fieldSize: 200 * 1024, parts: 20 + ATTACHMENTS_MAX },
+  limits: {
+    fileSize: ATTACHMENT_MAX_BYTES,
+    files: ATTACHMENTS_MAX,
+    // The forms' own fields: a handful, none longer than a 20,000-character text (in UTF-8).
+    fields: 10,
+    fieldSize: 100 * 1024,
+    parts: 10 + ATTACHMENTS_MAX,
+    // No form names a field with brackets: `x[1000000000]` would be a sparse array to walk.
+    fieldNestingDepth: 0,
+  },
   defParamCharset: 'utf8',
+  // A file before a valid token (a forged or foreign form) is read past, not kept.
+  fileFilter: (req, _file, done) => done(null, csrf.isRequestValid(req)),
 }).array('files', ATTACHMENTS_MAX);
 
 function problemOf(code: string): string {
@@ -28,62 +54,52 @@ function problemOf(code: string): string {
     case 'LIMIT_FILE_SIZE':
       return `A file can be at most ${MAX_MB} MB: attach a smaller one.`;
     case 'LIMIT_FILE_COUNT':
-    case 'LIMIT_UNEXPECTED_FILE':
       return `Attach at most ${ATTACHMENTS_MAX} files at a time.`;
+    case 'LIMIT_UNEXPECTED_FILE':
+      return 'Files go in the form’s “Attach files” field: send the form again from the page.';
     default:
-      return 'The form is too large to read: shorten the text or attach fewer files.';
+      return 'The form could not be read whole: shorten the text or attach fewer files, and send it again.';
+  }
+}
+
+class Busy extends HttpError {
+  constructor() {
+    super(503, 'ServiceUnavailable', 'Too many files are being sent at this moment: send the form again in a minute.');
   }
 }
 
 export function readUploads(): RequestHandler {
+  let reading = 0;
   return (req, res, next) => {
     if (req.method !== 'POST' || !req.is('multipart/form-data')) return next();
-    if (actorOf(req) === null || !UPLOAD_PATHS.some((p) => p.test(req.path))) return next();
+    const route = UPLOAD_ROUTES.find((r) => r.path.test(req.path));
+    // Anyone else's upload is not read: the CSRF check or the area's gate refuses it unread.
+    if (!route || !canEnter(actorOf(req), route.area)) return next();
+    if (reading >= UPLOADS_AT_ONCE) {
+      res.set('Retry-After', '30');
+      return next(new Busy());
+    }
+    reading += 1;
+    let done = false;
+    const finish = () => {
+      if (done) return false;
+      done = true;
+      reading -= 1;
+      return true;
+    };
+    res.on('close', finish);
     reader(req, res, (err?: unknown) => {
+      if (!finish()) return;
       if (err instanceof multer.MulterError) {
         res.locals.uploadProblem = problemOf(err.code);
         req.files = [];
         return next();
       }
-      next(err);
+      // A body that is not the multipart it says (no boundary, cut short, a part with no name).
+      if (err) return next(new BadRequest('The form could not be read: send it again from the page.'));
+      next();
     });
   };
-}
-
-/** What a name may not carry: control characters, and the direction overrides that make "txt.exe" read "exe.txt". */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is taken out
-const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f]/g;
-
-/** The name a file is shown and saved under: no folders, nothing invisible, at most 200 characters, its extension kept. */
-export function cleanFilename(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/\s+/g, ' ').replace(UNSAFE_IN_NAMES, '').trim();
-  if (!clean || clean === '.' || clean === '..') return 'attachment';
-  const chars = [...clean];
-  if (chars.length <= 200) return clean;
-  const dot = clean.lastIndexOf('.');
-  const ext = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : '';
-  return chars.slice(0, 200 - [...ext].length).join('') + ext;
-}
-
-/**
- * The type a file is served as, from its first bytes, never from what the browser said: the
- * four image kinds a browser shows safely, PDF, and everything else as bytes to save
- * (an HTML or SVG file is never served as one, so it can never run as Portico's page).
- */
-export function sniffType(data: Buffer): string {
-  const starts = (bytes: number[], at = 0) => bytes.every((b, i) => data[at + i] === b);
-  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
-  if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg';
-  if (starts([0x47, 0x49, 0x46, 0x38]) && (data[4] === 0x37 || data[4] === 0x39) && data[5] === 0x61) return 'image/gif';
-  if (starts([0x52, 0x49, 0x46, 0x46]) && starts([0x57, 0x45, 0x42, 0x50], 8)) return 'image/webp';
-  if (starts([0x25, 0x50, 0x44, 0x46, 0x2d])) return 'application/pdf';
-  return 'application/octet-stream';
-}
-
-/** Whether a browser may show the file in its tab rather than save it. */
-export function shownInline(contentType: string): boolean {
-  return ['image/png', 'image/jpeg', 'image/gif', 'image/webp'].includes(contentType);
 }
 
 /** The files sent with a form, ready to store; or the problem to show with the form again. */
@@ -111,4 +127,24 @@ export function sentFiles(req: Request, res: Response): SentFiles {
     sha256: crypto.createHash('sha256').update(f.buffer).digest('hex'),
   }));
   return { files, problem: null, sent: files.length > 0 };
+}
+
+/**
+ * The files of a form whose other fields were read already, for a route that refuses with an
+ * Invalid: their problem is thrown, and `res.locals` tells the form shown again that its files
+ * must be chosen again (`filesDropped`) and what was wrong with them (`fileProblem`).
+ */
+export function filesOrRefuse(req: Request, res: Response): NewAttachment[] {
+  const sent = sentFiles(req, res);
+  res.locals.filesDropped = sent.sent;
+  if (sent.problem) {
+    res.locals.fileProblem = sent.problem;
+    throw new Invalid(sent.problem, { files: 'refused' });
+  }
+  return sent.files;
+}
+
+/** Whether an upload limit cut the form short (fields after the failing file may be missing). */
+export function uploadCutShort(res: Response): boolean {
+  return typeof res.locals.uploadProblem === 'string';
 }

@@ -54,22 +54,32 @@ describe('attachments in a real browser', function () {
     expect(errors.splice(0), 'no script errors or CSP refusals').to.deep.equal([]);
   });
 
-  it('a customer attaches a picture and a log to a new request; the picture opens as a picture; the desk lists both', async () => {
+  it('a customer attaches a picture and a log to a new request, takes the log back; the picture opens as a picture; the desk lists it and the removal', async () => {
+    // Without a file chosen the form is a plain one, as every form (PRODUCT.md); with one, multipart.
     const page = await signedIn('portal', alice, '/portal/requests/new');
     await page.getByLabel('Title').fill('The label printer prints blank labels');
+    expect(await page.evaluate('document.querySelector("form[data-draft]").enctype')).to.equal('application/x-www-form-urlencoded');
     await page.getByLabel('Attach files').setInputFiles([
       { name: 'blank label.png', mimeType: 'image/png', buffer: PIXEL },
       { name: 'printer.log', mimeType: 'text/plain', buffer: Buffer.from('E42 paper sensor') },
     ]);
+    expect(await page.evaluate('document.querySelector("form[data-draft]").enctype')).to.equal('multipart/form-data');
     await page.getByRole('button', { name: 'Submit request' }).click();
     await page.waitForURL(/\/portal\/requests\/\d+\?submitted=1$/);
     const files = page.getByRole('list', { name: 'Attached files' });
-    expect(await files.getByRole('listitem').allTextContents()).to.deep.equal(['blank label.png 70 bytes', 'printer.log 16 bytes']);
-    await files.getByRole('link', { name: 'blank label.png' }).click();
+    expect(await files.getByRole('link').allTextContents()).to.deep.equal(['blank label.png', 'printer.log']);
+    expect(await files.locator('.muted').allTextContents()).to.deep.equal(['70 bytes', '16 bytes']);
+    // The customer takes the log back, after saying yes.
+    page.once('dialog', (d) => void d.accept());
+    await files.getByRole('button', { name: 'Remove printer.log' }).click();
+    await page.waitForURL(/file=file_removed/);
+    expect(await page.getByRole('list', { name: 'Attached files' }).getByRole('link').allTextContents()).to.deep.equal(['blank label.png']);
+    await page.getByRole('list', { name: 'Attached files' }).getByRole('link', { name: 'blank label.png' }).click();
     await page.waitForURL(/\/portal\/attachments\/\d+$/);
     expect(await page.evaluate('document.images.length === 1 && document.images[0].naturalWidth')).to.equal(1);
     const id = Number((await t.db('requests').where({ title: 'The label printer prints blank labels' }).first('id'))?.id);
     const desk = await signedIn('desk', agent, `/desk/requests/${id}`);
-    expect(await desk.getByRole('list', { name: 'Attached files' }).getByRole('link').allTextContents()).to.deep.equal(['blank label.png', 'printer.log']);
+    expect(await desk.getByRole('list', { name: 'Attached files' }).getByRole('link').allTextContents()).to.deep.equal(['blank label.png']);
+    expect(await desk.locator('[data-history="file_removed"]').textContent()).to.contain('removed the file “printer.log”');
   });
 });

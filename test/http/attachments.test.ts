@@ -6,11 +6,13 @@
  */
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { changedTables, createTestApp, csrfOf, fullState, signIn, type Agent, type TestApp } from '../helpers/app';
+import http from 'node:http';
+import { changedTables, createTestApp, csrfFrom, csrfOf, fullState, signIn, type Agent, type TestApp } from '../helpers/app';
+import { listen } from '../helpers/browser';
+import { UPLOADS_AT_ONCE } from '../../server/routes/uploads';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
-import { cleanFilename, sniffType } from '../../server/routes/uploads';
-import { fileSize } from '../../server/presenters/attachments';
+import { cleanFilename, fileSize, sniffType } from '../../server/presenters/attachments';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('rest of a picture')]);
 const HTML = Buffer.from('<script>alert(document.cookie)</script>');
@@ -73,7 +75,7 @@ describe('attachments', function () {
       const image = await as.get(`${base}/attachments/${png}`).buffer(true).expect(200);
       expect(image.headers['content-type']).to.equal('image/png');
       expect(image.headers['content-disposition']).to.equal('inline; filename="error screen.png"');
-      expect(image.headers['content-security-policy']).to.equal("default-src 'none'; style-src 'unsafe-inline'; sandbox");
+      expect(image.headers['content-security-policy']).to.equal("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox");
       expect(image.headers['x-content-type-options']).to.equal('nosniff');
       expect(Buffer.compare(image.body as Buffer, PNG)).to.equal(0);
       const script = await as.get(`${base}/attachments/${html}`).buffer(true).expect(200);
@@ -138,17 +140,75 @@ describe('attachments', function () {
     expect(await filesOf(idFrom(fits.headers.location))).to.have.length(5);
   });
 
-  it('a staff reply with too many files is refused on the request page, its text and note box kept, nothing stored', async () => {
+  it('a staff reply with too many files is refused on the request page, its text and note box kept (a form cut short before the box comes back a note), nothing stored', async () => {
     const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Desk limits' });
     const csrf = await csrfOf(asAgent, `/desk/requests/${id}`);
     const before = await fullState(t);
-    let post = asAgent.post(`/desk/requests/${id}/comments`).field('_csrf', csrf).field('body', 'Six logs for you').field('internal', 'true');
-    for (let i = 0; i < 6; i += 1) post = post.attach('files', Buffer.from(`log ${i}`), `log${i}.txt`);
-    const res = await post;
-    expect(res.status).to.equal(422);
-    expect(res.text).to.contain('Attach at most 5 files at a time.').and.contain('Six logs for you').and.contain('data-files-dropped');
-    expect(res.text).to.match(/id="internal" name="internal" value="true" checked/);
+    // As the page sends it: the text, the note box (its hidden "false", then "true" when ticked), then the files.
+    const reply = async (box: string[], before: boolean, files = Array.from({ length: 6 }, (_, i) => Buffer.from(`log ${i}`))) => {
+      let post = asAgent.post(`/desk/requests/${id}/comments`).field('_csrf', csrf).field('body', 'Six logs for you');
+      if (before) for (const v of box) post = post.field('internal', v);
+      files.forEach((f, i) => (post = post.attach('files', f, `log${i}.txt`)));
+      if (!before) for (const v of box) post = post.field('internal', v);
+      return post;
+    };
+    const note = await reply(['false', 'true'], true);
+    expect(note.status).to.equal(422);
+    expect(note.text).to.contain('Attach at most 5 files at a time.').and.contain('Six logs for you').and.contain('id="files-error"');
+    expect(note.text).to.match(/id="internal" name="internal" value="true" checked/);
+    const publicReply = await reply(['false'], true);
+    expect(publicReply.status).to.equal(422);
+    expect(publicReply.text).not.to.match(/id="internal" name="internal" value="true" checked/);
+    // A form cut short before its box (fields after the refused file never arrive): shown again as a note, never as a reply.
+    const cutShort = await reply(['false'], false, [Buffer.alloc(11 * 1024 * 1024, 1), Buffer.alloc(300 * 1024, 2)]);
+    expect(cutShort.status).to.equal(422);
+    expect(cutShort.text).to.match(/id="internal" name="internal" value="true" checked/);
     expect(changedTables(before, await fullState(t))).to.deep.equal([]);
+  });
+
+  it('whoever attached a file, or staff who may change the request, removes it; its history says so; nobody else may', async () => {
+    const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Wrong file', visibility: 'company' });
+    const aliceCsrf = await csrfOf(asAlice, `/portal/requests/${id}`);
+    await asAlice.post(`/portal/requests/${id}/comments`).field('_csrf', aliceCsrf).field('body', 'Oops, my payslip').attach('files', Buffer.from('salary'), 'payslip.pdf').expect(303);
+    await asAlice.post(`/portal/requests/${id}/comments`).field('_csrf', aliceCsrf).field('body', 'The real log').attach('files', Buffer.from('log'), 'real.log').expect(303);
+    const agentCsrf = await csrfOf(asAgent, `/desk/requests/${id}`);
+    await asAgent.post(`/desk/requests/${id}/comments`).field('_csrf', agentCsrf).field('body', 'A fix').attach('files', Buffer.from('fix'), 'fix.zip').expect(303);
+    const [payslip, log, fix] = (await filesOf(id)).map((r: { id: unknown }) => Number(r.id));
+    const page = await asAlice.get(`/portal/requests/${id}`).expect(200);
+    expect(page.text).to.contain(`/portal/attachments/${payslip}/delete`).and.contain(`/portal/attachments/${log}/delete`).and.not.contain(`/portal/attachments/${fix}/delete`);
+    const colleague = await signIn(t.app, 'portal', (await buildRequester(t.db, { company: alice.companyId })).email, PASSWORD);
+    const colleagueCsrf = await csrfOf(colleague, '/portal');
+    const bobCsrf = await csrfOf(asBob, '/portal');
+    const observerCsrf = await csrfOf(asObserver, '/desk');
+    const before = await fullState(t);
+    expect((await colleague.post(`/portal/attachments/${payslip}/delete`).type('form').send({ _csrf: colleagueCsrf })).status).to.equal(403);
+    expect((await asAlice.post(`/portal/attachments/${fix}/delete`).type('form').send({ _csrf: aliceCsrf })).status).to.equal(403);
+    expect((await asBob.post(`/portal/attachments/${payslip}/delete`).type('form').send({ _csrf: bobCsrf })).status).to.equal(404);
+    expect((await asObserver.post(`/desk/attachments/${payslip}/delete`).type('form').send({ _csrf: observerCsrf })).status).to.equal(403);
+    expect((await asAlice.post(`/desk/attachments/${payslip}/delete`).type('form').send({ _csrf: aliceCsrf })).status).to.equal(403);
+    expect(changedTables(before, await fullState(t))).to.deep.equal([]);
+    const removed = await asAlice.post(`/portal/attachments/${payslip}/delete`).type('form').send({ _csrf: aliceCsrf });
+    expect(removed.status).to.equal(303);
+    expect(removed.headers.location).to.equal(`/portal/requests/${id}?file=file_removed#comments`);
+    expect((await asAlice.get(removed.headers.location!)).text).to.contain('File removed.').and.not.contain('payslip.pdf');
+    expect(await t.db('attachment_contents').where({ attachment_id: payslip })).to.deep.equal([]);
+    await asAgent.get(`/desk/attachments/${payslip}`).expect(404);
+    expect((await asAgent.post(`/desk/attachments/${log}/delete`).type('form').send({ _csrf: agentCsrf })).headers.location).to.equal(`/desk/requests/${id}?done=file_removed#comments`);
+    const history = await asAgent.get(`/desk/requests/${id}`).expect(200);
+    expect(history.text).to.contain('removed the file “payslip.pdf”').and.contain('removed the file “real.log”');
+    expect((await filesOf(id)).map((r: { filename: string }) => r.filename)).to.deep.equal(['fix.zip']);
+  });
+
+  it('a request holds 100 MB of files at most: one more is refused, the comment kept, nothing stored', async () => {
+    const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Full of files' });
+    await t.db('attachments').insert({ request_id: id, comment_id: null, uploader_id: alice.id, filename: 'big.bin', content_type: 'application/octet-stream', size: 100 * 1024 * 1024 - 10, sha256: 'x', created_at: new Date().toISOString() });
+    const csrf = await csrfOf(asAlice, `/portal/requests/${id}`);
+    const before = await fullState(t);
+    const res = await asAlice.post(`/portal/requests/${id}/comments`).field('_csrf', csrf).field('body', 'One more log').attach('files', Buffer.alloc(20, 1), 'more.log');
+    expect(res.status).to.equal(422);
+    expect(res.text).to.contain('This request holds 100 MB of files already, and can hold 100 MB in all').and.contain('One more log').and.contain('id="files-error"');
+    expect(changedTables(before, await fullState(t))).to.deep.equal([]);
+    await asAlice.post(`/portal/requests/${id}/comments`).field('_csrf', csrf).field('body', 'A small one').attach('files', Buffer.alloc(10, 1), 'small.log').expect(303);
   });
 
   it('a form with no file chosen stores none (the browser sends one empty, nameless part)', async () => {
@@ -176,6 +236,52 @@ describe('attachments', function () {
     expect(anonymous.status).to.equal(303);
     expect(anonymous.headers.location).to.match(/^\/portal\/login\?expired=1/);
     expect(changedTables(before, await fullState(t))).to.deep.equal([]);
+  });
+
+  it('a malformed multipart body is a 400, never a 500; a bracketed field name is refused before it is read as an array', async function () {
+    // Guards the parser's limits, not a speed: `x[1000000000]` read as a sparse array once took 20 s to walk.
+    this.timeout(15_000);
+    const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Malformed' });
+    const csrf = await csrfOf(asAlice, `/portal/requests/${id}`);
+    const noBoundary = await asAlice.post(`/portal/requests/${id}/comments`).set('Content-Type', 'multipart/form-data').send('garbage');
+    expect(noBoundary.status).to.equal(400);
+    const cut = await asAlice.post(`/portal/requests/${id}/comments`).set('Content-Type', 'multipart/form-data; boundary=XYZ').send(`--XYZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--XYZ\r\nContent-Disposition: form-data; name="body"\r\n\r\nhalf`);
+    expect(cut.status).to.equal(400);
+    const sparse = await asAlice.post(`/portal/requests/${id}/comments`).field('_csrf', csrf).field('x[1000000000]', 'a').field('body', 'sparse');
+    expect(sparse.status).to.equal(422);
+    expect(sparse.text).to.contain('The form could not be read whole');
+    expect(await t.db('comments').where({ request_id: id })).to.deep.equal([]);
+  });
+
+  it(`at most ${UPLOADS_AT_ONCE} uploads are read at once: one more is told to try again (503), and once they end the next is read`, async () => {
+    const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Many at once' });
+    const server = await listen(t.app);
+    try {
+      const web = supertest.agent(server.url);
+      const login = await web.get('/portal/login').expect(200);
+      const signedIn = await web.post('/portal/login').type('form').send({ email: alice.email, password: PASSWORD, _csrf: csrfFrom(login.text) });
+      const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
+      const csrf = csrfFrom((await web.get(`/portal/requests/${id}`).expect(200)).text);
+      const { port } = new URL(server.url);
+      // Uploads that start and then stall, as a slow connection does.
+      const stalled = Array.from({ length: UPLOADS_AT_ONCE }, () => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: `/portal/requests/${id}/comments`, headers: { cookie, 'content-type': 'multipart/form-data; boundary=XYZ' }, agent: false });
+        req.on('error', () => undefined);
+        req.write(`--XYZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--XYZ\r\nContent-Disposition: form-data; name="files"; filename="slow.bin"\r\n\r\nsome bytes`);
+        return req;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const busy = await web.post(`/portal/requests/${id}/comments`).field('_csrf', csrf).field('body', 'Now?').attach('files', PNG, 'now.png');
+      expect(busy.status).to.equal(503);
+      expect(busy.headers['retry-after']).to.equal('30');
+      expect(busy.text).to.contain('Too many files are being sent at this moment');
+      for (const req of stalled) req.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await web.post(`/portal/requests/${id}/comments`).field('_csrf', csrf).field('body', 'Now!').attach('files', PNG, 'now.png').expect(303);
+      expect((await filesOf(id)).map((r: { filename: string }) => r.filename)).to.deep.equal(['now.png']);
+    } finally {
+      await server.close();
+    }
   });
 
   it('file names lose folders and invisible characters, and keep their extension when shortened', () => {

@@ -14,7 +14,8 @@ import { seedLarge, LARGE_DEFAULTS, type LargeSummary } from '../../server/seeds
 import { findPrincipalByEmail, toActor } from '../../server/repositories/principals';
 import type { Actor } from '../../server/permissions/actor';
 import { linkedRequests } from '../../server/permissions/linkScopes';
-import { ownAndCompanyRequests, visibleDashboards, visibleRequests, widgetRequests, type ScopeSettings } from '../../server/permissions/scopes';
+import { ownAndCompanyRequests, visibleComments, visibleDashboards, visibleRequests, widgetRequests, type ScopeSettings } from '../../server/permissions/scopes';
+import { findAttachment, insertAttachments, listRequestAttachments } from '../../server/repositories/attachments';
 import { listSharedRequests } from '../../server/repositories/requestListLinks';
 import { listIdeas, listRequests } from '../../server/repositories/requests';
 import { listQueue, queueFilterOptions } from '../../server/repositories/queue';
@@ -27,7 +28,7 @@ import { listWidgets, WIDGET_KINDS } from '../../server/repositories/widgets';
 import { widgetFigures } from '../../server/repositories/widgetData';
 import { queriesDuring } from '../helpers/app';
 
-const WATCHED = ['requests', 'dashboard_grants', 'votes', 'request_tallies', 'request_day_tallies'];
+const WATCHED = ['requests', 'dashboard_grants', 'votes', 'request_tallies', 'request_day_tallies', 'comments', 'attachments'];
 
 interface Captured {
   sql: string;
@@ -188,6 +189,20 @@ describe('query plans of the main lists', function () {
     const again = await seedLarge(db, { sizes: { ...LARGE_DEFAULTS, requests: 1 }, scryptCost: TEST_SCRYPT_COST }).then(() => null, (err: Error) => err);
     expect(again?.message).to.match(/already has people or requests/);
     expect(await db('requests').count({ n: '*' }).first()).to.deep.equal(before);
+  });
+
+  it("a request's files, listed and fetched: by the request, each file's comment by its key (never a pass over all comments)", async () => {
+    const db = tdb.db;
+    const commented = (await db('comments').whereNotNull('request_id').first('request_id', 'id', 'author_id')) as { request_id: unknown; id: unknown; author_id: unknown };
+    const requestId = Number(commented.request_id);
+    const file = (name: string) => ({ filename: name, contentType: 'application/octet-stream', data: Buffer.from(name), sha256: name });
+    await insertAttachments(db, { requestId, commentId: null, uploaderId: Number(commented.author_id) }, [file('with the request')]);
+    await insertAttachments(db, { requestId, commentId: Number(commented.id), uploaderId: Number(commented.author_id) }, [file('with a comment')]);
+    const fileId = Number(((await db('attachments').orderBy('id', 'desc').first('id')) as { id: unknown }).id);
+    for (const [who, viewer] of [['requester', requester], ['staff', agent]] as const) {
+      await expectIndexed(db, `request files (${who})`, { attachments: ['request_id'], comments: ['id', 'rowid'] }, () => listRequestAttachments(db, requestId, visibleComments(viewer)));
+      await expectIndexed(db, `one file (${who})`, { attachments: ['id', 'rowid'], comments: ['id', 'rowid'] }, () => findAttachment(db, fileId, visibleComments(viewer)));
+    }
   });
 
   it("portal home: the requester's own and company requests, by index", async () => {

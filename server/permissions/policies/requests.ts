@@ -83,3 +83,14 @@ export function canOnRequest(actor: MaybeActor, action: RequestAction, r: Reques
       return staffEntityCan(actor, action, r.project, r.direct);
   }
 }
+
+/**
+ * Who may remove a file attached to a request: whoever may change the request (staff), and
+ * whoever attached it while they may still see the request (a customer who attached the
+ * wrong file takes it back), as in Jira Service Management. Seeing the file itself (its
+ * comment) is asked first, by the comment scope.
+ */
+export function canRemoveAttachment(actor: MaybeActor, request: RequestTarget, uploaderId: number): boolean {
+  if (actor === null || !canOnRequest(actor, 'view', request)) return false;
+  return canOnRequest(actor, 'edit', request) || uploaderId === actor.id;
+}

@@ -26,7 +26,7 @@ export function deskRoutes(deps: AppDeps, passport: PassportStatic): Router {
   router.use(deskHomeRoutes(deps));
   router.use(deskBulkRoutes(deps));
   router.use(deskRequestRoutes(deps));
-  router.use(attachmentRoutes(deps));
+  router.use(attachmentRoutes(deps, 'desk'));
   router.use(deskWorkItemRoutes(deps));
   router.use(deskDashboardRoutes(deps));
   router.use(deskDashboardPermissionRoutes(deps));

@@ -21,16 +21,17 @@ import { listRequestEvents } from '../../repositories/requestEvents';
 import { authorizeRequest, changeRequestStatus, commentOnRequest } from '../../commands/requests';
 import { assignRequest, editRequestDetails, linkWorkItem, unlinkWorkItem } from '../../commands/deskRequests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
-import { idField, readForm, requestTitleField, staffCommentField, typedValues } from '../forms';
+import { idField, lastValue, readForm, requestTitleField, staffCommentField, typedValues } from '../forms';
 import { directAccessNotice, directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
-import { sentFiles } from '../uploads';
+import { filesOrRefuse, uploadCutShort } from '../uploads';
 import { listRequestAttachments } from '../../repositories/attachments';
 import { filesOfRequest } from '../../presenters/attachments';
 
 const replyForm = z.object({
   body: staffCommentField(),
-  internal: z.enum(['true', 'false', 'on']).optional(),
+  // The box follows a hidden "false" of the same name (so a form cut short is told apart): its last value.
+  internal: z.preprocess(lastValue, z.enum(['true', 'false', 'on']).optional()),
 });
 const statusForm = z.object({ status: z.enum(REQUEST_STATUSES, { message: 'Choose a status from the list.' }) });
 const assignForm = z.object({ assignee_id: z.union([z.literal(''), idField()], { message: 'Choose someone from the list.' }) });
@@ -43,7 +44,7 @@ const detailsForm = z.object({
 
 /** Whether the reply form asked for an internal note ("Internal note" ticked). */
 function asksInternal(body: unknown): boolean {
-  return ['true', 'on'].includes(typedValues(body, 'internal').internal ?? '');
+  return ['true', 'on'].includes(String(lastValue((body as Record<string, unknown> | undefined)?.internal) ?? ''));
 }
 
 /**
@@ -59,7 +60,7 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
   if (!detail) throw new NotFound();
   const [comments, files, linked, voters, staff, items, history, customerEmail] = await Promise.all([
     listRequestComments(db, id, visibleComments(actor)),
-    listRequestAttachments(db, id, visibleComments(actor)).then(filesOfRequest),
+    listRequestAttachments(db, id, visibleComments(actor)).then((f) => filesOfRequest(f, actor, target)),
     listLinkedWorkItems(db, id, visibleWorkItems(actor, settings)),
     listVoters(db, id),
     projectStaff(db, detail.projectId),
@@ -75,6 +76,7 @@ export async function renderDeskRequest(db: Db, req: Request, res: Response, id:
     comments,
     files,
     filesDropped: res.locals.filesDropped === true,
+    fileProblem: typeof res.locals.fileProblem === 'string' ? res.locals.fileProblem : null,
     linked,
     voters,
     staff,
@@ -103,6 +105,7 @@ const DONE_NOTICES = {
   linked: 'Work item linked.',
   unlinked: 'Work item unlinked.',
   unchanged: 'Nothing changed: it was already so.',
+  file_removed: 'File removed.',
 } as const;
 
 function doneNotice(query: Request['query']): string | null {
@@ -131,7 +134,9 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
         // The draft comes back as it was: its text, and still an internal note if it was one;
         // the details form, as typed.
         res.locals.typedDetails = typedValues(req.body, 'title', 'type', 'visibility');
-        return render(req, res, 422, err.message, typedValues(req.body, 'body').body, asksInternal(req.body));
+        // Cut short by a file, the form may have lost fields sent after it: shown again as an
+        // internal note, never as a reply to the customer the sender may not have meant.
+        return render(req, res, 422, err.message, typedValues(req.body, 'body').body, asksInternal(req.body) || (uploadCutShort(res) && !('internal' in (req.body ?? {}))));
       }
       throw err;
     }
@@ -147,12 +152,10 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
       // Who may write comes before what was written: an observer's blank reply is a 403 too.
       const internal = asksInternal(req.body);
       await authorizeRequest(db, actorOf(req)!, id, internal ? 'internal_note' : 'comment', await requestScopeSettings(req, db));
-      const files = sentFiles(req, res);
       // A refused reply is shown again with its text; its files must be chosen again.
-      res.locals.filesDropped = files.sent;
+      const files = filesOrRefuse(req, res);
       const form = readForm(replyForm, req.body);
-      if (files.problem) throw new Invalid(files.problem, { files: 'refused' });
-      await commentOnRequest(db, mailer, actorOf(req)!, id, form.body, internal, publicBaseUrl(req, config), files.files);
+      await commentOnRequest(db, mailer, actorOf(req)!, id, form.body, internal, publicBaseUrl(req, config), files);
     }, (req) => (asksInternal(req.body) ? 'noted' : 'replied')),
   );
 

@@ -21,7 +21,7 @@ export function portalRoutes(deps: AppDeps, passport: PassportStatic): Router {
   router.use(profileRoutes(deps, 'portal'));
   router.use(portalHomeRoutes(deps));
   router.use(portalRequestRoutes(deps));
-  router.use(attachmentRoutes(deps));
+  router.use(attachmentRoutes(deps, 'portal'));
   router.use(portalIdeasRoutes(deps));
   router.use(portalDashboardRoutes(deps));
   return router;

@@ -91,6 +91,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     if (query.status === 'resolved') return 'Marked as resolved, and the team told. If it comes back, reopen it here.';
     if (query.status === 'reopened') return 'Reopened: the team sees that it needs them again.';
     if (query.status === 'unchanged') return 'Nothing changed: it was already so.';
+    if (query.file === 'file_removed') return 'File removed.';
     return null;
   };
 
@@ -102,7 +103,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     const [detail, comments, files, linked, voted, email] = await Promise.all([
       findRequestDetail(db, id),
       listRequestComments(db, id, visibleComments(actor)),
-      listRequestAttachments(db, id, visibleComments(actor)).then(filesOfRequest),
+      listRequestAttachments(db, id, visibleComments(actor)).then((f) => filesOfRequest(f, actor, target)),
       listLinkedWorkItems(db, id).then(customerView),
       hasVoted(db, id, actor.id),
       // What the page says about the request's email, to the customer who raised it only.
@@ -116,6 +117,7 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
       comments,
       files,
       filesDropped: res.locals.filesDropped === true,
+      fileProblem: typeof res.locals.fileProblem === 'string' ? res.locals.fileProblem : null,
       statusError: typeof res.locals.statusError === 'string' ? res.locals.statusError : null,
       linked,
       voted,
@@ -137,9 +139,18 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     if (!form.success || files.problem) {
       await authorizeRequest(db, actorOf(req)!, id, 'comment', await requestScopeSettings(req, db));
       res.locals.filesDropped = files.sent;
+      res.locals.fileProblem = files.problem;
       return renderRequest(req, res, 422, form.success ? files.problem : firstMessage(form.error), typedValues(req.body, 'body').body);
     }
-    await commentOnRequest(db, mailer, actorOf(req)!, id, form.data.body, false, publicBaseUrl(req, config), files.files);
+    try {
+      await commentOnRequest(db, mailer, actorOf(req)!, id, form.data.body, false, publicBaseUrl(req, config), files.files);
+    } catch (err) {
+      // No room left on the request for the files: the comment shown again, the files asked for again.
+      if (!(err instanceof Invalid)) throw err;
+      res.locals.filesDropped = files.sent;
+      res.locals.fileProblem = err.message;
+      return renderRequest(req, res, 422, err.message, form.data.body);
+    }
     redirectTo(res, `/portal/requests/${id}#comments`);
   });
 
