@@ -36,8 +36,10 @@ interface Ids {
   project: number;
   role: number;
   request: number;
-  /** A file the requester attached to `request`. */
+  /** A file the requester attached to `request`; and two more, one removed in each realm. */
   attachment: number;
+  portalDoomedFile: number;
+  deskDoomedFile: number;
   workItem: number;
   dashboard: number;
   thirdPartyEmail: string;
@@ -120,6 +122,10 @@ const ROUTES: Route[] = [
   // A file the customer attached to the request: theirs in the portal, the staff's on the desk.
   { method: 'GET', path: (i) => `/portal/attachments/${i.attachment}`, expect: PORTAL_OK },
   { method: 'GET', path: (i) => `/desk/attachments/${i.attachment}`, expect: STAFF_OK },
+  // Removing one: the customer who attached it in the portal; on the desk, the user who may change the request,
+  // after whom it is gone for everyone (404; a refusal of a file that is there: attachments.test.ts).
+  { method: 'POST', path: (i) => `/portal/attachments/${i.portalDoomedFile}/delete`, expect: { ...PORTAL_OK, requester: 303 }, writes: true },
+  { method: 'POST', path: (i) => `/desk/attachments/${i.deskDoomedFile}/delete`, expect: STAFF(303, 404, 404, 404), writes: true },
   { method: 'GET', path: () => '/portal/dashboards', expect: PORTAL_OK },
   { method: 'GET', path: (i) => `/portal/dashboards/${i.dashboard}`, expect: PORTAL_OK },
   { method: 'GET', path: () => '/portal/profile', expect: PORTAL_OK },
@@ -230,6 +236,8 @@ describe('refusal matrix: every route × every principal kind', function () {
       role: await buildRole(t.db),
       request,
       attachment: await attachedTo(request, customer!.id),
+      portalDoomedFile: await attachedTo(request, customer!.id),
+      deskDoomedFile: await attachedTo(request, customer!.id),
       workItem: Number(typeof w === 'object' ? w.id : w),
       dashboard,
       thirdPartyEmail: thirdParty.email,
@@ -250,13 +258,13 @@ describe('refusal matrix: every route × every principal kind', function () {
   async function attachedTo(requestId: number, uploaderId: number): Promise<number> {
     const data = Buffer.from('matrix file');
     await insertAttachments(t.db, { requestId, commentId: null, uploaderId }, [{ filename: 'matrix.txt', contentType: 'application/octet-stream', data, sha256: crypto.createHash('sha256').update(data).digest('hex') }]);
-    return Number(((await t.db('attachments').where({ request_id: requestId }).first('id')) as { id: unknown }).id);
+    return Number(((await t.db('attachments').where({ request_id: requestId }).orderBy('id', 'desc').first('id')) as { id: unknown }).id);
   }
 
   for (const route of ROUTES) {
     for (const kind of KINDS) {
       const expected = route.expect[kind];
-      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, attachment: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key', listLink: 0, listKey: ':key', customer: 0, otherCompany: 0, spareProject: 0 }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
+      it(`${route.method} ${route.path({ self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, attachment: 0, portalDoomedFile: 0, deskDoomedFile: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key', listLink: 0, listKey: ':key', customer: 0, otherCompany: 0, spareProject: 0 }).replace(/\/0(?=\/|$)/g, '/:id')} as ${kind} → ${expected}`, async () => {
         const before = await snapshot(t.db);
         const req = route.method === 'GET' ? agents[kind].get(route.path(ids)) : agents[kind].post(route.path(ids)).type('form').send({ ...(route.body?.(ids) ?? {}), _csrf: tokens[kind] });
         const res = await req;
@@ -331,7 +339,7 @@ describe('refusal matrix: every route × every principal kind', function () {
 
   it('refuses every refusal pair of the matrix the same way when all of them arrive at once, three rounds over', async function () {
     this.timeout(120_000);
-    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, attachment: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key', listLink: 0, listKey: ':key', customer: 0, otherCompany: 0, spareProject: 0 };
+    const placeholder: Ids = { self: {} as Record<Kind, number>, otherUser: 0, project: 0, role: 0, request: 0, attachment: 0, portalDoomedFile: 0, deskDoomedFile: 0, workItem: 0, dashboard: 0, thirdPartyEmail: '', company: 0, doomedDashboard: 0, adminToken: 0, shareLink: 0, shareKey: ':key', listLink: 0, listKey: ':key', customer: 0, otherCompany: 0, spareProject: 0 };
     const pairs: { route: Route; kind: Kind; expected: number; label: string }[] = [];
     for (const route of ROUTES) {
       const template = route.path(placeholder).replace(/\/0(?=\/|$)/g, '/:id');
