@@ -284,6 +284,17 @@ describe('attachments', function () {
     }
   });
 
+  it('a file name is text on every page that shows it, never markup', async () => {
+    const name = '<img src=x onerror=alert(1)>".png';
+    const res = await submit(asAlice, 'Markup in a name', [[PNG, name]]);
+    const id = idFrom(res.headers.location);
+    for (const [as, base] of [[asAlice, '/portal'], [asAgent, '/desk']] as const) {
+      const page = await as.get(`${base}/requests/${id}`).expect(200);
+      expect(page.text).not.to.contain('<img src=x');
+      expect(page.text).to.contain('&lt;img src=x onerror=alert(1)&gt;&#34;.png');
+    }
+  });
+
   it('file names lose folders and invisible characters, and keep their extension when shortened', () => {
     expect(cleanFilename('../../etc/passwd')).to.equal('passwd');
     expect(cleanFilename('C:\\Users\\ann\\report.pdf')).to.equal('report.pdf');
