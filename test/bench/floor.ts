@@ -40,6 +40,7 @@ export function floorApp(pages: FloorPage[] = []): express.Express {
   const helpers = {
     url: (p: string) => p,
     csrfToken: () => 'floor-csrf-token-floor-csrf-token-0123456789',
+    current: () => '',
   };
   const locals = {
     ...helpers,

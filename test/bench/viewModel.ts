@@ -3,8 +3,8 @@
 /** `locals` is encodeLocals' JSON, so the page can be written to a file and read back with its Dates. */
 export type FloorPage = { view: string; locals: string; json?: undefined } | { json: unknown; view?: undefined; locals?: undefined };
 
-/** The helpers every Portico view receives as functions; the floor supplies its own. */
-export const VIEW_HELPERS = ['url', 'csrfToken'];
+/** The helpers every Portico view receives as functions; the floor supplies its own (`current`, the header's aria-current, marks nothing there). */
+export const VIEW_HELPERS = ['url', 'csrfToken', 'current'];
 
 /**
  * JSON for a view model, keeping Dates (as {"$date": iso}) and Sets (as {"$set": [...]}). Anything JSON would silently
