@@ -8,8 +8,13 @@
       var input = field.querySelector('input[type="file"]');
       if (!input || !input.form) return;
       var form = input.form;
+      // With files chosen the text may stay empty (a screenshot says it); without, it is asked for.
+      var text = form.querySelector('textarea[name="body"][required], textarea[name="body"][data-required]');
+      if (text) text.setAttribute('data-required', '');
       function update() {
-        form.enctype = input.files && input.files.length ? 'multipart/form-data' : 'application/x-www-form-urlencoded';
+        var chosen = Boolean(input.files && input.files.length);
+        form.enctype = chosen ? 'multipart/form-data' : 'application/x-www-form-urlencoded';
+        if (text) text.required = !chosen;
       }
       field.hidden = false;
       input.addEventListener('change', update);

@@ -110,7 +110,8 @@ export async function commentOnRequest(
   if (!internal) {
     const link = audience === 'customer' ? `${baseUrl}/portal/requests/${requestId}` : `${baseUrl}/desk/requests/${requestId}`;
     const footer = audience === 'customer' ? customerMailFooter(baseUrl, requestId) : staffMailFooter(baseUrl, staffAs);
-    await notifyMany(mailer, recipients, `New comment on request #${requestId}`, `${actor.name} wrote:\n\n${body}${attachedLine(attachments)}\n\n${link}`, footer);
+    const said = body ? `${actor.name} wrote:\n\n${body}` : `${actor.name} sent files.`;
+    await notifyMany(mailer, recipients, `New comment on request #${requestId}`, `${said}${attachedLine(attachments)}\n\n${link}`, footer);
   }
   return commentId;
 }

@@ -132,7 +132,8 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 
 function hasNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\0');
-  if (Array.isArray(value)) return value.some(hasNul);
+  // Its values, not its length: a sparse array's holes are never walked.
+  if (Array.isArray(value)) return Object.values(value).some(hasNul);
   if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\0') || hasNul(v));
   return false;
 }
@@ -148,3 +149,7 @@ export const requestTitleField = () => z.string().trim().min(3, 'The title needs
 
 /** A staff comment's text: a reply or note on a request, a comment on a work item. */
 export const staffCommentField = () => z.string().trim().min(1, 'Write something first.').max(20_000, 'At most 20,000 characters.');
+
+/** A comment's text where files may come instead of it (empty allowed here; the route asks for one or the other: NOTHING_TO_SEND). */
+export const commentTextField = () => z.string().trim().max(20_000, 'A comment can have at most 20,000 characters.').default('');
+export const NOTHING_TO_SEND = 'Write something first, or attach a file.';

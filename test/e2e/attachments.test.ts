@@ -74,12 +74,19 @@ describe('attachments in a real browser', function () {
     await files.getByRole('button', { name: 'Remove printer.log' }).click();
     await page.waitForURL(/file=file_removed/);
     expect(await page.getByRole('list', { name: 'Attached files' }).getByRole('link').allTextContents()).to.deep.equal(['blank label.png']);
+    // A comment of a file alone: the text is asked for only while no file is chosen.
+    expect(await page.evaluate('document.querySelector("textarea[name=body]").required')).to.equal(true);
+    await page.getByLabel('Attach files').setInputFiles([{ name: 'second try.png', mimeType: 'image/png', buffer: PIXEL }]);
+    expect(await page.evaluate('document.querySelector("textarea[name=body]").required')).to.equal(false);
+    await page.getByRole('button', { name: 'Comment' }).click();
+    await page.waitForURL(/#comments$/);
+    expect(await page.getByRole('list', { name: 'Attached files' }).last().getByRole('link').allTextContents()).to.deep.equal(['second try.png']);
     await page.getByRole('list', { name: 'Attached files' }).getByRole('link', { name: 'blank label.png' }).click();
     await page.waitForURL(/\/portal\/attachments\/\d+$/);
     expect(await page.evaluate('document.images.length === 1 && document.images[0].naturalWidth')).to.equal(1);
     const id = Number((await t.db('requests').where({ title: 'The label printer prints blank labels' }).first('id'))?.id);
     const desk = await signedIn('desk', agent, `/desk/requests/${id}`);
-    expect(await desk.getByRole('list', { name: 'Attached files' }).getByRole('link').allTextContents()).to.deep.equal(['blank label.png']);
+    expect(await desk.getByRole('list', { name: 'Attached files' }).getByRole('link').allTextContents()).to.deep.equal(['blank label.png', 'second try.png']);
     expect(await desk.locator('[data-history="file_removed"]').textContent()).to.contain('removed the file “printer.log”');
   });
 });

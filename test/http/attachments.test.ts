@@ -211,6 +211,27 @@ describe('attachments', function () {
     await asAlice.post(`/portal/requests/${id}/comments`).field('_csrf', csrf).field('body', 'A small one').attach('files', Buffer.alloc(10, 1), 'small.log').expect(303);
   });
 
+  it('a comment may be files alone, on both sides; with neither text nor file it is refused', async () => {
+    const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Just a screenshot' });
+    const aliceCsrf = await csrfOf(asAlice, `/portal/requests/${id}`);
+    await asAlice.post(`/portal/requests/${id}/comments`).field('_csrf', aliceCsrf).field('body', '').attach('files', PNG, 'screen.png').expect(303);
+    const agentCsrf = await csrfOf(asAgent, `/desk/requests/${id}`);
+    await asAgent.post(`/desk/requests/${id}/comments`).field('_csrf', agentCsrf).field('body', '  ').attach('files', Buffer.from('fix'), 'fix.zip').expect(303);
+    const comments = await t.db('comments').where({ request_id: id }).orderBy('id').select('body');
+    expect(comments.map((c: { body: string }) => c.body)).to.deep.equal(['', '']);
+    expect((await filesOf(id)).map((r: { filename: string }) => r.filename)).to.deep.equal(['screen.png', 'fix.zip']);
+    const mail = (await mailsTo(alice.email)).find((m) => m.text_body.includes(`/portal/requests/${id}\n`));
+    expect(mail?.text_body).to.contain('sent files.').and.contain('Attached: fix.zip');
+    const before = await fullState(t);
+    const portalNothing = await asAlice.post(`/portal/requests/${id}/comments`).type('form').send({ _csrf: aliceCsrf, body: ' ' });
+    expect(portalNothing.status).to.equal(422);
+    expect(portalNothing.text).to.contain('Write something first, or attach a file.');
+    const deskNothing = await asAgent.post(`/desk/requests/${id}/comments`).type('form').send({ _csrf: agentCsrf, body: '' });
+    expect(deskNothing.status).to.equal(422);
+    expect(deskNothing.text).to.contain('Write something first, or attach a file.');
+    expect(changedTables(before, await fullState(t))).to.deep.equal([]);
+  });
+
   it('a form with no file chosen stores none (the browser sends one empty, nameless part)', async () => {
     const csrf = await csrfOf(asAlice, '/portal/requests/new');
     const res = await asAlice

@@ -191,7 +191,7 @@ describe('customer portal: requests', () => {
     const token = await csrfOf(asBob, `/portal/requests/${ids.company}`);
     const before = await snapshot(t.db);
     const empty = await asBob.post(`/portal/requests/${ids.company}/comments`).type('form').send({ body: '   ', _csrf: token }).expect(422);
-    expect(empty.text).to.contain('Write something first.');
+    expect(empty.text).to.contain('Write something first, or attach a file.');
     expect(await snapshot(t.db)).to.deep.equal(before);
     await asBob.post(`/portal/requests/${ids.company}/comments`).type('form').send({ body: 'Any news?', _csrf: token }).expect(303);
     const row = await t.db('comments').where({ request_id: ids.company, author_id: bob.id }).first();

@@ -21,7 +21,7 @@ import { listRequestEvents } from '../../repositories/requestEvents';
 import { authorizeRequest, changeRequestStatus, commentOnRequest } from '../../commands/requests';
 import { assignRequest, editRequestDetails, linkWorkItem, unlinkWorkItem } from '../../commands/deskRequests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
-import { idField, lastValue, readForm, requestTitleField, staffCommentField, typedValues } from '../forms';
+import { commentTextField, idField, lastValue, NOTHING_TO_SEND, readForm, requestTitleField, typedValues } from '../forms';
 import { directAccessNotice, directAccessPanel } from '../../presenters/directAccess';
 import { entityTypeByStored } from '../../permissions/entityTypes';
 import { filesOrRefuse, uploadCutShort } from '../uploads';
@@ -29,7 +29,7 @@ import { listRequestAttachments } from '../../repositories/attachments';
 import { filesOfRequest } from '../../presenters/attachments';
 
 const replyForm = z.object({
-  body: staffCommentField(),
+  body: commentTextField(),
   // The box follows a hidden "false" of the same name (so a form cut short is told apart): its last value.
   internal: z.preprocess(lastValue, z.enum(['true', 'false', 'on']).optional()),
 });
@@ -155,6 +155,7 @@ export function deskRequestRoutes({ db, mailer, config }: AppDeps): Router {
       // A refused reply is shown again with its text; its files must be chosen again.
       const files = filesOrRefuse(req, res);
       const form = readForm(replyForm, req.body);
+      if (form.body === '' && files.length === 0) throw new Invalid(NOTHING_TO_SEND, { body: 'empty' });
       await commentOnRequest(db, mailer, actorOf(req)!, id, form.body, internal, publicBaseUrl(req, config), files);
     }, (req) => (asksInternal(req.body) ? 'noted' : 'replied')),
   );

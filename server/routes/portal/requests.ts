@@ -22,7 +22,7 @@ import { safeNextPath } from '../../auth/redirects';
 import { sentFiles } from '../uploads';
 import { listRequestAttachments } from '../../repositories/attachments';
 import { filesOfRequest } from '../../presenters/attachments';
-import { fieldProblems, formProblem as firstMessage, idField, requestTitleField, safeReadForm, typedValues } from '../forms';
+import { commentTextField, NOTHING_TO_SEND, fieldProblems, formProblem as firstMessage, idField, requestTitleField, safeReadForm, typedValues } from '../forms';
 
 const requestForm = z.object({
   project_id: idField('Choose a project.'),
@@ -33,9 +33,7 @@ const requestForm = z.object({
   visibility: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['private', 'company', 'public'], { message: 'Choose who can see the request.' }).optional()),
 });
 
-const commentForm = z.object({
-  body: z.string().trim().min(1, 'Write something first.').max(20_000, 'A comment can have at most 20,000 characters.'),
-});
+const commentForm = z.object({ body: commentTextField() });
 
 const notificationsForm = z.object({ notify: z.enum(['on', 'off'], { message: 'Choose whether to get email about this request.' }) });
 
@@ -136,11 +134,12 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     const id = idParam(req.params.id);
     const form = safeReadForm(commentForm, req.body);
     const files = sentFiles(req, res);
-    if (!form.success || files.problem) {
+    const nothing = form.success && form.data.body === '' && files.files.length === 0 && !files.problem;
+    if (!form.success || files.problem || nothing) {
       await authorizeRequest(db, actorOf(req)!, id, 'comment', await requestScopeSettings(req, db));
       res.locals.filesDropped = files.sent;
       res.locals.fileProblem = files.problem;
-      return renderRequest(req, res, 422, form.success ? files.problem : firstMessage(form.error), typedValues(req.body, 'body').body);
+      return renderRequest(req, res, 422, !form.success ? firstMessage(form.error) : (files.problem ?? NOTHING_TO_SEND), typedValues(req.body, 'body').body);
     }
     try {
       await commentOnRequest(db, mailer, actorOf(req)!, id, form.data.body, false, publicBaseUrl(req, config), files.files);
