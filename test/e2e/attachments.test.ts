@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, listen } from '../helpers/browser';
+import { launchBrowser, listen, recordPageErrors } from '../helpers/browser';
 import { addMember, buildCompany, buildProject, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 
@@ -23,11 +23,7 @@ describe('attachments in a real browser', function () {
   const errors: string[] = [];
 
   async function signedIn(realm: 'portal' | 'desk', who: PrincipalRow, path: string): Promise<Page> {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
+    const page = recordPageErrors(await browser.newPage(), errors);
     await page.goto(`${server.url}/${realm}/login?next=${encodeURIComponent(path)}`);
     await page.getByLabel('Email').fill(who.email);
     await page.getByLabel('Password').fill(PASSWORD);

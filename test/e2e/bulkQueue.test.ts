@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { launchBrowser, listen } from '../helpers/browser';
+import { launchBrowser, listen, recordPageErrors } from '../helpers/browser';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 
 /**
@@ -27,11 +27,7 @@ describe('queue bulk actions in a real browser', function () {
     await addMember(t.db, project, agent.id, await buildRole(t.db, { edit: true, comment: true }));
     const customer = await buildRequester(t.db, { company: await buildCompany(t.db) });
     for (let i = 0; i < 4; i += 1) ids.push(await buildRequest(t.db, { projectId: project, requester: customer, title: `Scanner ${i}` }));
-    page = await browser.newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
+    page = recordPageErrors(await browser.newPage(), errors);
     await page.goto(`${server.url}/desk/login`);
     await page.getByLabel('Email').fill(agent.email);
     await page.getByLabel('Password').fill(PASSWORD);

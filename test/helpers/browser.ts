@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Express } from 'express';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,4 +25,16 @@ export async function listen(app: Express): Promise<{ url: string; close(): Prom
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Collects the page's script errors and console errors (CSP refusals among them) into `into`,
+ * for an afterEach to find empty; console errors matching `ignore` (an expected 403) are left out.
+ */
+export function recordPageErrors(page: Page, into: string[], ignore?: RegExp): Page {
+  page.on('pageerror', (e) => into.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !(ignore && ignore.test(m.text()))) into.push(m.text());
+  });
+  return page;
 }

@@ -52,6 +52,18 @@ describe('changes that race', function () {
   });
   after(() => tdb.drop());
 
+  /** An administrator, a project and a customer to race bulk changes in, and a mailer that sends nowhere. */
+  async function bulkRaceWorld() {
+    const db = tdb.db;
+    return {
+      db,
+      admin: toActor(await buildStaff(db, 'administrator')),
+      project: await buildProject(db),
+      customer: await buildRequester(db),
+      mailer: createMailer(db, createLogger('silent'), undefined, 'Portico <p@x.test>'),
+    };
+  }
+
   it('several "add this person" to one dashboard at once: every one succeeds, one grant, one "added" in the audit', async () => {
     const db = tdb.db;
     const owner = toActor(await buildStaff(db, 'user'));
@@ -100,11 +112,7 @@ describe('changes that race', function () {
   });
 
   it('two bulk status changes of the same requests at once, ticked in opposite orders: both go through, no deadlock, no mixed result', async () => {
-    const db = tdb.db;
-    const admin = toActor(await buildStaff(db, 'administrator'));
-    const project = await buildProject(db);
-    const customer = await buildRequester(db);
-    const mailer = createMailer(db, createLogger('silent'), undefined, 'Portico <p@x.test>');
+    const { db, admin, project, customer, mailer } = await bulkRaceWorld();
     for (let round = 0; round < 5; round += 1) {
       const ids: number[] = [];
       for (let i = 0; i < 8; i += 1) ids.push(await buildRequest(db, { projectId: project, requester: customer, status: 'new' }));
@@ -121,11 +129,7 @@ describe('changes that race', function () {
   });
 
   it('two bulk changes of different requests whose types alternate, at once: both go through (the tally cells are taken in one order)', async () => {
-    const db = tdb.db;
-    const admin = toActor(await buildStaff(db, 'administrator'));
-    const project = await buildProject(db);
-    const customer = await buildRequester(db);
-    const mailer = createMailer(db, createLogger('silent'), undefined, 'Portico <p@x.test>');
+    const { db, admin, project, customer, mailer } = await bulkRaceWorld();
     for (let round = 0; round < 8; round += 1) {
       const a: number[] = [];
       const b: number[] = [];
@@ -142,11 +146,7 @@ describe('changes that race', function () {
   });
 
   it('a bulk change and a single status change of one of its requests, at once: both go through, the counts right', async () => {
-    const db = tdb.db;
-    const admin = toActor(await buildStaff(db, 'administrator'));
-    const project = await buildProject(db);
-    const customer = await buildRequester(db);
-    const mailer = createMailer(db, createLogger('silent'), undefined, 'Portico <p@x.test>');
+    const { db, admin, project, customer, mailer } = await bulkRaceWorld();
     for (let round = 0; round < 8; round += 1) {
       const ids: number[] = [];
       for (let i = 0; i < 20; i += 1) ids.push(await buildRequest(db, { projectId: project, requester: customer }));
