@@ -232,6 +232,19 @@ describe('attachments', function () {
     expect(changedTables(before, await fullState(t))).to.deep.equal([]);
   });
 
+  it('the queue shows how many files a request holds, an internal note\'s included (the queue is the staff\'s)', async () => {
+    const res = await submit(asAlice, 'Queue paperclip check', [[PNG, 'one.png'], [PNG, 'two.png']]);
+    const id = idFrom(res.headers.location);
+    const csrf = await csrfOf(asAgent, `/desk/requests/${id}`);
+    await asAgent.post(`/desk/requests/${id}/comments`).field('_csrf', csrf).field('body', 'note').field('internal', 'false').field('internal', 'true').attach('files', Buffer.from('x'), 'note.log').expect(303);
+    const queue = await asAgent.get('/desk?q=paperclip').expect(200);
+    expect(queue.text).to.contain('data-files="3" title="3 attached files"');
+    const none = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Queue paperclip none' });
+    const listed = await asAgent.get(`/desk?q=%23${none}`).expect(200);
+    expect(listed.text).to.contain('Queue paperclip none');
+    expect(listed.text).not.to.contain('data-files=');
+  });
+
   it('a form with no file chosen stores none (the browser sends one empty, nameless part)', async () => {
     const csrf = await csrfOf(asAlice, '/portal/requests/new');
     const res = await asAlice
