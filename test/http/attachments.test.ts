@@ -238,7 +238,7 @@ describe('attachments', function () {
     const csrf = await csrfOf(asAgent, `/desk/requests/${id}`);
     await asAgent.post(`/desk/requests/${id}/comments`).field('_csrf', csrf).field('body', 'note').field('internal', 'false').field('internal', 'true').attach('files', Buffer.from('x'), 'note.log').expect(303);
     const queue = await asAgent.get('/desk?q=paperclip').expect(200);
-    expect(queue.text).to.contain('data-files="3" title="3 attached files"');
+    expect(queue.text).to.contain('data-files="3" title="3 attached files">3 files</span>');
     const none = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Queue paperclip none' });
     const listed = await asAgent.get(`/desk?q=%23${none}`).expect(200);
     expect(listed.text).to.contain('Queue paperclip none');
