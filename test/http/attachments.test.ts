@@ -9,7 +9,7 @@ import supertest from 'supertest';
 import http from 'node:http';
 import { changedTables, createTestApp, csrfFrom, csrfOf, fullState, signIn, type Agent, type TestApp } from '../helpers/app';
 import { listen } from '../helpers/browser';
-import { UPLOADS_AT_ONCE } from '../../server/routes/uploads';
+import { UPLOADS_AT_ONCE, UPLOADS_PER_SESSION } from '../../server/routes/uploads';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { cleanFilename, fileSize, sniffType } from '../../server/presenters/attachments';
@@ -287,36 +287,50 @@ describe('attachments', function () {
     expect(await t.db('comments').where({ request_id: id })).to.deep.equal([]);
   });
 
-  it(`at most ${UPLOADS_AT_ONCE} uploads are read at once: one more is told to try again (503), and once they end the next is read`, async () => {
+  it(`at most ${UPLOADS_AT_ONCE} uploads are read at once, ${UPLOADS_PER_SESSION} from one session: one more is told to try again (503), and once they end the next is read`, async () => {
     const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Many at once' });
     const server = await listen(t.app);
     try {
-      const web = supertest.agent(server.url);
-      const login = await web.get('/portal/login').expect(200);
-      const signedIn = await web.post('/portal/login').type('form').send({ email: alice.email, password: PASSWORD, _csrf: csrfFrom(login.text) });
-      const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
-      const csrf = csrfFrom((await web.get(`/portal/requests/${id}`).expect(200)).text);
       const { port } = new URL(server.url);
-      // Uploads that start and then stall, as a slow connection does.
-      const stalled = Array.from({ length: UPLOADS_AT_ONCE }, () => {
-        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: `/portal/requests/${id}/comments`, headers: { cookie, 'content-type': 'multipart/form-data; boundary=XYZ' }, agent: false });
+      /** A session of Alice's through the login form: its cookie header and a CSRF token. */
+      const session = async () => {
+        const web = supertest.agent(server.url);
+        const login = await web.get('/portal/login').expect(200);
+        const signedIn = await web.post('/portal/login').type('form').send({ email: alice.email, password: PASSWORD, _csrf: csrfFrom(login.text) });
+        const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
+        return { web, cookie, csrf: csrfFrom((await web.get(`/portal/requests/${id}`).expect(200)).text) };
+      };
+      /** An upload that starts and then stalls, as a slow connection does. */
+      const stall = (s: { cookie: string; csrf: string }) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: `/portal/requests/${id}/comments`, headers: { cookie: s.cookie, 'content-type': 'multipart/form-data; boundary=XYZ' }, agent: false });
         req.on('error', () => undefined);
-        req.write(`--XYZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--XYZ\r\nContent-Disposition: form-data; name="files"; filename="slow.bin"\r\n\r\nsome bytes`);
+        req.write(`--XYZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${s.csrf}\r\n--XYZ\r\nContent-Disposition: form-data; name="files"; filename="slow.bin"\r\n\r\nsome bytes`);
         return req;
-      });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const busy = await web.post(`/portal/requests/${id}/comments`).field('_csrf', csrf).field('body', 'Now?').attach('files', PNG, 'now.png');
-      expect(busy.status).to.equal(503);
-      expect(busy.headers['retry-after']).to.equal('30');
-      expect(busy.text).to.contain('Too many files are being sent at this moment');
-      for (const req of stalled) req.destroy();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await web.post(`/portal/requests/${id}/comments`).field('_csrf', csrf).field('body', 'Now!').attach('files', PNG, 'now.png').expect(303);
-      expect((await filesOf(id)).map((r: { filename: string }) => r.filename)).to.deep.equal(['now.png']);
+      };
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+      const upload = (s: { web: ReturnType<typeof supertest.agent>; csrf: string }, name: string) => s.web.post(`/portal/requests/${id}/comments`).field('_csrf', s.csrf).field('body', name).attach('files', PNG, `${name}.png`);
+      const [one, two, three] = [await session(), await session(), await session()];
+      // One session's two slow uploads: its third waits, another session's goes through.
+      const own = [stall(one), stall(one)];
+      await settle();
+      const third = await upload(one, 'third');
+      expect(third.status).to.equal(503);
+      expect(third.headers['retry-after']).to.equal('30');
+      expect(third.text).to.contain('Too many files are being sent at this moment');
+      await upload(two, 'other').expect(303);
+      // Four slow uploads in all: everyone waits.
+      const more = [stall(two), stall(three)];
+      await settle();
+      expect((await upload(three, 'busy')).status).to.equal(503);
+      for (const req of [...own, ...more]) req.destroy();
+      await settle();
+      await upload(one, 'after').expect(303);
+      expect((await filesOf(id)).map((r: { filename: string }) => r.filename)).to.deep.equal(['other.png', 'after.png']);
     } finally {
       await server.close();
     }
   });
+
 
   it('a file name is text on every page that shows it, never markup', async () => {
     const name = '<img src=x onerror=alert(1)>".png';
