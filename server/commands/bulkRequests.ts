@@ -32,8 +32,8 @@ export interface BulkChange {
 }
 
 export interface BulkOutcome {
-  /** Requests something was written to. */
-  changed: number;
+  /** The requests something was written to, in id order. */
+  changed: number[];
   /** Requests that already were so (nothing written). */
   unchanged: number;
 }
@@ -97,12 +97,12 @@ export async function changeRequestsInBulk(db: Db, mailer: Mailer, actor: Actor,
     const tallies = new TallyBatch();
     const customerMails: Outgoing[] = [];
     const assignedMails: { id: number; mail: Outgoing }[] = [];
-    let changed = 0;
+    const changed: number[] = [];
     for (const id of ordered) {
       try {
         const status = change.status === undefined ? null : await changeStatusIn(trx, actor, id, change.status, baseUrl, { settings, tallies });
         const assigned = change.assigneeId === undefined ? null : await assignIn(trx, actor, id, change.assigneeId, baseUrl, settings);
-        if (status !== null || assigned !== null) changed += 1;
+        if (status !== null || assigned !== null) changed.push(id);
         if (status && change.emailCustomers !== false) customerMails.push(...status);
         for (const mail of assigned ?? []) assignedMails.push({ id, mail });
       } catch (err) {
@@ -115,7 +115,7 @@ export async function changeRequestsInBulk(db: Db, mailer: Mailer, actor: Actor,
     }
     await applyTallyBatch(trx, tallies);
     const mails = [...customerMails, ...(await assignmentMails(trx, actor, assignedMails, baseUrl))];
-    return { outcome: { changed, unchanged: ordered.length - changed }, mails };
+    return { outcome: { changed, unchanged: ordered.length - changed.length }, mails };
   });
   await sendOutgoing(mailer, mails);
   return outcome;

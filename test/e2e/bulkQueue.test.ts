@@ -63,7 +63,7 @@ describe('queue bulk actions in a real browser', function () {
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Apply to ticked requests' }).click();
     await page.waitForURL(/done=bulk/);
-    expect(await page.locator('[data-bulk-notice]').textContent()).to.equal('3 requests changed.');
+    expect(await page.locator('[data-bulk-notice]').textContent()).to.equal(`3 requests changed: #${ids[1]}, #${ids[2]} and #${ids[3]}.`);
     const rows = await t.db('requests').whereIn('id', ids).orderBy('id').select('status');
     expect(rows.map((r: { status: string }) => r.status)).to.deep.equal(['new', 'in_progress', 'in_progress', 'in_progress']);
   });

@@ -67,7 +67,7 @@ export function deskBulkRoutes({ db, mailer, config }: AppDeps): Router {
       const outcome = await changeRequestsInBulk(db, mailer, actor, ticks.ids, () => changeOf(req.body), publicBaseUrl(req, config));
       const done = new URLSearchParams(queueParams(parseQueueQuery(from), true));
       done.set('done', 'bulk');
-      done.set('changed', String(outcome.changed));
+      done.set('changed', outcome.changed.join(','));
       done.set('unchanged', String(outcome.unchanged));
       redirectTo(res, `/desk?${done}`);
     } catch (err) {

@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../db';
-import { BULK_MAX } from '../../commands/bulkRequests';
+import { BULK_MAX, requestNumbers } from '../../commands/bulkRequests';
 import { can, staffMayChangeEntities, type Actor } from '../../permissions';
 import { visibleRequests, type ScopeSettings } from '../../permissions/scopes';
 import { queueTallyScope } from '../../permissions/tallyScopes';
@@ -56,13 +56,13 @@ export function parseQueueQuery(raw: unknown): z.infer<typeof query> {
   return query.parse(raw ?? {});
 }
 
-/** What the queue says after a bulk change (`?done=bulk&changed=3&unchanged=1`). */
+/** What the queue says after a bulk change (`?done=bulk&changed=3,7&unchanged=1`): how many, and which (they may have left the filtered list). */
 function bulkNotice(raw: Record<string, unknown>): string | null {
   if (raw.done !== 'bulk') return null;
-  const count = (v: unknown) => (typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : 0);
-  const changed = count(raw.changed);
-  const unchanged = count(raw.unchanged);
-  const parts = [changed ? `${changed} request${changed === 1 ? '' : 's'} changed.` : 'Nothing changed.'];
+  const listed = typeof raw.changed === 'string' && /^\d{1,10}(,\d{1,10}){0,49}$/.test(raw.changed) ? raw.changed.split(',').map(Number) : [];
+  const unchanged = typeof raw.unchanged === 'string' && /^\d{1,2}$/.test(raw.unchanged) ? Number(raw.unchanged) : 0;
+  const n = listed.length;
+  const parts = [n ? `${n} request${n === 1 ? '' : 's'} changed: ${requestNumbers(listed)}.` : 'Nothing changed.'];
   if (unchanged) parts.push(unchanged === 1 ? '1 request was already so.' : `${unchanged} requests were already so.`);
   return parts.join(' ');
 }
