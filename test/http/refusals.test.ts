@@ -115,9 +115,6 @@ const ROUTES: Route[] = [
   { method: 'POST', path: (i) => `/portal/requests/${i.request}/comments`, body: () => ({ body: 'From the matrix' }), expect: { ...PORTAL_OK, requester: 303 }, writes: true },
   // Only the customer who raised the request chooses its email (the matrix's requester did).
   { method: 'POST', path: (i) => `/portal/requests/${i.request}/notifications`, body: () => ({ notify: 'off' }), expect: { ...PORTAL_OK, requester: 303 }, writes: true },
-  // The requester raised the request: marks it resolved, then reopens it (open again for the routes below).
-  { method: 'POST', path: (i) => `/portal/requests/${i.request}/resolve`, expect: { ...PORTAL_OK, requester: 303 }, writes: true },
-  { method: 'POST', path: (i) => `/portal/requests/${i.request}/reopen`, expect: { ...PORTAL_OK, requester: 303 }, writes: true },
   { method: 'GET', path: () => '/portal/ideas', expect: PORTAL_OK },
   // A file the customer attached to the request: theirs in the portal, the staff's on the desk.
   { method: 'GET', path: (i) => `/portal/attachments/${i.attachment}`, expect: PORTAL_OK },

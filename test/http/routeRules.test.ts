@@ -105,7 +105,6 @@ describe('site-wide route rules, on one site with something of every kind', func
       { who: 'customer', path: (x) => `/portal/requests/${x.voted}/comments`, form: () => ({ body: 'A comment by a GET' }) },
       { who: 'customer', path: () => '/portal/profile', form: () => ({ name: 'Renamed by a GET' }), page: true },
       { who: 'customer', path: (x) => `/portal/requests/${x.voted}/notifications`, form: () => ({ notify: 'off' }) },
-      { who: 'customer', path: (x) => `/portal/requests/${x.voted}/resolve`, form: () => ({}) },
       { who: 'customer', path: () => '/portal/profile/email', form: () => ({}) },
       // Staff desk, as an administrator (allowed everything there).
       { who: 'staff', path: (x) => `/desk/requests/${x.voted}/comments`, form: () => ({ body: 'A reply by a GET' }) },

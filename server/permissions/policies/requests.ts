@@ -48,17 +48,14 @@ export function requesterRequestScope(actor: MaybeActor, alias = 'requests') {
 }
 
 /** What may be done to a request, by requesters and staff alike. */
-export const REQUEST_ACTIONS = ['view', 'vote', 'comment', 'internal_note', 'edit', 'delete', 'manage_access', 'manage_notifications', 'resolve'] as const;
+export const REQUEST_ACTIONS = ['view', 'vote', 'comment', 'internal_note', 'edit', 'delete', 'manage_access', 'manage_notifications'] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 
 /**
  * Requesters: view, vote and comment on what they may see, nothing else, ever; the one who
- * raised a request (the customer it mails) also chooses whether it mails them, and says
- * when it is solved or is not after all (`resolve`: marks it resolved, or reopens it while
- * resolved), as Jira Service Management's and Zammad's portals let the customer do. Staff: the
- * project-entity rules (they set any status through `edit`); an internal note is a comment
- * only staff can write, and staff do not vote (their mail is chosen in their profile, for
- * all their projects at once).
+ * raised a request (the customer it mails) also chooses whether it mails them. Staff: the
+ * project-entity rules; an internal note is a comment only staff can write, and staff
+ * do not vote (their mail is chosen in their profile, for all their projects at once).
  */
 export function canOnRequest(actor: MaybeActor, action: RequestAction, r: RequestTarget): boolean {
   if (actor === null) return false;
@@ -69,13 +66,12 @@ export function canOnRequest(actor: MaybeActor, action: RequestAction, r: Reques
       visibility: r.visibility,
       projectPortalEnabled: r.project.portalEnabled,
     });
-    if (action === 'manage_notifications' || action === 'resolve') return sees && r.requesterId === actor.id;
+    if (action === 'manage_notifications') return sees && r.requesterId === actor.id;
     return sees && (action === 'view' || action === 'vote' || action === 'comment');
   }
   switch (action) {
     case 'vote':
     case 'manage_notifications':
-    case 'resolve':
       return false;
     case 'internal_note':
       return staffEntityCan(actor, 'comment', r.project, r.direct);

@@ -15,7 +15,6 @@ import {
 } from '../../repositories/requestDetails';
 import { authorizeRequest, commentOnRequest, setRequestNotifications, submitRequest, voteOnRequest } from '../../commands/requests';
 import { requestEmailChoice } from '../../repositories/emailPreferences';
-import { changeStatusAsCustomer } from '../../commands/customerStatus';
 import { presentPortalRequest } from '../../presenters/requests';
 import { actorOf, idParam, publicBaseUrl, redirectTo, requestScopeSettings } from '../locals';
 import { safeNextPath } from '../../auth/redirects';
@@ -86,9 +85,6 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
   const notificationNotice = (query: Request['query']): string | null => {
     if (query.notifications === 'on') return 'You will get email about this request again.';
     if (query.notifications === 'off') return 'You will get no more email about this request.';
-    if (query.status === 'resolved') return 'Marked as resolved, and the team told. If it comes back, reopen it here.';
-    if (query.status === 'reopened') return 'Reopened: the team sees that it needs them again.';
-    if (query.status === 'unchanged') return 'Nothing changed: it was already so.';
     if (query.file === 'file_removed') return 'File removed.';
     return null;
   };
@@ -116,7 +112,6 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
       files,
       filesDropped: res.locals.filesDropped === true,
       fileProblem: typeof res.locals.fileProblem === 'string' ? res.locals.fileProblem : null,
-      statusError: typeof res.locals.statusError === 'string' ? res.locals.statusError : null,
       linked,
       voted,
       abilities,
@@ -163,21 +158,6 @@ export function portalRequestRoutes({ db, mailer, config }: AppDeps): Router {
     await setRequestNotifications(db, actorOf(req)!, id, form.data.notify === 'on');
     redirectTo(res, `/portal/requests/${id}?notifications=${form.data.notify}#email`);
   });
-
-  // The customer who raised it: "Mark as resolved", and "Reopen" while it is resolved.
-  for (const change of ['resolve', 'reopen'] as const) {
-    router.post(`/requests/:id/${change}`, async (req, res) => {
-      const id = idParam(req.params.id);
-      try {
-        const changed = await changeStatusAsCustomer(db, mailer, actorOf(req)!, id, change, publicBaseUrl(req, config));
-        redirectTo(res, `/portal/requests/${id}?status=${!changed ? 'unchanged' : change === 'resolve' ? 'resolved' : 'reopened'}#status`);
-      } catch (err) {
-        if (!(err instanceof Invalid)) throw err;
-        res.locals.statusError = err.message;
-        await renderRequest(req, res, 422);
-      }
-    });
-  }
 
   for (const [path, vote] of [['vote', true], ['unvote', false]] as const) {
     router.post(`/requests/:id/${path}`, async (req, res) => {

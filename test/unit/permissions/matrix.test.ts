@@ -56,8 +56,8 @@ const REQUESTERS: Record<string, Actor | null> = {
 };
 
 const SEE = 'view vote comment';
-/** The customer who raised a request also chooses whether it mails them, and says when it is solved. */
-const OWN = `${SEE} manage_notifications resolve`;
+/** The customer who raised a request also chooses whether it mails them. */
+const OWN = `${SEE} manage_notifications`;
 /** [requester kind][visibility] → [in a portal project, in a non-portal project] */
 const REQUESTER_TABLE: Record<string, Record<string, [string, string]>> = {
   anonymous: { private: ['', ''], company: ['', ''], public: ['', ''] },
