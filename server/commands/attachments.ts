@@ -3,7 +3,7 @@ import type { Db } from '../db';
 import { Forbidden, Invalid, NotFound } from '../errors';
 import { canRemoveAttachment, type Actor } from '../permissions';
 import { visibleComments } from '../permissions/scopes';
-import { deleteAttachment, findAttachment, REQUEST_FILES_MAX_BYTES, requestFilesBytes, type NewAttachment } from '../repositories/attachments';
+import { deleteAttachment, deleteCommentIfEmpty, findAttachment, REQUEST_FILES_MAX_BYTES, requestFilesBytes, type NewAttachment } from '../repositories/attachments';
 import { recordRequestEvent } from '../repositories/requestEvents';
 import { authorizeRequest } from './requests';
 
@@ -25,7 +25,8 @@ export async function ensureRoomFor(db: Db, requestId: number, files: readonly N
 /**
  * Removes a file: a file the actor cannot see (another's request, an internal note's for a
  * customer) is not found, one they see but may not remove a 403. The request's history
- * says who removed which file. Answers the request it was attached to.
+ * says who removed which file; a comment of files alone goes with its last one. Answers the
+ * request it was attached to.
  */
 export async function removeAttachment(db: Db, actor: Actor, id: number): Promise<number> {
   return db.transaction(async (trx) => {
@@ -34,6 +35,8 @@ export async function removeAttachment(db: Db, actor: Actor, id: number): Promis
     const request = await authorizeRequest(trx, actor, file.requestId, 'view');
     if (!canRemoveAttachment(actor, request, file.uploaderId)) throw new Forbidden('Only staff who may change this request, or whoever attached the file, may remove it.');
     await deleteAttachment(trx, id);
+    // A comment that was nothing but its files goes with the last of them (no empty card left).
+    if (file.commentId !== null) await deleteCommentIfEmpty(trx, file.commentId);
     await recordRequestEvent(trx, file.requestId, actor.id, { kind: 'file_removed', filename: file.filename });
     return file.requestId;
   });

@@ -103,3 +103,11 @@ export async function requestFilesBytes(db: Db, requestId: number): Promise<numb
 export async function deleteAttachment(db: Db, id: number): Promise<boolean> {
   return (await db('attachments').where({ id }).del()) > 0;
 }
+
+/** Removes comment `commentId` when it has neither text nor files left (it was only its files). */
+export async function deleteCommentIfEmpty(db: Db, commentId: number): Promise<void> {
+  await db('comments')
+    .where({ id: commentId, body: '' })
+    .whereNotExists(db('attachments').where('attachments.comment_id', commentId).select(db.raw('1')))
+    .del();
+}

@@ -31,8 +31,8 @@ const UPLOAD_ROUTES: { path: RegExp; area: Area }[] = [
 
 /** How many uploads are read at once; each holds at most its files (5 × 10 MB) in memory. */
 export const UPLOADS_AT_ONCE = 4;
-/** …and how many of them one session may send, so one person cannot hold them all. */
-export const UPLOADS_PER_SESSION = 2;
+/** …and how many of them one person may send (in all their sessions), so no one can hold them all. */
+export const UPLOADS_PER_PERSON = 2;
 
 const reader = multer({
   storage: multer.memoryStorage(),
@@ -72,28 +72,28 @@ class Busy extends HttpError {
 
 export function readUploads(): RequestHandler {
   let reading = 0;
-  const bySession = new Map<string, number>();
+  const byPerson = new Map<number, number>();
   return (req, res, next) => {
     if (req.method !== 'POST' || !req.is('multipart/form-data')) return next();
     const route = UPLOAD_ROUTES.find((r) => r.path.test(req.path));
     // Anyone else's upload is not read: the CSRF check or the area's gate refuses it unread.
-    if (!route || !canEnter(actorOf(req), route.area)) return next();
-    const session = req.sessionID;
-    const theirs = bySession.get(session) ?? 0;
-    if (reading >= UPLOADS_AT_ONCE || theirs >= UPLOADS_PER_SESSION) {
+    const actor = actorOf(req);
+    if (!route || !actor || !canEnter(actor, route.area)) return next();
+    const theirs = byPerson.get(actor.id) ?? 0;
+    if (reading >= UPLOADS_AT_ONCE || theirs >= UPLOADS_PER_PERSON) {
       res.set('Retry-After', '30');
       return next(new Busy());
     }
     reading += 1;
-    bySession.set(session, theirs + 1);
+    byPerson.set(actor.id, theirs + 1);
     let done = false;
     const finish = () => {
       if (done) return false;
       done = true;
       reading -= 1;
-      const left = (bySession.get(session) ?? 1) - 1;
-      if (left > 0) bySession.set(session, left);
-      else bySession.delete(session);
+      const left = (byPerson.get(actor.id) ?? 1) - 1;
+      if (left > 0) byPerson.set(actor.id, left);
+      else byPerson.delete(actor.id);
       return true;
     };
     res.on('close', finish);

@@ -9,7 +9,7 @@ import supertest from 'supertest';
 import http from 'node:http';
 import { changedTables, createTestApp, csrfFrom, csrfOf, fullState, signIn, type Agent, type TestApp } from '../helpers/app';
 import { listen } from '../helpers/browser';
-import { UPLOADS_AT_ONCE, UPLOADS_PER_SESSION } from '../../server/routes/uploads';
+import { UPLOADS_AT_ONCE, UPLOADS_PER_PERSON } from '../../server/routes/uploads';
 import { addMember, buildCompany, buildProject, buildRequest, buildRequester, buildRole, buildStaff, PASSWORD } from '../helpers/factories';
 import type { PrincipalRow } from '../../server/repositories/principals';
 import { cleanFilename, fileSize, sniffType } from '../../server/presenters/attachments';
@@ -230,6 +230,10 @@ describe('attachments', function () {
     expect(deskNothing.status).to.equal(422);
     expect(deskNothing.text).to.contain('Write something first, or attach a file.');
     expect(changedTables(before, await fullState(t))).to.deep.equal([]);
+    // Its file removed, a comment that was only the file goes with it.
+    const [screen] = (await filesOf(id)).map((r: { id: unknown }) => Number(r.id));
+    await asAlice.post(`/portal/attachments/${screen}/delete`).type('form').send({ _csrf: aliceCsrf }).expect(303);
+    expect((await t.db('comments').where({ request_id: id }).select('id')).length).to.equal(1);
   });
 
   it('the queue shows how many files a request holds, an internal note\'s included (the queue is the staff\'s)', async () => {
@@ -287,16 +291,18 @@ describe('attachments', function () {
     expect(await t.db('comments').where({ request_id: id })).to.deep.equal([]);
   });
 
-  it(`at most ${UPLOADS_AT_ONCE} uploads are read at once, ${UPLOADS_PER_SESSION} from one session: one more is told to try again (503), and once they end the next is read`, async () => {
-    const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Many at once' });
+  it(`at most ${UPLOADS_AT_ONCE} uploads are read at once, ${UPLOADS_PER_PERSON} from one person (whatever their sessions): one more is told to try again (503), and once they end the next is read`, async () => {
+    // A public request of a portal project: every customer may comment on it.
+    const id = await buildRequest(t.db, { projectId: project, requester: alice, title: 'Many at once', visibility: 'public' });
+    const [carol, dave] = [await buildRequester(t.db), await buildRequester(t.db)];
     const server = await listen(t.app);
     try {
       const { port } = new URL(server.url);
-      /** A session of Alice's through the login form: its cookie header and a CSRF token. */
-      const session = async () => {
+      /** A session through the login form: its cookie header and a CSRF token. */
+      const session = async (email: string) => {
         const web = supertest.agent(server.url);
         const login = await web.get('/portal/login').expect(200);
-        const signedIn = await web.post('/portal/login').type('form').send({ email: alice.email, password: PASSWORD, _csrf: csrfFrom(login.text) });
+        const signedIn = await web.post('/portal/login').type('form').send({ email, password: PASSWORD, _csrf: csrfFrom(login.text) });
         const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
         return { web, cookie, csrf: csrfFrom((await web.get(`/portal/requests/${id}`).expect(200)).text) };
       };
@@ -309,27 +315,28 @@ describe('attachments', function () {
       };
       const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
       const upload = (s: { web: ReturnType<typeof supertest.agent>; csrf: string }, name: string) => s.web.post(`/portal/requests/${id}/comments`).field('_csrf', s.csrf).field('body', name).attach('files', PNG, `${name}.png`);
-      const [one, two, three] = [await session(), await session(), await session()];
-      // One session's two slow uploads: its third waits, another session's goes through.
-      const own = [stall(one), stall(one)];
+      const [aliceOne, aliceTwo, asCarol, asDave] = [await session(alice.email), await session(alice.email), await session(carol.email), await session(dave.email)];
+      // Alice's two slow uploads: her third waits, from another session of hers too; Carol's goes through.
+      const hers = [stall(aliceOne), stall(aliceOne)];
       await settle();
-      const third = await upload(one, 'third');
+      const third = await upload(aliceTwo, 'third');
       expect(third.status).to.equal(503);
       expect(third.headers['retry-after']).to.equal('30');
       expect(third.text).to.contain('Too many files are being sent at this moment');
-      await upload(two, 'other').expect(303);
+      await upload(asCarol, 'carol').expect(303);
       // Four slow uploads in all: everyone waits.
-      const more = [stall(two), stall(three)];
+      const more = [stall(asCarol), stall(asDave)];
       await settle();
-      expect((await upload(three, 'busy')).status).to.equal(503);
-      for (const req of [...own, ...more]) req.destroy();
+      expect((await upload(asDave, 'busy')).status).to.equal(503);
+      for (const req of [...hers, ...more]) req.destroy();
       await settle();
-      await upload(one, 'after').expect(303);
-      expect((await filesOf(id)).map((r: { filename: string }) => r.filename)).to.deep.equal(['other.png', 'after.png']);
+      await upload(aliceTwo, 'after').expect(303);
+      expect((await filesOf(id)).map((r: { filename: string }) => r.filename)).to.deep.equal(['carol.png', 'after.png']);
     } finally {
       await server.close();
     }
   });
+
 
 
   it('a file name is text on every page that shows it, never markup', async () => {
