@@ -13,7 +13,7 @@ import { Forbidden, Invalid, NotFound } from '../errors';
 import { can, type Actor } from '../permissions';
 import type { ScopeSettings } from '../permissions/scopes';
 import { loadRequestTargets, loadScopeSettings } from '../repositories/accessFacts';
-import type { RequestStatus } from '../repositories/requestDetails';
+import { requestTitles, type RequestStatus } from '../repositories/requestDetails';
 import { applyTallyBatch, lockRequestRows, TallyBatch } from '../repositories/requestTallies';
 import type { Mailer } from '../mail/mailer';
 import { sendOutgoing, type Outgoing } from '../mail/notifications';
@@ -75,9 +75,7 @@ async function checkSelection(db: Db, actor: Actor, ids: readonly number[], sett
 async function assignmentMails(db: Db, actor: Actor, assigned: { id: number; mail: Outgoing }[], baseUrl: string): Promise<Outgoing[]> {
   const [first] = assigned;
   if (!first || assigned.length === 1) return assigned.map((a) => a.mail);
-  const titles = new Map<number, string>(
-    (await db('requests').whereIn('id', assigned.map((a) => a.id)).select('id', 'title')).map((r: { id: unknown; title: unknown }) => [Number(r.id), String(r.title)]),
-  );
+  const titles = await requestTitles(db, assigned.map((a) => a.id));
   const lines = assigned.map((a) => `#${a.id} ${titles.get(a.id) ?? ''}\n${baseUrl}/desk/requests/${a.id}`);
   return [{ to: first.mail.to, subject: `${assigned.length} requests are assigned to you`, text: `${actor.name} assigned you ${assigned.length} requests:\n\n${lines.join('\n\n')}`, footer: first.mail.footer }];
 }

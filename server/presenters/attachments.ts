@@ -2,7 +2,8 @@
  * How files attached to requests are named, typed and shown: the name a file is saved under,
  * the type it is served as (from its own bytes), whether a browser may show it, its size.
  */
-import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, type AttachmentView } from '../repositories/attachments';
+import crypto from 'node:crypto';
+import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, type AttachmentView, type NewAttachment } from '../repositories/attachments';
 import { canRemoveAttachment, type MaybeActor, type RequestTarget } from '../permissions';
 
 /** "812 bytes", "14 kB", "2.4 MB", as people read a size (1 kB = 1,024 bytes, as file managers count). */
@@ -69,4 +70,9 @@ export function sniffType(data: Buffer): string {
 /** Whether a browser may show the file in its tab rather than save it. */
 export function shownInline(contentType: string): boolean {
   return ['image/png', 'image/jpeg', 'image/gif', 'image/webp'].includes(contentType);
+}
+
+/** A file as sent (its name as the browser gave it, its bytes), as it is stored: its name cleaned, its type from its bytes. */
+export function attachmentOf(sentName: string, data: Buffer): NewAttachment {
+  return { filename: cleanFilename(sentName), contentType: sniffType(data), data, sha256: crypto.createHash('sha256').update(data).digest('hex') };
 }

@@ -114,7 +114,7 @@ function directOf(row: Row, actor: MaybeActor, creatorId: number | null, enabled
   return { enabled, mode: modeOf(grant), creatorId };
 }
 
-/** The requests of `q`'s `e` with their projects' facts for the actor and their direct grants. */
+/** Requests (as `e`) with their projects' facts for the actor and the actor's direct grants on them. */
 function requestTargetQuery(db: Db, actor: MaybeActor, s: ScopeSettings): Knex.QueryBuilder {
   const q = db('requests as e').join('projects as p', 'p.id', 'e.project_id').select('e.id', 'e.requester_id', 'e.company_id', 'e.visibility');
   withRoles(db, q, actor, 'request');

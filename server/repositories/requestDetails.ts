@@ -255,3 +255,9 @@ export async function assigneeOf(db: Db, requestId: number): Promise<number | nu
   const row: { assignee_id: unknown } | undefined = await db('requests').where({ id: requestId }).first('assignee_id');
   return row?.assignee_id == null ? null : Number(row.assignee_id);
 }
+
+/** The titles of requests `ids`, by id (a mail listing several). */
+export async function requestTitles(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  const rows: { id: unknown; title: unknown }[] = await db('requests').whereIn('id', ids).select('id', 'title');
+  return new Map(rows.map((r) => [Number(r.id), String(r.title)]));
+}

@@ -10,19 +10,18 @@
  * form again with the message, the text kept. The forms put their file field last, so every
  * other field has arrived before a file can break a limit.
  */
-import crypto from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { csrf } from '../auth/csrf';
 import { BadRequest, HttpError, Invalid } from '../errors';
 import { canEnter, type Area } from '../permissions';
-import { cleanFilename, sniffType } from '../presenters/attachments';
+import { attachmentOf, cleanFilename } from '../presenters/attachments';
 import { ATTACHMENT_MAX_BYTES, ATTACHMENTS_MAX, type NewAttachment } from '../repositories/attachments';
 import { actorOf } from './locals';
 
 const MAX_MB = ATTACHMENT_MAX_BYTES / (1024 * 1024);
 
-/** The routes whose forms take files, and the area each belongs to (case as express routes: any). */
+/** The routes whose forms take files, and the area each belongs to (matched whatever the letter case, as express routes are). */
 const UPLOAD_ROUTES: { path: RegExp; area: Area }[] = [
   { path: /^\/portal\/requests\/?$/i, area: 'portal' },
   { path: /^\/portal\/requests\/\d+\/comments\/?$/i, area: 'portal' },
@@ -129,12 +128,7 @@ export function sentFiles(req: Request, res: Response): SentFiles {
   const chosen = (Array.isArray(req.files) ? req.files : []).filter((f) => !(f.size === 0 && f.originalname === ''));
   const empty = chosen.find((f) => f.size === 0);
   if (empty) return { files: [], problem: `“${cleanFilename(empty.originalname)}” is empty: attach a file with something in it.`, sent: true };
-  const files = chosen.map((f) => ({
-    filename: cleanFilename(f.originalname),
-    contentType: sniffType(f.buffer),
-    data: f.buffer,
-    sha256: crypto.createHash('sha256').update(f.buffer).digest('hex'),
-  }));
+  const files = chosen.map((f) => attachmentOf(f.originalname, f.buffer));
   return { files, problem: null, sent: files.length > 0 };
 }
 
